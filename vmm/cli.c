@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/* Command-line parsing for `nestlab run` (docs/cli.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nestlab.h"
+#include "wl.h"
+
+void nl_seterr(struct nl_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+void cli_usage(FILE *f)
+{
+	fputs(
+"usage: nestlab run --kernel FILE --mem SIZE [options]\n"
+"  --kernel FILE        guest-kernel ELF to boot\n"
+"  --mem SIZE           guest memory, e.g. 512M, 5G (4M..64G)\n"
+"  --cpus N             vCPUs (1..64, default 1)\n"
+"  --cmdline STR        guest command line, e.g. 'workload=mcf footprint=64M'\n"
+"  --guest-paging P     demand (default) or prebuilt\n"
+"  --guest-page-size S  4K (default) or 2M\n"
+"  --json FILE          write the run's result document (docs/results.md)\n"
+"  --timeout SEC        watchdog: stop the guest after SEC seconds\n"
+"  --prefault           populate all guest memory before the guest starts\n"
+"  --quiet              no summary on stderr\n"
+"exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n",
+	      f);
+}
+
+int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
+	     uint64_t *out, struct nl_err *err)
+{
+	uint64_t v;
+
+	if (wl_parse_size(s, strlen(s), &v) < 0) {
+		nl_seterr(err, "%s: '%s' is not a size (digits with optional K, M, G, T)",
+			  name, s);
+		return -EINVAL;
+	}
+	if (v < min || v > max) {
+		nl_seterr(err, "%s: %s is out of range (%llu..%llu MiB)", name, s,
+			  (unsigned long long)(min >> 20),
+			  (unsigned long long)(max >> 20));
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_uint(const char *s, const char *name, unsigned long min,
+		      unsigned long max, unsigned int *out, struct nl_err *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		goto bad;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*out = (unsigned int)v;
+	return 0;
+bad:
+	nl_seterr(err, "%s: '%s' must be a whole number in %lu..%lu", name, s,
+		  min, max);
+	return -EINVAL;
+}
+
+enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
+       O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP };
+
+int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
+		  struct nl_err *err)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "mem", required_argument, NULL, O_MEM },
+		{ "cpus", required_argument, NULL, O_CPUS },
+		{ "cmdline", required_argument, NULL, O_CMDLINE },
+		{ "json", required_argument, NULL, O_JSON },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "prefault", no_argument, NULL, O_PREFAULT },
+		{ "guest-paging", required_argument, NULL, O_GPAGING },
+		{ "guest-page-size", required_argument, NULL, O_GPSIZE },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_mem = false;
+	int o;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cpus = 1;
+	cfg->gpaging = NL_GP_DEMAND;
+	cfg->gpage_size = 4096;
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case O_KERNEL:
+			cfg->kernel = optarg;
+			break;
+		case O_MEM:
+			if (cli_size(optarg, "--mem", 4ull << 20,
+				     NL_MAX_MEM_GIB << 30, &cfg->mem, err))
+				return -EINVAL;
+			have_mem = true;
+			break;
+		case O_CPUS:
+			if (parse_uint(optarg, "--cpus", 1, NL_MAX_VCPUS,
+				       &cfg->cpus, err))
+				return -EINVAL;
+			break;
+		case O_CMDLINE:
+			if (strlen(optarg) >= sizeof(cfg->cmdline)) {
+				nl_seterr(err, "--cmdline: longer than %zu bytes",
+					  sizeof(cfg->cmdline) - 1);
+				return -EINVAL;
+			}
+			strcpy(cfg->cmdline, optarg);
+			cfg->cmdline_set = true;
+			break;
+		case O_JSON:
+			cfg->json = optarg;
+			break;
+		case O_TIMEOUT:
+			if (parse_uint(optarg, "--timeout", 1, 86400 * 7,
+				       &cfg->timeout_s, err))
+				return -EINVAL;
+			break;
+		case O_PREFAULT:
+			cfg->prefault = true;
+			break;
+		case O_GPAGING:
+			if (!strcmp(optarg, "demand")) {
+				cfg->gpaging = NL_GP_DEMAND;
+			} else if (!strcmp(optarg, "prebuilt")) {
+				cfg->gpaging = NL_GP_PREBUILT;
+			} else {
+				nl_seterr(err, "--guest-paging: '%s' is not demand or prebuilt",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
+		case O_GPSIZE:
+			if (cli_size(optarg, "--guest-page-size", 4096, 2u << 20,
+				     &cfg->gpage_size, err))
+				return -EINVAL;
+			if (cfg->gpage_size != 4096 && cfg->gpage_size != (2u << 20)) {
+				nl_seterr(err, "--guest-page-size: must be 4K or 2M, not %s",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
+		case O_QUIET:
+			cfg->quiet = true;
+			break;
+		case O_HELP:
+			return 1;
+		case ':':
+			nl_seterr(err, "option %s needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			nl_seterr(err, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		nl_seterr(err, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!cfg->kernel) {
+		nl_seterr(err, "--kernel FILE is required");
+		return -EINVAL;
+	}
+	if (!have_mem) {
+		nl_seterr(err, "--mem SIZE is required");
+		return -EINVAL;
+	}
+	return 0;
+}

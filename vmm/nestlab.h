@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nestlab VMM: the one-page map. Every function used across files is
+ * declared here, under the file that defines it. Library functions return
+ * 0 / a count, or a negative errno; only main.c prints the final error line
+ * and chooses the exit status (docs/cli.md).
+ */
+#ifndef NESTLAB_VMM_H
+#define NESTLAB_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <pthread.h>
+
+#include <linux/kvm.h>
+
+#define NL_MAX_VCPUS 64
+#define NL_ERR_MAX 256
+
+/* Exit statuses of the nestlab program (docs/cli.md). */
+enum nl_status {
+	NL_EXIT_OK = 0,
+	NL_EXIT_GUEST = 1,   /* guest failed: bad status, fault, triple fault */
+	NL_EXIT_USAGE = 2,   /* bad input: options, files, sizes */
+	NL_EXIT_TIMEOUT = 3, /* watchdog fired */
+	NL_EXIT_HOST = 4,    /* host or KVM cannot do what is needed */
+};
+
+/* An error message carried up to main: one line, no newline. */
+struct nl_err {
+	char msg[NL_ERR_MAX];
+};
+void nl_seterr(struct nl_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- cli.c ---- */
+enum nl_gpaging { NL_GP_DEMAND, NL_GP_PREBUILT };
+
+struct nl_config {
+	const char *kernel;
+	const char *json;
+	char cmdline[4096];
+	uint64_t mem;
+	unsigned int cpus;
+	unsigned int timeout_s;      /* 0 = none */
+	enum nl_gpaging gpaging;
+	uint64_t gpage_size;         /* 4096 or 2 MiB */
+	bool prefault;
+	bool quiet;                  /* no human summary */
+	bool cmdline_set;
+};
+/* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
+int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
+		  struct nl_err *err);
+void cli_usage(FILE *f);
+/* Sizes: wl_parse_size plus range checks; name is used in messages. */
+int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
+	     uint64_t *out, struct nl_err *err);
+
+/* ---- mem.c ---- */
+struct nl_mem {
+	uint8_t *host;
+	uint64_t size;
+};
+int mem_map(struct nl_mem *m, uint64_t size, struct nl_err *err);
+void mem_unmap(struct nl_mem *m);
+/* The one checked guest-physical to host translation: NULL when any byte of
+ * [gpa, gpa+len) lies outside guest memory. */
+void *mem_gpa(const struct nl_mem *m, uint64_t gpa, uint64_t len);
+int mem_prefault(struct nl_mem *m, struct nl_err *err);
+
+struct nl_overcommit {
+	uint64_t requested;
+	uint64_t mem_available;   /* /proc/meminfo, bytes; 0 = unknown */
+	uint64_t cgroup_limit;    /* memory.max, bytes; 0 = none/unknown */
+	double ratio;             /* requested / min(known limits) */
+};
+void mem_overcommit(uint64_t requested, struct nl_overcommit *oc);
+/* Parses meminfo-style text; exposed for unit tests. */
+uint64_t mem_parse_meminfo(const char *text, const char *key);
+
+/* ---- elf_load.c ---- */
+struct elf_image {
+	uint64_t entry;
+	uint64_t lo, hi;          /* guest-physical span of all PT_LOAD */
+	unsigned int nsegs;
+};
+/* Loads an x86-64 ELF executable into guest memory at p_paddr; every
+ * segment must lie inside [min_gpa, m->size) and not overlap another. */
+int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
+	     struct elf_image *img, struct nl_err *err);
+/* True when the file starts with the ELF magic. */
+bool elf_is_elf(const uint8_t *buf, size_t len);
+
+/* ---- boot_nl.c: guest-kernel boot state (include/nestlab/abi.h) ---- */
+struct nl_boot {
+	uint64_t entry;
+	uint64_t free_start;
+	uint64_t tsc_khz;
+	unsigned int ncpus;
+	const char *cmdline;
+};
+int boot_nl_setup(struct nl_mem *m, const struct nl_boot *b,
+		  struct nl_err *err);
+void boot_nl_sregs(struct kvm_sregs *s);
+void boot_nl_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu);
+
+/* ---- kvm.c ---- */
+struct nl_kvm {
+	int fd;
+	int vcpu_mmap_size;
+	bool stats;               /* KVM_CAP_BINARY_STATS_FD */
+	bool tsc_khz;             /* KVM_CAP_GET_TSC_KHZ */
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
+};
+int kvm_open(struct nl_kvm *k, struct nl_err *err);
+void kvm_close(struct nl_kvm *k);
+
+/* ---- exitstats.c: userspace-visible exits by reason ---- */
+#define XS_REASONS 64
+#define XS_PORTS 16
+struct xs_bucket {
+	uint64_t count;
+	uint64_t total_ns;
+	uint64_t max_ns;
+};
+struct xs_port {
+	uint16_t port;
+	uint8_t out;
+	struct xs_bucket b;
+};
+struct exitstats {
+	struct xs_bucket reason[XS_REASONS];
+	struct xs_port port[XS_PORTS];
+	unsigned int nports;
+	struct xs_bucket port_other;
+};
+void xs_add(struct exitstats *xs, uint32_t reason, uint64_t ns);
+void xs_add_port(struct exitstats *xs, uint16_t port, bool out, uint64_t ns);
+void xs_merge(struct exitstats *into, const struct exitstats *from);
+const char *xs_reason_name(uint32_t reason);
+
+/* ---- stats.c: KVM binary statistics (KVM_GET_STATS_FD) ---- */
+struct ks_desc {
+	char name[64];
+	uint32_t flags;
+	int16_t exponent;
+	uint16_t size;
+	uint32_t offset;          /* in u64 units within the data block */
+};
+struct kvm_stats {
+	int fd;
+	unsigned int ndesc;
+	struct ks_desc *desc;
+	uint64_t data_off;        /* byte offset of the data block in the fd */
+	size_t nvals;             /* total u64 values */
+	uint64_t *before, *after;
+};
+int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
+int ks_snapshot(struct kvm_stats *ks, bool after);
+void ks_close(struct kvm_stats *ks);
+
+/* ---- json.c: a small streaming JSON writer ---- */
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[32];
+	bool after_key;
+};
+void json_begin(struct json *j, FILE *f);
+void json_obj(struct json *j, const char *key);   /* key NULL in arrays */
+void json_arr(struct json *j, const char *key);
+void json_end_obj(struct json *j);
+void json_end_arr(struct json *j);
+void json_str(struct json *j, const char *key, const char *v);
+void json_strn(struct json *j, const char *key, const char *v, size_t n);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_i64(struct json *j, const char *key, int64_t v);
+void json_dbl(struct json *j, const char *key, double v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_hex(struct json *j, const char *key, uint64_t v);
+void json_finish(struct json *j);
+
+/* ---- iobus.c: port I/O handlers ---- */
+struct nl_vm;
+struct nl_vcpu;
+typedef int (*io_fn)(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+		     uint8_t *data, uint32_t size);
+struct io_range {
+	uint16_t base, len;
+	io_fn fn;
+	void *ctx;
+	const char *name;
+};
+#define IOBUS_MAX 16
+struct iobus {
+	struct io_range r[IOBUS_MAX];
+	unsigned int n;
+};
+int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
+		   void *ctx, const char *name);
+const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
+
+/* ---- serial.c: 8250 UART, transmit side (COM1) ---- */
+struct serial {
+	FILE *out;
+	uint8_t lcr, ier, mcr, scr, dll, dlm;
+	pthread_mutex_t *lock;
+};
+int serial_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+	      uint8_t *data, uint32_t size);
+
+/* ---- channel.c: nestlab ports and records (docs/abi.md) ---- */
+#include <nestlab/abi.h>
+#define CH_LOG_MAX 64
+struct channel {
+	struct nl_mem *mem;
+	pthread_mutex_t lock;
+	bool have_hello, have_result, have_fault, have_abort;
+	struct nl_hello hello;
+	struct nl_result result;
+	struct nl_fault fault;
+	struct nl_abort abort;
+	bool exited;
+	uint32_t exit_status;
+	uint64_t marks_ns[3];     /* CLOCK_MONOTONIC ns, 0 = not seen */
+	uint64_t records, bad_records, nops, logs;
+	uint64_t parked;
+	char last_bad[160];
+	FILE *log;                /* guest log lines go here */
+};
+int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+	       uint8_t *data, uint32_t size);
+/* Handles one record at gpa; pure over channel state and memory (tests). */
+int channel_record(struct channel *ch, unsigned int vcpu, uint64_t gpa);
+
+/* ---- vm.c / vcpu.c ---- */
+enum nl_outcome {
+	NL_OUT_RUNNING = 0,
+	NL_OUT_EXITED,        /* guest wrote NL_PORT_EXIT */
+	NL_OUT_TRIPLE_FAULT,
+	NL_OUT_INTERNAL,      /* KVM internal error / failed entry */
+	NL_OUT_UNHANDLED,     /* exit or port nestlab does not handle */
+	NL_OUT_HALTED,        /* vCPU 0 halted with no exit status */
+	NL_OUT_TIMEOUT,
+	NL_OUT_HOST_ERROR,
+};
+const char *nl_outcome_name(enum nl_outcome o);
+
+struct nl_vcpu {
+	struct nl_vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	struct exitstats xs;
+	struct kvm_stats ks;
+	bool parked;
+	uint64_t runs;
+};
+
+struct nl_vm {
+	struct nl_kvm *kvm;
+	const struct nl_config *cfg;
+	int fd;
+	struct nl_mem mem;
+	struct iobus io;
+	struct serial com1;
+	struct channel ch;
+	struct kvm_stats ks;
+	unsigned int ncpus;
+	struct nl_vcpu *vcpu;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum nl_outcome outcome;  /* first reason to stop wins */
+	char outcome_msg[NL_ERR_MAX];
+	volatile int stop;
+	unsigned int nparked;
+	uint64_t t_proc_ns;       /* process start, for time-to-first-instruction */
+	uint64_t t_start_ns, t_end_ns;
+	uint64_t unknown_io;      /* accesses to ports nothing handles */
+	uint16_t unknown_ports[8];
+	unsigned int nunknown_ports;
+	uint64_t tsc_khz;
+	struct elf_image img;
+	struct nl_overcommit oc;
+	bool immediate_exit;
+};
+int vm_create(struct nl_vm *vm, struct nl_kvm *k, const struct nl_config *cfg,
+	      struct nl_err *err);
+int vm_load_kernel(struct nl_vm *vm, struct nl_err *err);
+int vm_run(struct nl_vm *vm, struct nl_err *err);
+void vm_destroy(struct nl_vm *vm);
+/* Records the first stop reason and asks every vCPU to stop. */
+void vm_stop(struct nl_vm *vm, enum nl_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Counts and reports (once per port) an access to an unhandled port. */
+void vm_note_unknown_io(struct nl_vm *vm, uint16_t port, bool out,
+			uint32_t size);
+
+int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
+		struct nl_err *err);
+void *vcpu_thread(void *arg);
+/* Exit dispatch as a plain function over struct kvm_run (unit-tested). */
+enum exit_action { EXIT_CONTINUE, EXIT_PARK, EXIT_STOP };
+enum exit_action vcpu_handle_exit(struct nl_vcpu *c);
+
+/* ---- hostinfo.c ---- */
+struct hostinfo {
+	char kernel[128];         /* uname -r */
+	char machine[65];
+	char cpu_vendor[16];
+	char cpu_model[64];
+	char kvm_module[32];      /* kvm_intel, kvm_amd, kvm_pvm, ... */
+	char l0_paging[48];       /* "ept", "npt", "shadow", ... */
+	bool nested;              /* nested=1 on the host module */
+};
+void hostinfo_read(struct hostinfo *h);
+
+/* ---- report.c ---- */
+int report_json(const struct nl_vm *vm, const struct hostinfo *h,
+		const char *path, struct nl_err *err);
+void report_summary(const struct nl_vm *vm, FILE *f);
+
+/* ---- util ---- */
+uint64_t nl_now_ns(void);
+
+#endif /* NESTLAB_VMM_H */

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The run's result document (schema nestlab-run/1, docs/results.md) and the
+ * short human summary. Written whatever the outcome, so no result is lost.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "nestlab.h"
+
+#define SCHEMA "nestlab-run/1"
+
+static void bucket(struct json *j, const char *k, const struct xs_bucket *b)
+{
+	json_obj(j, k);
+	json_u64(j, "count", b->count);
+	json_u64(j, "total_ns", b->total_ns);
+	json_u64(j, "max_ns", b->max_ns);
+	json_end_obj(j);
+}
+
+static void exits(struct json *j, const struct exitstats *xs)
+{
+	char name[32];
+
+	json_obj(j, "exits");
+	json_obj(j, "by_reason");
+	for (unsigned int r = 0; r < XS_REASONS; r++)
+		if (xs->reason[r].count)
+			bucket(j, xs_reason_name(r), &xs->reason[r]);
+	json_end_obj(j);
+	json_obj(j, "io_by_port");
+	for (unsigned int i = 0; i < xs->nports; i++) {
+		snprintf(name, sizeof(name), "0x%04x_%s", xs->port[i].port,
+			 xs->port[i].out ? "out" : "in");
+		bucket(j, name, &xs->port[i].b);
+	}
+	if (xs->port_other.count)
+		bucket(j, "other", &xs->port_other);
+	json_end_obj(j);
+	json_end_obj(j);
+}
+
+/* Deltas for cumulative counters, final values otherwise; histograms are
+ * reported as the delta of their bucket sum. */
+static void kstats(struct json *j, const char *k, const struct kvm_stats *ks)
+{
+	if (ks->fd < 0 || !ks->ndesc) {
+		json_str(j, k, NULL);
+		return;
+	}
+	json_obj(j, k);
+	for (unsigned int i = 0; i < ks->ndesc; i++) {
+		const struct ks_desc *d = &ks->desc[i];
+		uint64_t b = 0, a = 0;
+
+		for (unsigned int s = 0; s < d->size; s++) {
+			b += ks->before[d->offset + s];
+			a += ks->after[d->offset + s];
+		}
+		if ((d->flags & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_INSTANT ||
+		    (d->flags & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_PEAK)
+			json_u64(j, d->name, a);
+		else
+			json_i64(j, d->name, (int64_t)(a - b));
+	}
+	json_end_obj(j);
+}
+
+static void config(struct json *j, const struct nl_vm *vm)
+{
+	const struct nl_config *c = vm->cfg;
+
+	json_obj(j, "config");
+	json_str(j, "kernel", c->kernel);
+	json_str(j, "cmdline", c->cmdline);
+	json_u64(j, "mem_bytes", c->mem);
+	json_u64(j, "cpus", c->cpus);
+	json_str(j, "guest_paging", c->gpaging == NL_GP_PREBUILT ? "prebuilt" : "demand");
+	json_u64(j, "guest_page_size", c->gpage_size);
+	json_bool(j, "prefault", c->prefault);
+	json_u64(j, "timeout_s", c->timeout_s);
+	json_end_obj(j);
+}
+
+static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *vm)
+{
+	json_obj(j, "host");
+	json_u64(j, "level", 0);
+	json_str(j, "kernel", h->kernel);
+	json_str(j, "machine", h->machine);
+	json_str(j, "cpu_vendor", h->cpu_vendor);
+	json_str(j, "cpu_model", h->cpu_model);
+	json_str(j, "kvm_module", h->kvm_module[0] ? h->kvm_module : NULL);
+	json_str(j, "paging", h->l0_paging);
+	json_bool(j, "nested", h->nested);
+	json_u64(j, "tsc_khz", vm->tsc_khz);
+	json_end_obj(j);
+	json_obj(j, "memory");
+	json_u64(j, "requested", vm->oc.requested);
+	json_u64(j, "mem_available", vm->oc.mem_available);
+	json_u64(j, "cgroup_limit", vm->oc.cgroup_limit);
+	json_dbl(j, "overcommit_ratio", vm->oc.ratio);
+	json_end_obj(j);
+}
+
+static void guest(struct json *j, const struct nl_vm *vm)
+{
+	const struct channel *ch = &vm->ch;
+	const struct nl_result *r = &ch->result;
+
+	json_obj(j, "guest");
+	json_strn(j, "kernel", ch->have_hello ? ch->hello.kernel : NULL,
+		  sizeof(ch->hello.kernel));
+	json_bool(j, "exited", ch->exited);
+	json_u64(j, "exit_status", ch->exit_status);
+	json_u64(j, "records", ch->records);
+	json_u64(j, "bad_records", ch->bad_records);
+	json_str(j, "last_bad_record", ch->bad_records ? ch->last_bad : NULL);
+	json_u64(j, "log_records", ch->logs);
+	json_u64(j, "nop_exits", ch->nops);
+	json_u64(j, "parked_vcpus", ch->parked);
+	json_u64(j, "unknown_io", vm->unknown_io);
+	if (ch->have_fault) {
+		json_obj(j, "fault");
+		json_u64(j, "vector", ch->fault.vector);
+		json_hex(j, "error_code", ch->fault.error_code);
+		json_hex(j, "address", ch->fault.address);
+		json_hex(j, "rip", ch->fault.rip);
+		json_hex(j, "rsp", ch->fault.rsp);
+		json_end_obj(j);
+	}
+	if (ch->have_abort) {
+		json_obj(j, "abort");
+		json_str(j, "file", ch->abort.file);
+		json_u64(j, "line", ch->abort.line);
+		json_str(j, "message", ch->abort.msg);
+		json_end_obj(j);
+	}
+	json_end_obj(j);
+	if (!ch->have_result) {
+		json_str(j, "result", NULL);
+		return;
+	}
+	json_obj(j, "result");
+	json_strn(j, "workload", r->workload, sizeof(r->workload));
+	json_hex(j, "checksum", r->checksum);
+	json_u64(j, "footprint", r->footprint);
+	json_u64(j, "iters", r->iters);
+	json_u64(j, "seed", r->seed);
+	json_u64(j, "cycles", r->cycles);
+	json_str(j, "paging", r->paging == NL_PAGING_PREBUILT ? "prebuilt" : "demand");
+	json_u64(j, "page_size", r->page_size);
+	json_u64(j, "page_faults", r->page_faults);
+	json_u64(j, "fault_cycles", r->fault_cycles);
+	json_u64(j, "setup_cycles", r->setup_cycles);
+	json_u64(j, "pages_mapped", r->pages_mapped);
+	json_i64(j, "status", r->status);
+	json_end_obj(j);
+}
+
+static void times(struct json *j, const struct nl_vm *vm)
+{
+	const uint64_t *m = vm->ch.marks_ns;
+
+	json_obj(j, "time");
+	json_u64(j, "wall_ns", vm->t_end_ns - vm->t_start_ns);
+	json_u64(j, "start_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_start_ns : 0);
+	json_u64(j, "process_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_proc_ns : 0);
+	json_u64(j, "workload_ns", m[NL_MARK_WORKLOAD_BEGIN] && m[NL_MARK_WORKLOAD_END] ?
+		 m[NL_MARK_WORKLOAD_END] - m[NL_MARK_WORKLOAD_BEGIN] : 0);
+	json_end_obj(j);
+}
+
+int report_json(const struct nl_vm *vm, const struct hostinfo *h,
+		const char *path, struct nl_err *err)
+{
+	struct exitstats all = { 0 };
+	struct json j;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		nl_seterr(err, "--json %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	json_begin(&j, f);
+	json_obj(&j, NULL);
+	json_str(&j, "schema", SCHEMA);
+	json_str(&j, "tool", "nestlab " NESTLAB_VERSION);
+	json_str(&j, "outcome", nl_outcome_name(vm->outcome));
+	json_str(&j, "message", vm->outcome_msg);
+	config(&j, vm);
+	host(&j, h, vm);
+	times(&j, vm);
+	guest(&j, vm);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		xs_merge(&all, &vm->vcpu[i].xs);
+	exits(&j, &all);
+	json_obj(&j, "kvm_stats");
+	kstats(&j, "vm", &vm->ks);
+	json_arr(&j, "vcpus");
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		json_obj(&j, NULL);
+		json_u64(&j, "id", i);
+		json_u64(&j, "kvm_run_calls", vm->vcpu[i].runs);
+		exits(&j, &vm->vcpu[i].xs);
+		kstats(&j, "stats", &vm->vcpu[i].ks);
+		json_end_obj(&j);
+	}
+	json_end_arr(&j);
+	json_end_obj(&j);
+	json_end_obj(&j);
+	json_finish(&j);
+	if (fclose(f)) {
+		nl_seterr(err, "--json %s: write failed: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+void report_summary(const struct nl_vm *vm, FILE *f)
+{
+	const struct channel *ch = &vm->ch;
+	struct exitstats all = { 0 };
+
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		xs_merge(&all, &vm->vcpu[i].xs);
+	fprintf(f, "nestlab: %s: %s; wall %.3f s", nl_outcome_name(vm->outcome),
+		vm->outcome_msg, (double)(vm->t_end_ns - vm->t_start_ns) / 1e9);
+	if (ch->have_result)
+		fprintf(f, "; %.16s checksum 0x%016" PRIx64 " status %" PRId64
+			" workload %.3f s, %" PRIu64 " faults",
+			ch->result.workload, ch->result.checksum, ch->result.status,
+			(double)(ch->marks_ns[2] - ch->marks_ns[1]) / 1e9,
+			ch->result.page_faults);
+	uint64_t total = 0;
+
+	for (unsigned int r = 0; r < XS_REASONS; r++)
+		total += all.reason[r].count;
+	fprintf(f, "; %" PRIu64 " userspace exits (%" PRIu64 " io)\n", total,
+		all.reason[KVM_EXIT_IO].count);
+}

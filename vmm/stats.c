@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * KVM binary statistics (KVM_GET_STATS_FD, Documentation/virt/kvm/api.rst
+ * 4.133): the descriptors are read once, the values are read before and
+ * after the run, and the report shows deltas of cumulative counters and the
+ * final value of instant and peak ones.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "nestlab.h"
+
+int ks_open(struct kvm_stats *ks, int kvm_obj_fd)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	uint8_t *buf = NULL;
+	int rc = -EIO;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->fd = ioctl(kvm_obj_fd, KVM_GET_STATS_FD, NULL);
+	if (ks->fd < 0)
+		return -errno;
+	if (pread(ks->fd, &h, sizeof(h), 0) != sizeof(h) || h.name_size == 0 ||
+	    h.name_size > 4096 || h.num_desc > 4096)
+		goto fail;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	buf = malloc(dsz * h.num_desc);
+	ks->desc = calloc(h.num_desc ? h.num_desc : 1, sizeof(*ks->desc));
+	if (!buf || !ks->desc) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (pread(ks->fd, buf, dsz * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(dsz * h.num_desc))
+		goto fail;
+	for (uint32_t i = 0; i < h.num_desc; i++) {
+		struct kvm_stats_desc *d = (void *)(buf + i * dsz);
+		struct ks_desc *o = &ks->desc[i];
+		size_t nl = strnlen(d->name, h.name_size);
+
+		if (d->offset % 8 || d->size == 0)
+			goto fail;
+		if (nl >= sizeof(o->name))
+			nl = sizeof(o->name) - 1;
+		memcpy(o->name, d->name, nl);
+		o->name[nl] = 0;
+		o->flags = d->flags;
+		o->exponent = d->exponent;
+		o->size = d->size;
+		o->offset = d->offset / 8;
+		if (o->offset + o->size > ks->nvals)
+			ks->nvals = o->offset + o->size;
+	}
+	ks->ndesc = h.num_desc;
+	ks->data_off = h.data_offset;
+	ks->before = calloc(ks->nvals ? ks->nvals : 1, 8);
+	ks->after = calloc(ks->nvals ? ks->nvals : 1, 8);
+	if (!ks->before || !ks->after) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	free(buf);
+	return 0;
+fail:
+	free(buf);
+	ks_close(ks);
+	return rc;
+}
+
+int ks_snapshot(struct kvm_stats *ks, bool after)
+{
+	uint64_t *dst = after ? ks->after : ks->before;
+	ssize_t want = (ssize_t)(ks->nvals * 8);
+
+	if (ks->fd < 0 || !dst)
+		return -EBADF;
+	if (pread(ks->fd, dst, (size_t)want, (off_t)ks->data_off) != want)
+		return -EIO;
+	return 0;
+}
+
+void ks_close(struct kvm_stats *ks)
+{
+	if (ks->fd > 0)
+		close(ks->fd);
+	free(ks->desc);
+	free(ks->before);
+	free(ks->after);
+	memset(ks, 0, sizeof(*ks));
+	ks->fd = -1;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPUs: creation in 64-bit mode, the run loop, and the exit dispatch.
+ * vcpu_handle_exit() only reads struct kvm_run and the VM's device tables,
+ * so tests drive it without /dev/kvm.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "nestlab.h"
+
+int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
+		struct nl_err *err)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	c->vm = vm;
+	c->id = id;
+	c->ks.fd = -1;
+	c->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (c->fd < 0) {
+		nl_seterr(err, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return -errno;
+	}
+	c->run = mmap(NULL, (size_t)vm->kvm->vcpu_mmap_size,
+		      PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		c->run = NULL;
+		nl_seterr(err, "mmap of vCPU %u run area: %s", id, strerror(errno));
+		return -errno;
+	}
+	if (ioctl(c->fd, KVM_SET_CPUID2, vm->kvm->cpuid) < 0) {
+		nl_seterr(err, "KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
+		return -errno;
+	}
+	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0) {
+		nl_seterr(err, "KVM_GET_SREGS on vCPU %u: %s", id, strerror(errno));
+		return -errno;
+	}
+	boot_nl_sregs(&sregs);
+	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0) {
+		nl_seterr(err, "KVM_SET_SREGS (64-bit mode) on vCPU %u: %s", id,
+			  strerror(errno));
+		return -errno;
+	}
+	boot_nl_regs(&regs, vm->img.entry, id);
+	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0) {
+		nl_seterr(err, "KVM_SET_REGS on vCPU %u: %s", id, strerror(errno));
+		return -errno;
+	}
+	if (vm->kvm->stats && ks_open(&c->ks, c->fd) < 0)
+		c->ks.fd = -1;
+	return 0;
+}
+
+static const char *regs_text(struct nl_vcpu *c, char *buf, size_t n)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (c->fd < 0 || ioctl(c->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(c->fd, KVM_GET_SREGS, &s) < 0) {
+		snprintf(buf, n, "registers unavailable");
+		return buf;
+	}
+	snprintf(buf, n, "rip 0x%llx rsp 0x%llx cs 0x%x cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx",
+		 r.rip, r.rsp, s.cs.selector, s.cr0, s.cr3, s.cr4, s.efer);
+	return buf;
+}
+
+static enum exit_action handle_io(struct nl_vcpu *c)
+{
+	struct kvm_run *run = c->run;
+	bool out = run->io.direction == KVM_EXIT_IO_OUT;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	const struct io_range *r = iobus_find(&c->vm->io, run->io.port);
+	enum exit_action act = EXIT_CONTINUE;
+
+	if (!r) {
+		vm_note_unknown_io(c->vm, run->io.port, out, run->io.size);
+		if (!out)
+			memset(data, 0xff, (size_t)run->io.size * run->io.count);
+		return EXIT_CONTINUE;
+	}
+	for (uint32_t i = 0; i < run->io.count && act == EXIT_CONTINUE; i++) {
+		int rc = r->fn(c, r->ctx, run->io.port, out,
+			       data + (size_t)i * run->io.size, run->io.size);
+
+		if (rc < 0) {
+			vm_note_unknown_io(c->vm, run->io.port, out, run->io.size);
+			if (!out)
+				memset(data + (size_t)i * run->io.size, 0xff, run->io.size);
+		} else {
+			act = (enum exit_action)rc;
+		}
+	}
+	return act;
+}
+
+enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
+{
+	struct kvm_run *run = c->run;
+	struct nl_vm *vm = c->vm;
+	char regs[256];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return handle_io(c);
+	case KVM_EXIT_INTR:
+		return EXIT_CONTINUE;
+	case KVM_EXIT_HLT:
+		if (c->id != 0)
+			return EXIT_PARK;
+		vm_stop(vm, NL_OUT_HALTED, "vCPU 0 halted without an exit status (%s)",
+			regs_text(c, regs, sizeof(regs)));
+		return EXIT_STOP;
+	case KVM_EXIT_SHUTDOWN:
+		vm_stop(vm, NL_OUT_TRIPLE_FAULT, "vCPU %u: triple fault (%s)", c->id,
+			regs_text(c, regs, sizeof(regs)));
+		return EXIT_STOP;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: VM entry failed, reason 0x%llx",
+			c->id, (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return EXIT_STOP;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: KVM internal error, suberror %u (%s)",
+			c->id, run->internal.suberror, regs_text(c, regs, sizeof(regs)));
+		return EXIT_STOP;
+	case KVM_EXIT_MMIO:
+		vm_stop(vm, NL_OUT_UNHANDLED, "vCPU %u: %s of %u bytes at unbacked guest-physical 0x%llx (%s)",
+			c->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
+			(unsigned long long)run->mmio.phys_addr, regs_text(c, regs, sizeof(regs)));
+		return EXIT_STOP;
+	default:
+		vm_stop(vm, NL_OUT_UNHANDLED, "vCPU %u: unhandled exit %u (%s) (%s)", c->id,
+			run->exit_reason, xs_reason_name(run->exit_reason),
+			regs_text(c, regs, sizeof(regs)));
+		return EXIT_STOP;
+	}
+}
+
+static void park(struct nl_vcpu *c)
+{
+	struct nl_vm *vm = c->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	c->parked = true;
+	if (++vm->nparked == vm->ncpus) {
+		pthread_mutex_unlock(&vm->lock);
+		vm_stop(vm, NL_OUT_HALTED, "every vCPU parked or halted; nothing left to run");
+		return;
+	}
+	while (!vm->stop)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void *vcpu_thread(void *arg)
+{
+	struct nl_vcpu *c = arg;
+	struct nl_vm *vm = c->vm;
+
+	while (!__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE)) {
+		enum exit_action act;
+		uint64_t t0;
+
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				c->run->immediate_exit = 0;
+				continue;
+			}
+			vm_stop(vm, NL_OUT_HOST_ERROR, "KVM_RUN on vCPU %u: %s", c->id,
+				strerror(errno));
+			break;
+		}
+		t0 = nl_now_ns();
+		c->runs++;
+		act = vcpu_handle_exit(c);
+		{
+			uint64_t ns = nl_now_ns() - t0;
+
+			xs_add(&c->xs, c->run->exit_reason, ns);
+			if (c->run->exit_reason == KVM_EXIT_IO)
+				xs_add_port(&c->xs, c->run->io.port,
+					    c->run->io.direction == KVM_EXIT_IO_OUT, ns);
+		}
+		if (act == EXIT_PARK) {
+			park(c);
+			break;
+		}
+		if (act == EXIT_STOP)
+			break;
+	}
+	return NULL;
+}

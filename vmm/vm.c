@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A VM: memory, devices, vCPU threads, the watchdog, and the first reason
+ * it stopped. Everything lives in struct nl_vm, so two VMs in one process
+ * share nothing.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nestlab.h"
+
+uint64_t nl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *nl_outcome_name(enum nl_outcome o)
+{
+	static const char *const n[] = {
+		[NL_OUT_RUNNING] = "running",
+		[NL_OUT_EXITED] = "exited",
+		[NL_OUT_TRIPLE_FAULT] = "triple-fault",
+		[NL_OUT_INTERNAL] = "kvm-internal-error",
+		[NL_OUT_UNHANDLED] = "unhandled-exit",
+		[NL_OUT_HALTED] = "halted",
+		[NL_OUT_TIMEOUT] = "timeout",
+		[NL_OUT_HOST_ERROR] = "host-error",
+	};
+	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+}
+
+/* SIGUSR1 only interrupts KVM_RUN; the handler has nothing to do. */
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+void vm_stop(struct nl_vm *vm, enum nl_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->outcome == NL_OUT_RUNNING) {
+		vm->outcome = o;
+		va_start(ap, fmt);
+		vsnprintf(vm->outcome_msg, sizeof(vm->outcome_msg), fmt, ap);
+		va_end(ap);
+		vm->t_end_ns = nl_now_ns();
+	}
+	__atomic_store_n(&vm->stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; vm->vcpu && i < vm->ncpus; i++) {
+		struct nl_vcpu *c = &vm->vcpu[i];
+
+		if (c->run)
+			c->run->immediate_exit = 1;
+		if (c->thread && !pthread_equal(c->thread, pthread_self()))
+			pthread_kill(c->thread, SIGUSR1);
+	}
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_note_unknown_io(struct nl_vm *vm, uint16_t port, bool out,
+			uint32_t size)
+{
+	bool seen = false;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->unknown_io++;
+	for (unsigned int i = 0; i < vm->nunknown_ports; i++)
+		seen |= vm->unknown_ports[i] == port;
+	if (!seen && vm->nunknown_ports < 8) {
+		vm->unknown_ports[vm->nunknown_ports++] = port;
+		fprintf(stderr, "nestlab: guest %s unhandled port 0x%x (%u bytes); %s\n",
+			out ? "wrote" : "read", port, size,
+			out ? "ignored" : "reads as all ones");
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+int vm_create(struct nl_vm *vm, struct nl_kvm *k, const struct nl_config *cfg,
+	      struct nl_err *err)
+{
+	struct kvm_userspace_memory_region reg;
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = k;
+	vm->cfg = cfg;
+	vm->ks.fd = -1;
+	vm->ncpus = cfg->cpus;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	pthread_mutex_init(&vm->ch.lock, NULL);
+	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		nl_seterr(err, "KVM_CREATE_VM: %s", strerror(errno));
+		return -errno;
+	}
+	rc = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (rc > 0 && cfg->cpus > (unsigned int)rc) {
+		nl_seterr(err, "--cpus %u: this KVM recommends at most %d vCPUs",
+			  cfg->cpus, rc);
+		return -EINVAL;
+	}
+	mem_overcommit(cfg->mem, &vm->oc);
+	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
+		return rc;
+	if (cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
+		return rc;
+	reg = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem.size,
+		.userspace_addr = (uintptr_t)vm->mem.host,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &reg) < 0) {
+		nl_seterr(err, "KVM_SET_USER_MEMORY_REGION (%" PRIu64 " MiB): %s",
+			  vm->mem.size >> 20, strerror(errno));
+		return -errno;
+	}
+	if (k->stats && ks_open(&vm->ks, vm->fd) < 0)
+		vm->ks.fd = -1;
+	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock };
+	vm->ch.mem = &vm->mem;
+	vm->ch.log = stderr;
+	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
+	    iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel")) {
+		nl_seterr(err, "internal: I/O port ranges overlap");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vm_load_kernel(struct nl_vm *vm, struct nl_err *err)
+{
+	return elf_load(vm->cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err);
+}
+
+/* The guest's command line: the user's plus the paging policy options. */
+static void guest_cmdline(const struct nl_config *cfg, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%spaging=%s pagesize=%s", cfg->cmdline,
+		 cfg->cmdline[0] ? " " : "",
+		 cfg->gpaging == NL_GP_PREBUILT ? "prebuilt" : "demand",
+		 cfg->gpage_size == 4096 ? "4K" : "2M");
+}
+
+static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
+{
+	char cmdline[NL_CMDLINE_MAX + 64];
+	struct nl_boot b;
+	int rc;
+
+	vm->vcpu = calloc(vm->ncpus, sizeof(*vm->vcpu));
+	if (!vm->vcpu) {
+		nl_seterr(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		vm->vcpu[i].fd = -1;
+		if ((rc = vcpu_create(vm, &vm->vcpu[i], i, err)))
+			return rc;
+	}
+	if (vm->kvm->tsc_khz) {
+		rc = ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0);
+		vm->tsc_khz = rc > 0 ? (uint64_t)rc : 0;
+	}
+	guest_cmdline(vm->cfg, cmdline, sizeof(cmdline));
+	b = (struct nl_boot){
+		.entry = vm->img.entry,
+		.free_start = (vm->img.hi + (2ull << 20) - 1) & ~((2ull << 20) - 1),
+		.tsc_khz = vm->tsc_khz,
+		.ncpus = vm->ncpus,
+		.cmdline = cmdline,
+	};
+	return boot_nl_setup(&vm->mem, &b, err);
+}
+
+int vm_run(struct nl_vm *vm, struct nl_err *err)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	struct timespec deadline;
+	int rc;
+
+	if ((rc = start_vcpus(vm, err)))
+		return rc;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);  /* no SA_RESTART: KVM_RUN must return */
+	if (vm->ks.fd >= 0)
+		ks_snapshot(&vm->ks, false);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].ks.fd >= 0)
+			ks_snapshot(&vm->vcpu[i].ks, false);
+	vm->t_start_ns = nl_now_ns();
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		rc = pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i]);
+		if (rc) {
+			pthread_mutex_unlock(&vm->lock);
+			vm_stop(vm, NL_OUT_HOST_ERROR, "pthread_create: %s", strerror(rc));
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += vm->cfg->timeout_s;
+	while (!vm->stop) {
+		if (!vm->cfg->timeout_s) {
+			pthread_cond_wait(&vm->cond, &vm->lock);
+		} else if (pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline) == ETIMEDOUT) {
+			pthread_mutex_unlock(&vm->lock);
+			vm_stop(vm, NL_OUT_TIMEOUT, "watchdog: guest still running after %u s",
+				vm->cfg->timeout_s);
+			pthread_mutex_lock(&vm->lock);
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].thread)
+			pthread_join(vm->vcpu[i].thread, NULL);
+	if (vm->ks.fd >= 0)
+		ks_snapshot(&vm->ks, true);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].ks.fd >= 0)
+			ks_snapshot(&vm->vcpu[i].ks, true);
+	return 0;
+}
+
+void vm_destroy(struct nl_vm *vm)
+{
+	for (unsigned int i = 0; vm->vcpu && i < vm->ncpus; i++) {
+		struct nl_vcpu *c = &vm->vcpu[i];
+
+		ks_close(&c->ks);
+		if (c->run)
+			munmap(c->run, (size_t)vm->kvm->vcpu_mmap_size);
+		if (c->fd >= 0)
+			close(c->fd);
+	}
+	free(vm->vcpu);
+	vm->vcpu = NULL;
+	ks_close(&vm->ks);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	mem_unmap(&vm->mem);
+}
