@@ -89,7 +89,8 @@ static int load_segments(Elf *e, const char *path, uint64_t fsize,
 	return 0;
 }
 
-static int check_header(Elf *e, const char *path, struct nl_err *err)
+static int check_header(Elf *e, const char *path, uint64_t fsize,
+			struct nl_err *err)
 {
 	GElf_Ehdr eh;
 
@@ -113,6 +114,13 @@ static int check_header(Elf *e, const char *path, struct nl_err *err)
 	if (eh.e_type != ET_EXEC) {
 		nl_seterr(err, "%s: ELF file is not an executable (e_type %u)", path,
 			  eh.e_type);
+		return -EINVAL;
+	}
+	/* libelf may hand back zeroed headers for a short file: check here. */
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > fsize ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > fsize - eh.e_phoff) {
+		nl_seterr(err, "%s: program headers lie past the end of the file (truncated?)",
+			  path);
 		return -EINVAL;
 	}
 	return 0;
@@ -148,7 +156,7 @@ int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
 		nl_seterr(err, "%s: %s", path, elf_errmsg(-1));
 		goto out;
 	}
-	if ((rc = check_header(e, path, err)))
+	if ((rc = check_header(e, path, (uint64_t)st.st_size, err)))
 		goto out;
 	gelf_getehdr(e, &eh);
 	if ((rc = load_segments(e, path, (uint64_t)st.st_size, segs, &n, err)))

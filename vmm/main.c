@@ -67,28 +67,32 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		return NL_EXIT_USAGE;
 	}
-	if ((rc = kvm_open(&kvm, &err)) < 0) {
+	rc = vm_prepare(&vm, &cfg, &err);
+	vm.t_proc_ns = t_proc;
+	if (rc < 0) {
 		fprintf(stderr, "nestlab: %s\n", err.msg);
+		vm_destroy(&vm);
+		return rc == -ENOMEM ? NL_EXIT_HOST : NL_EXIT_USAGE;
+	}
+	if (kvm_open(&kvm, &err) < 0) {
+		fprintf(stderr, "nestlab: %s\n", err.msg);
+		vm_destroy(&vm);
 		return NL_EXIT_HOST;
 	}
 	hostinfo_read(&h);
-	rc = vm_create(&vm, &kvm, &cfg, &err);
-	vm.t_proc_ns = t_proc;
-	if (!rc)
-		rc = vm_load_kernel(&vm, &err);
-	if (!rc && vm.oc.ratio > 1.0)
+	if (vm.oc.ratio > 1.0)
 		fprintf(stderr, "nestlab: warning: guest memory %" PRIu64 " MiB overcommits the host %.2fx (available %" PRIu64 " MiB)\n",
 			cfg.mem >> 20, vm.oc.ratio,
 			(vm.oc.cgroup_limit && vm.oc.cgroup_limit < vm.oc.mem_available ?
 			 vm.oc.cgroup_limit : vm.oc.mem_available) >> 20);
+	rc = vm_create(&vm, &kvm, &err);
 	if (!rc)
 		rc = vm_run(&vm, &err);
 	if (rc < 0) {
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		vm_destroy(&vm);
 		kvm_close(&kvm);
-		return rc == -EINVAL || rc == -ENOENT || rc == -EACCES ||
-		       rc == -EISDIR ? NL_EXIT_USAGE : NL_EXIT_HOST;
+		return rc == -EINVAL ? NL_EXIT_USAGE : NL_EXIT_HOST;
 	}
 	status = status_of(&vm);
 	if (!cfg.quiet)
@@ -115,9 +119,13 @@ int main(int argc, char **argv)
 	uint64_t t_proc = nl_now_ns();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		cli_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? NL_EXIT_USAGE : 0;
+	if (argc < 2) {
+		fprintf(stderr, "nestlab: missing command (try 'nestlab help')\n");
+		return NL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		cli_usage(stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("nestlab %s\n", NESTLAB_VERSION);

@@ -288,9 +288,10 @@ struct nl_vm {
 	struct nl_overcommit oc;
 	bool immediate_exit;
 };
-int vm_create(struct nl_vm *vm, struct nl_kvm *k, const struct nl_config *cfg,
-	      struct nl_err *err);
-int vm_load_kernel(struct nl_vm *vm, struct nl_err *err);
+/* Memory and the kernel image: needs no KVM, so bad input is found first. */
+int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
+	       struct nl_err *err);
+int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err);
 int vm_run(struct nl_vm *vm, struct nl_err *err);
 void vm_destroy(struct nl_vm *vm);
 /* Records the first stop reason and asks every vCPU to stop. */

@@ -25,33 +25,33 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 	c->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (c->fd < 0) {
 		nl_seterr(err, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	c->run = mmap(NULL, (size_t)vm->kvm->vcpu_mmap_size,
 		      PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->run == MAP_FAILED) {
 		c->run = NULL;
 		nl_seterr(err, "mmap of vCPU %u run area: %s", id, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	if (ioctl(c->fd, KVM_SET_CPUID2, vm->kvm->cpuid) < 0) {
 		nl_seterr(err, "KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_GET_SREGS on vCPU %u: %s", id, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	boot_nl_sregs(&sregs);
 	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_SET_SREGS (64-bit mode) on vCPU %u: %s", id,
 			  strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	boot_nl_regs(&regs, vm->img.entry, id);
 	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0) {
 		nl_seterr(err, "KVM_SET_REGS on vCPU %u: %s", id, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	if (vm->kvm->stats && ks_open(&c->ks, c->fd) < 0)
 		c->ks.fd = -1;

@@ -89,36 +89,54 @@ void vm_note_unknown_io(struct nl_vm *vm, uint16_t port, bool out,
 	pthread_mutex_unlock(&vm->lock);
 }
 
-int vm_create(struct nl_vm *vm, struct nl_kvm *k, const struct nl_config *cfg,
-	      struct nl_err *err)
+int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
+	       struct nl_err *err)
 {
-	struct kvm_userspace_memory_region reg;
 	int rc;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm = k;
 	vm->cfg = cfg;
+	vm->fd = -1;
 	vm->ks.fd = -1;
 	vm->ncpus = cfg->cpus;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->ch.lock, NULL);
-	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
-	if (vm->fd < 0) {
-		nl_seterr(err, "KVM_CREATE_VM: %s", strerror(errno));
-		return -errno;
-	}
-	rc = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
-	if (rc > 0 && cfg->cpus > (unsigned int)rc) {
-		nl_seterr(err, "--cpus %u: this KVM recommends at most %d vCPUs",
-			  cfg->cpus, rc);
-		return -EINVAL;
-	}
 	mem_overcommit(cfg->mem, &vm->oc);
 	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
 		return rc;
-	if (cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
+	if ((rc = elf_load(cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err)))
 		return rc;
+	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock };
+	vm->ch.mem = &vm->mem;
+	vm->ch.log = stderr;
+	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
+	    iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel")) {
+		nl_seterr(err, "internal: I/O port ranges overlap");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
+{
+	struct kvm_userspace_memory_region reg;
+	int rc;
+
+	vm->kvm = k;
+	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		nl_seterr(err, "KVM_CREATE_VM: %s", strerror(errno));
+		return -ENODEV;
+	}
+	rc = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (rc > 0 && vm->ncpus > (unsigned int)rc) {
+		nl_seterr(err, "--cpus %u: this KVM allows at most %d vCPUs",
+			  vm->ncpus, rc);
+		return -EINVAL;
+	}
+	if (vm->cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
+		return -ENOMEM;
 	reg = (struct kvm_userspace_memory_region){
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -128,24 +146,11 @@ int vm_create(struct nl_vm *vm, struct nl_kvm *k, const struct nl_config *cfg,
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &reg) < 0) {
 		nl_seterr(err, "KVM_SET_USER_MEMORY_REGION (%" PRIu64 " MiB): %s",
 			  vm->mem.size >> 20, strerror(errno));
-		return -errno;
+		return -ENODEV;
 	}
 	if (k->stats && ks_open(&vm->ks, vm->fd) < 0)
 		vm->ks.fd = -1;
-	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock };
-	vm->ch.mem = &vm->mem;
-	vm->ch.log = stderr;
-	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
-	    iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel")) {
-		nl_seterr(err, "internal: I/O port ranges overlap");
-		return -EINVAL;
-	}
 	return 0;
-}
-
-int vm_load_kernel(struct nl_vm *vm, struct nl_err *err)
-{
-	return elf_load(vm->cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err);
 }
 
 /* The guest's command line: the user's plus the paging policy options. */

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests without /dev/kvm: boot structures, the channel's record
+ * checks, exit dispatch over a hand-filled struct kvm_run, exit
+ * accounting, the JSON writer and the meminfo parser.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nestlab.h"
+
+#define MEM (6ull << 20)
+
+static struct nl_mem mem;
+
+static int setup(void **state)
+{
+	(void)state;
+	mem.size = MEM;
+	mem.host = calloc(1, MEM);
+	return mem.host ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(mem.host);
+	return 0;
+}
+
+static void gpa_checks(void **state)
+{
+	(void)state;
+	assert_non_null(mem_gpa(&mem, 0, MEM));
+	assert_non_null(mem_gpa(&mem, MEM - 1, 1));
+	assert_non_null(mem_gpa(&mem, MEM, 0));
+	assert_null(mem_gpa(&mem, MEM, 1));
+	assert_null(mem_gpa(&mem, MEM - 1, 2));
+	assert_null(mem_gpa(&mem, UINT64_MAX, 2));
+	assert_null(mem_gpa(&mem, 16, UINT64_MAX - 8)); /* no wrap-around */
+}
+
+static void boot_structures(void **state)
+{
+	struct nl_boot b = { .entry = 0x100000, .free_start = 0x200000,
+			     .tsc_khz = 1000, .ncpus = 2, .cmdline = "workload=touch" };
+	struct nl_err err;
+	struct kvm_sregs s;
+	const struct nl_bootinfo *bi;
+	const uint64_t *pml4, *pdpt, *pd;
+
+	(void)state;
+	assert_int_equal(boot_nl_setup(&mem, &b, &err), 0);
+	bi = mem_gpa(&mem, NL_GPA_BOOTINFO, sizeof(*bi));
+	assert_int_equal(bi->magic, NL_BOOTINFO_MAGIC);
+	assert_int_equal(bi->abi_version, NL_ABI_VERSION);
+	assert_int_equal(bi->mem_size, MEM);
+	assert_int_equal(bi->ncpus, 2);
+	assert_int_equal(bi->free_start, 0x200000);
+	assert_int_equal(bi->free_end, MEM);
+	assert_int_equal(bi->cmdline_len, strlen("workload=touch"));
+	assert_string_equal((const char *)mem.host + NL_GPA_CMDLINE, "workload=touch");
+	pml4 = mem_gpa(&mem, NL_GPA_PML4, 4096);
+	pdpt = mem_gpa(&mem, NL_GPA_PDPT, 4096);
+	pd = mem_gpa(&mem, NL_GPA_PD, 4096);
+	assert_int_equal(pml4[0], NL_GPA_PDPT | 3);
+	assert_int_equal(pml4[1], 0);
+	assert_int_equal(pdpt[0], NL_GPA_PD | 3);
+	assert_int_equal(pdpt[1], 0);
+	/* 6 MiB: three 2 MiB pages, present, writable, supervisor, PS. */
+	assert_int_equal(pd[0], 0x83);
+	assert_int_equal(pd[1], 0x200083);
+	assert_int_equal(pd[2], 0x400083);
+	assert_int_equal(pd[3], 0);
+	memset(&s, 0, sizeof(s));
+	boot_nl_sregs(&s);
+	assert_int_equal(s.cs.l, 1);
+	assert_int_equal(s.cs.selector, NL_SEL_CODE64);
+	assert_int_equal(s.cr3, NL_GPA_PML4);
+	assert_true(s.cr0 & (1ull << 31));
+	assert_true(s.efer & (1ull << 10));
+	assert_int_equal(s.tr.type, 0xb);
+	/* Boot GDT's 64-bit code descriptor matches the segment we load. */
+	assert_int_equal(((const uint64_t *)(mem.host + NL_GPA_GDT))[1] >> 53 & 1, 1);
+}
+
+static void boot_too_long(void **state)
+{
+	static char big[NL_CMDLINE_MAX + 1];
+	struct nl_boot b = { .cmdline = big, .ncpus = 1 };
+	struct nl_err err;
+
+	(void)state;
+	memset(big, 'x', NL_CMDLINE_MAX);
+	assert_int_equal(boot_nl_setup(&mem, &b, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "command line"));
+}
+
+static struct channel *new_channel(void)
+{
+	struct channel *ch = calloc(1, sizeof(*ch));
+
+	pthread_mutex_init(&ch->lock, NULL);
+	ch->mem = &mem;
+	return ch;
+}
+
+static void put_rec(uint64_t gpa, uint32_t magic, uint16_t type, uint32_t len,
+		    const void *payload, size_t n)
+{
+	struct nl_rec r = { .magic = magic, .type = type, .len = len };
+
+	memcpy(mem.host + gpa, &r, sizeof(r));
+	if (payload)
+		memcpy(mem.host + gpa + sizeof(r), payload, n);
+}
+
+static void channel_records(void **state)
+{
+	struct channel *ch = new_channel();
+	struct nl_result res = { .workload = "mcf", .checksum = 0x1234, .status = 0 };
+	struct nl_hello hello = { .abi_version = 1, .kernel = "gk" };
+
+	(void)state;
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_RESULT, sizeof(struct nl_rec) + sizeof(res), &res, sizeof(res));
+	assert_int_equal(channel_record(ch, 0, 0x4000), 0);
+	assert_true(ch->have_result);
+	assert_int_equal(ch->result.checksum, 0x1234);
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_HELLO, sizeof(struct nl_rec) + sizeof(hello), &hello, sizeof(hello));
+	assert_int_equal(channel_record(ch, 0, 0x4000), 0);
+	assert_string_equal(ch->hello.kernel, "gk");
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_PARK, sizeof(struct nl_rec), NULL, 0);
+	assert_int_equal(channel_record(ch, 1, 0x4000), 1);
+	assert_int_equal(ch->bad_records, 0);
+
+	/* Every malformed record is refused and counted. */
+	assert_int_equal(channel_record(ch, 0, MEM), -EFAULT);
+	assert_int_equal(channel_record(ch, 0, MEM - 8), -EFAULT);
+	assert_int_equal(channel_record(ch, 0, UINT64_MAX - 4), -EFAULT);
+	put_rec(0x4000, 0xdeadbeef, NL_REC_LOG, 20, "abcd", 4);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_LOG, 4, NULL, 0);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_LOG, NL_REC_MAX + 1, NULL, 0);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	put_rec(MEM - 32, NL_REC_MAGIC, NL_REC_LOG, 64, NULL, 0);
+	assert_int_equal(channel_record(ch, 0, MEM - 32), -EFAULT);
+	put_rec(0x4000, NL_REC_MAGIC, 77, 16, NULL, 0);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_RESULT, sizeof(struct nl_rec) + 8, &res, 8);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	assert_int_equal(ch->bad_records, 9);
+	assert_non_null(strstr(ch->last_bad, "length"));
+	/* An ABORT's strings are terminated by the VMM, not trusted. */
+	struct nl_abort ab;
+
+	memset(&ab, 'A', sizeof(ab));
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_ABORT, sizeof(struct nl_rec) + sizeof(ab), &ab, sizeof(ab));
+	assert_int_equal(channel_record(ch, 0, 0x4000), 0);
+	assert_int_equal(strlen(ch->abort.msg), sizeof(ab.msg) - 1);
+	free(ch);
+}
+
+/* A VM with no KVM behind it: enough for exit dispatch. */
+static void fake_vm(struct nl_vm *vm, struct nl_vcpu *c, struct kvm_run *run)
+{
+	memset(vm, 0, sizeof(*vm));
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	pthread_mutex_init(&vm->ch.lock, NULL);
+	vm->mem = mem;
+	vm->ch.mem = &vm->mem;
+	vm->com1 = (struct serial){ .out = NULL, .lock = &vm->lock };
+	assert_int_equal(iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1"), 0);
+	assert_int_equal(iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel"), 0);
+	c->vm = vm;
+	c->fd = -1;
+	c->run = run;
+	memset(run, 0, 4096);
+}
+
+static void io_exit(struct kvm_run *run, uint16_t port, bool out, uint8_t size,
+		    uint32_t val)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	run->io.port = port;
+	run->io.size = size;
+	run->io.count = 1;
+	run->io.data_offset = 1024;
+	memcpy((uint8_t *)run + 1024, &val, 4);
+}
+
+static void exit_dispatch(void **state)
+{
+	static uint8_t runbuf[4096] __attribute__((aligned(64)));
+	struct kvm_run *run = (struct kvm_run *)runbuf;
+	struct nl_vm vm;
+	struct nl_vcpu c;
+
+	(void)state;
+	fake_vm(&vm, &c, run);
+	io_exit(run, NL_PORT_NOP, true, 4, 1);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_CONTINUE);
+	assert_int_equal(vm.ch.nops, 1);
+	io_exit(run, NL_PORT_MARK, true, 4, NL_MARK_BOOT);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_CONTINUE);
+	assert_true(vm.ch.marks_ns[NL_MARK_BOOT] > 0);
+	/* UART: LSR says the transmitter is empty. */
+	io_exit(run, NL_COM1_BASE + 5, false, 1, 0);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_CONTINUE);
+	assert_int_equal(runbuf[1024] & 0x60, 0x60);
+	/* Unknown port: counted, reads float high, run continues. */
+	io_exit(run, 0x1234, false, 2, 0);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_CONTINUE);
+	assert_int_equal(runbuf[1024], 0xff);
+	assert_int_equal(runbuf[1025], 0xff);
+	assert_int_equal(vm.unknown_io, 1);
+	/* Wrong-size channel access: reported as a bad record. */
+	io_exit(run, NL_PORT_CALL, true, 1, 0);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_CONTINUE);
+	assert_int_equal(vm.ch.bad_records, 1);
+	/* HLT on an AP parks it; on vCPU 0 it ends the run. */
+	c.id = 1;
+	run->exit_reason = KVM_EXIT_HLT;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_PARK);
+	c.id = 0;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_HALTED);
+
+	fake_vm(&vm, &c, run);
+	io_exit(run, NL_PORT_EXIT, true, 4, 5);
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_EXITED);
+	assert_int_equal(vm.ch.exit_status, 5);
+	assert_true(vm.stop);
+
+	fake_vm(&vm, &c, run);
+	run->exit_reason = KVM_EXIT_SHUTDOWN;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_TRIPLE_FAULT);
+
+	fake_vm(&vm, &c, run);
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = 0xfee00000;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_UNHANDLED);
+	assert_non_null(strstr(vm.outcome_msg, "0xfee00000"));
+
+	fake_vm(&vm, &c, run);
+	run->exit_reason = 1000;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_non_null(strstr(vm.outcome_msg, "unhandled exit 1000"));
+}
+
+static void iobus_overlap(void **state)
+{
+	struct iobus b = { 0 };
+
+	(void)state;
+	assert_int_equal(iobus_register(&b, 0x100, 8, serial_io, NULL, "a"), 0);
+	assert_int_equal(iobus_register(&b, 0x107, 1, serial_io, NULL, "b"), -EEXIST);
+	assert_int_equal(iobus_register(&b, 0xfc, 5, serial_io, NULL, "c"), -EEXIST);
+	assert_int_equal(iobus_register(&b, 0x108, 1, serial_io, NULL, "d"), 0);
+	assert_int_equal(iobus_register(&b, 0xffff, 2, serial_io, NULL, "e"), -EINVAL);
+	assert_null(iobus_find(&b, 0xff));
+	assert_string_equal(iobus_find(&b, 0x103)->name, "a");
+}
+
+static void exit_accounting(void **state)
+{
+	struct exitstats a = { 0 }, b = { 0 };
+
+	(void)state;
+	xs_add(&a, KVM_EXIT_IO, 100);
+	xs_add(&a, KVM_EXIT_IO, 300);
+	xs_add(&b, KVM_EXIT_IO, 50);
+	xs_add(&b, 9999, 7);             /* out of range lands in the last slot */
+	for (unsigned int p = 0; p < XS_PORTS + 3; p++)
+		xs_add_port(&b, (uint16_t)p, true, 1);
+	xs_merge(&a, &b);
+	assert_int_equal(a.reason[KVM_EXIT_IO].count, 3);
+	assert_int_equal(a.reason[KVM_EXIT_IO].total_ns, 450);
+	assert_int_equal(a.reason[KVM_EXIT_IO].max_ns, 300);
+	assert_int_equal(a.reason[XS_REASONS - 1].count, 1);
+	assert_int_equal(a.nports, XS_PORTS);
+	assert_int_equal(a.port_other.count, 3);
+	assert_string_equal(xs_reason_name(KVM_EXIT_SHUTDOWN), "SHUTDOWN");
+	assert_string_equal(xs_reason_name(5000), "OTHER");
+}
+
+static void json_writer(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	(void)state;
+	json_begin(&j, f);
+	json_obj(&j, NULL);
+	json_str(&j, "s", "a\"b\\c\n\x01\xff");
+	json_u64(&j, "u", 18446744073709551615ull);
+	json_i64(&j, "i", -5);
+	json_hex(&j, "h", 0xabc);
+	json_dbl(&j, "d", 0.0 / 0.0);
+	json_arr(&j, "a");
+	json_u64(&j, NULL, 1);
+	json_u64(&j, NULL, 2);
+	json_end_arr(&j);
+	json_obj(&j, "empty");
+	json_end_obj(&j);
+	json_end_obj(&j);
+	json_finish(&j);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"s\": \"a\\\"b\\\\c\\n\\u0001\\u00ff\""));
+	assert_non_null(strstr(buf, "\"u\": 18446744073709551615"));
+	assert_non_null(strstr(buf, "\"i\": -5"));
+	assert_non_null(strstr(buf, "\"h\": \"0x0000000000000abc\""));
+	assert_non_null(strstr(buf, "\"d\": null"));
+	assert_non_null(strstr(buf, "\"a\": [\n    1,\n    2\n  ]"));
+	assert_non_null(strstr(buf, "\"empty\": {}"));
+	free(buf);
+}
+
+static void meminfo(void **state)
+{
+	const char *t = "MemTotal:       24576000 kB\nMemFree: 100 kB\nMemAvailable:   2048 kB\n";
+
+	(void)state;
+	assert_int_equal(mem_parse_meminfo(t, "MemAvailable"), 2048 * 1024);
+	assert_int_equal(mem_parse_meminfo(t, "MemTotal"), 24576000ull * 1024);
+	assert_int_equal(mem_parse_meminfo(t, "Mem"), 0);
+	assert_int_equal(mem_parse_meminfo(t, "SwapTotal"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(gpa_checks),
+		cmocka_unit_test(boot_structures),
+		cmocka_unit_test(boot_too_long),
+		cmocka_unit_test(channel_records),
+		cmocka_unit_test(exit_dispatch),
+		cmocka_unit_test(iobus_overlap),
+		cmocka_unit_test(exit_accounting),
+		cmocka_unit_test(json_writer),
+		cmocka_unit_test(meminfo),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

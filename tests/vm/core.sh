@@ -1,0 +1,69 @@
+#!/bin/bash
+# VMM core on /dev/kvm with hand-written guests: exit paths, the channel's
+# checks against a misbehaving guest, the watchdog, SMP start, JSON.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_kvm
+need_jq
+nl=$1
+g=$2
+
+run_status "$nl" run --kernel "$g/g_exit" --mem 16M --json "$tmp/exit.json"
+expect_eq "g_exit status" "$st" 0
+expect_eq "g_exit outcome" "$(jq -r .outcome "$tmp/exit.json")" exited
+expect_eq "g_exit log records" "$(jq -r .guest.log_records "$tmp/exit.json")" 1
+expect_eq "g_exit schema" "$(jq -r .schema "$tmp/exit.json")" nestlab-run/1
+grep -q 'guest\[0\]: hello world' "$tmp/err" && ok "guest log line on stderr" || bad "no guest log line"
+expect_eq "g_exit boot mark" "$(jq '.time.start_to_first_insn_ns > 0' "$tmp/exit.json")" true
+expect_eq "g_exit IO exits counted" "$(jq '.exits.by_reason.IO.count' "$tmp/exit.json")" 3
+expect_eq "g_exit kvm stats or null" "$(jq '.kvm_stats.vcpus | length' "$tmp/exit.json")" 1
+
+run_status "$nl" run --kernel "$g/g_badport" --mem 16M --json "$tmp/bp.json"
+expect_eq "g_badport status" "$st" 0
+expect_eq "g_badport unknown_io" "$(jq .guest.unknown_io "$tmp/bp.json")" 2
+expect_eq "g_badport bad channel access" "$(jq .guest.bad_records "$tmp/bp.json")" 1
+grep -q 'unhandled port 0x1234' "$tmp/err" && ok "unknown port reported" || bad "unknown port not reported"
+
+run_status "$nl" run --kernel "$g/g_badrec" --mem 16M --json "$tmp/br.json"
+expect_eq "g_badrec status" "$st" 0
+expect_eq "g_badrec bad records" "$(jq .guest.bad_records "$tmp/br.json")" 7
+expect_eq "g_badrec good record still read" "$(jq .guest.log_records "$tmp/br.json")" 1
+grep -q 'outside guest memory' "$tmp/err" && ok "bad address reported" || bad "bad address not reported"
+
+run_status "$nl" run --kernel "$g/g_triple" --mem 16M --json "$tmp/tf.json"
+expect_eq "g_triple status" "$st" 1
+case "$(jq -r .outcome "$tmp/tf.json")" in
+triple-fault|kvm-internal-error) ok "g_triple outcome $(jq -r .outcome "$tmp/tf.json")" ;;
+*) bad "g_triple outcome $(jq -r .outcome "$tmp/tf.json")" ;;
+esac
+
+run_status "$nl" run --kernel "$g/g_hlt" --mem 16M --json "$tmp/h.json"
+expect_eq "g_hlt status" "$st" 1
+expect_eq "g_hlt outcome" "$(jq -r .outcome "$tmp/h.json")" halted
+
+start=$(date +%s)
+run_status timeout 30 "$nl" run --kernel "$g/g_loop" --mem 16M --timeout 2 --json "$tmp/l.json"
+took=$(( $(date +%s) - start ))
+expect_eq "g_loop watchdog status" "$st" 3
+expect_eq "g_loop outcome" "$(jq -r .outcome "$tmp/l.json")" timeout
+[ "$took" -le 10 ] && ok "watchdog ended it in ${took}s" || bad "watchdog took ${took}s"
+
+run_status timeout 60 "$nl" run --kernel "$g/g_smp" --mem 16M --cpus 4 --timeout 30 --json "$tmp/smp.json"
+expect_eq "g_smp status" "$st" 0
+expect_eq "g_smp parked" "$(jq .guest.parked_vcpus "$tmp/smp.json")" 3
+expect_eq "g_smp per-vCPU stats" "$(jq '.kvm_stats.vcpus | length' "$tmp/smp.json")" 4
+
+# Overcommit: more guest memory than the host has is allowed, warned, recorded.
+avail=$(awk '/MemAvailable/ { print int($2 / 1048576) + 2 }' /proc/meminfo)
+if [ "$avail" -le 64 ]; then
+	run_status "$nl" run --kernel "$g/g_exit" --mem "${avail}G" --json "$tmp/oc.json"
+	expect_eq "overcommitted run status" "$st" 0
+	grep -q 'overcommits' "$tmp/err" && ok "overcommit warned" || bad "no overcommit warning"
+	expect_eq "overcommit ratio > 1" "$(jq '.memory.overcommit_ratio > 1' "$tmp/oc.json")" true
+fi
+# --prefault populates memory up front and says so in the result.
+run_status "$nl" run --kernel "$g/g_exit" --mem 64M --prefault --json "$tmp/pf.json"
+expect_eq "prefault status" "$st" 0
+expect_eq "prefault recorded" "$(jq .config.prefault "$tmp/pf.json")" true
+
+finish
