@@ -236,6 +236,14 @@ int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 /* Handles one record at gpa; pure over channel state and memory (tests). */
 int channel_record(struct channel *ch, unsigned int vcpu, uint64_t gpa);
 
+/* ---- procmem.c ---- */
+struct procmem {
+	uint64_t rss_kb, hwm_kb;     /* the whole nestlab process */
+	uint64_t guest_rss_kb;       /* resident part of guest memory */
+	uint64_t vmm_rss_kb;         /* rss - guest: nestlab's own */
+};
+void procmem_read(const struct nl_mem *guest, struct procmem *pm);
+
 /* ---- vm.c / vcpu.c ---- */
 enum nl_outcome {
 	NL_OUT_RUNNING = 0,
@@ -286,7 +294,7 @@ struct nl_vm {
 	uint64_t tsc_khz;
 	struct elf_image img;
 	struct nl_overcommit oc;
-	bool immediate_exit;
+	struct procmem pm;           /* read when the run ends */
 };
 /* Memory and the kernel image: needs no KVM, so bad input is found first. */
 int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,

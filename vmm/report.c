@@ -103,6 +103,12 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	json_u64(j, "cgroup_limit", vm->oc.cgroup_limit);
 	json_dbl(j, "overcommit_ratio", vm->oc.ratio);
 	json_end_obj(j);
+	json_obj(j, "process");
+	json_u64(j, "rss_kb", vm->pm.rss_kb);
+	json_u64(j, "hwm_kb", vm->pm.hwm_kb);
+	json_u64(j, "guest_rss_kb", vm->pm.guest_rss_kb);
+	json_u64(j, "vmm_rss_kb", vm->pm.vmm_rss_kb);
+	json_end_obj(j);
 }
 
 static void guest(struct json *j, const struct nl_vm *vm)

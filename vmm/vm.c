@@ -235,6 +235,7 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].thread)
 			pthread_join(vm->vcpu[i].thread, NULL);
+	procmem_read(&vm->mem, &vm->pm);
 	if (vm->ks.fd >= 0)
 		ks_snapshot(&vm->ks, true);
 	for (unsigned int i = 0; i < vm->ncpus; i++)
