@@ -147,6 +147,9 @@ img_pt:	.skip 4096 * IMG_PTS
 /* Per vCPU: an unmapped guard page, then the kernel stack. */
 kstacks: .skip (4096 + KSTACK_SIZE) * GK_NCPU_MAX
 dfstacks: .skip DFSTACK_SIZE * GK_NCPU_MAX
+	.balign 4096
+	.globl syscall_kstack_page
+syscall_kstack_page:
 syscall_kstack: .skip 8
 syscall_ursp: .skip 8
 

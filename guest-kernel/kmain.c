@@ -30,7 +30,7 @@ extern char __image_start[], __ktext_end[], __rodata_end[], __data_start[], __da
 extern char __kdata_start[], __kdata_end[], __bss_start[], __bss_end[];
 extern char __ustack_end[], __kbss_start[], __kbss_end[], __image_end[];
 extern uint64_t pml4[512], pdpt0[512], pd0[512], img_pt[512 * IMG_PTS];
-extern char kstacks[], dfstacks[], ustacks[];
+extern char kstacks[], dfstacks[], ustacks[], syscall_kstack_page[];
 
 /* ---- kernel state (supervisor-only pages) ---- */
 struct kstate {
@@ -201,7 +201,7 @@ static _Noreturn void kexit(uint32_t status)
 }
 
 #define kabort(status, msg) kabort_at(status, __LINE__, msg)
-static _Noreturn void kabort_at(uint32_t status, int line, const char *msg)
+static __attribute__((noinline, cold)) _Noreturn void kabort_at(uint32_t status, int line, const char *msg)
 {
 	struct nl_abort *a = rec_begin(0, NL_REC_ABORT, sizeof(*a));
 	const char *file = "guest-kernel/kmain.c";
@@ -218,7 +218,7 @@ static _Noreturn void kabort_at(uint32_t status, int line, const char *msg)
 	kexit(status);
 }
 
-static _Noreturn void kfault(const struct exc_frame *f, uint64_t cr2)
+static __attribute__((noinline, cold)) _Noreturn void kfault(const struct exc_frame *f, uint64_t cr2)
 {
 	struct nl_fault *x = rec_begin(0, NL_REC_FAULT, sizeof(*x));
 	char line[128];
@@ -301,7 +301,7 @@ int exc_handler(struct exc_frame *f)
 }
 
 /* ---- system calls ---- */
-static _Noreturn void finish(void)
+static __attribute__((noinline)) _Noreturn void finish(void)
 {
 	struct nl_result *r = rec_begin(0, NL_REC_RESULT, sizeof(*r));
 	const struct gk_user *u = &gk_user;
@@ -458,8 +458,30 @@ static void parse_cmdline(const char *cl)
 /* ---- page tables ---- */
 static void map_image(uint64_t from, uint64_t to, uint64_t flags)
 {
-	for (uint64_t a = from; a < to; a += 4096)
-		img_pt[a >> 12] = a | flags;
+	uint64_t *p = &img_pt[from >> 12], *e = &img_pt[to >> 12];
+
+	for (uint64_t v = from | flags; p < e; p++, v += 4096)
+		*p = v;
+}
+
+/* n consecutive entries from v on, step apart: the prebuilt loops. Unrolled
+ * because every ring-0 instruction is emulated on the pvm machine. */
+static void fill_entries(uint64_t *p, uint64_t n, uint64_t v, uint64_t step)
+{
+	uint64_t *e = p + (n & ~7ull);
+
+	for (; p < e; p += 8, v += 8 * step) {
+		p[0] = v;
+		p[1] = v + step;
+		p[2] = v + 2 * step;
+		p[3] = v + 3 * step;
+		p[4] = v + 4 * step;
+		p[5] = v + 5 * step;
+		p[6] = v + 6 * step;
+		p[7] = v + 7 * step;
+	}
+	for (e = p + (n & 7); p < e; p++, v += step)
+		*p = v;
 }
 
 /*
@@ -517,12 +539,19 @@ static void build_tables(const struct nl_bootinfo *bi)
 		  PTE_P | PTE_U);
 	map_image((uintptr_t)__data_start, (uintptr_t)__data_end, PTE_UW);
 	map_image((uintptr_t)__kdata_start, (uintptr_t)__kdata_end, PTE_KW);
-	map_image((uintptr_t)__bss_start, (uintptr_t)__ustack_end, PTE_UW);
-	map_image((uintptr_t)__kbss_start, (uintptr_t)__kbss_end, PTE_KW);
-	for (unsigned c = 0; c < GK_NCPU_MAX; c++) {
-		img_pt[((uintptr_t)ustacks >> 12) + c * (1 + USTACK_SIZE / 4096)] = 0;
-		img_pt[((uintptr_t)kstacks >> 12) + c * (1 + KSTACK_SIZE / 4096)] = 0;
-	}
+	map_image((uintptr_t)__bss_start, (uintptr_t)__bss_end, PTE_UW);
+	/* Only vCPU 0 runs on these tables: map its stacks, not the guard
+	 * pages below them, and none of the other vCPUs' (they park on the
+	 * boot page tables). */
+	map_image((uintptr_t)ustacks + 4096,
+		  (uintptr_t)ustacks + 4096 + USTACK_SIZE, PTE_UW);
+	map_image((uintptr_t)__kbss_start, (uintptr_t)kstacks, PTE_KW);
+	map_image((uintptr_t)kstacks + 4096,
+		  (uintptr_t)kstacks + 4096 + KSTACK_SIZE, PTE_KW);
+	map_image((uintptr_t)dfstacks, (uintptr_t)dfstacks + DFSTACK_SIZE,
+		  PTE_KW);
+	map_image((uintptr_t)syscall_kstack_page, (uintptr_t)__kbss_end,
+		  PTE_KW);
 	for (uint64_t i = 0; i < (img_end + SZ_2M - 1) / SZ_2M; i++)
 		pd0[i] = ((uint64_t)(uintptr_t)&img_pt[512 * i]) | PTE_UW;
 	/* The pool, identity mapped for the kernel (VA == GPA). */
@@ -540,21 +569,15 @@ static void build_tables(const struct nl_bootinfo *bi)
 		uint64_t *pd = (uint64_t *)(uintptr_t)k.pool_pa;
 
 		if (ps == SZ_2M) {
-			uint64_t n = map / SZ_2M, pa = k.arena_pa | PTE_UW | PTE_PS;
-
-			for (uint64_t r = 0; r < n; r++, pa += SZ_2M)
-				pd[r] = pa;
-			k.pages_mapped = n;
+			k.pages_mapped = map / SZ_2M;
+			fill_entries(pd, k.pages_mapped,
+				     k.arena_pa | PTE_UW | PTE_PS, SZ_2M);
 		} else {
-			uint64_t *pt = pd + 512 * npd;
-			uint64_t n = map / 4096, pa = k.arena_pa | PTE_UW;
-			uint64_t pt_pa = (k.pool_pa + npd * 4096) | PTE_UW;
-
-			for (uint64_t r = 0; r < npt; r++, pt_pa += 4096)
-				pd[r] = pt_pa;
-			for (uint64_t i = 0; i < n; i++, pa += 4096)
-				pt[i] = pa;
-			k.pages_mapped = n;
+			k.pages_mapped = map / 4096;
+			fill_entries(pd, npt, (k.pool_pa + npd * 4096) | PTE_UW,
+				     4096);
+			fill_entries(pd + 512 * npd, k.pages_mapped,
+				     k.arena_pa | PTE_UW, 4096);
 		}
 	}
 	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)pml4)
