@@ -118,6 +118,19 @@ struct nl_kvm {
 int kvm_open(struct nl_kvm *k, struct nl_err *err);
 void kvm_close(struct nl_kvm *k);
 
+/* ---- cpuid.c: the CPU model a guest sees ---- */
+struct cpuid_opts {
+	bool hide_virt;           /* no SVM/VMX for the guest at all */
+	bool hide_tdp;            /* SVM/VMX, but no NPT/EPT: L1 shadows L2 */
+};
+/* A per-vCPU copy of base (malloc'd; the caller frees it). */
+struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
+				  unsigned int vcpu, unsigned int ncpus,
+				  const struct cpuid_opts *o);
+bool cpuid_has_svm(const struct kvm_cpuid2 *c);
+bool cpuid_has_vmx(const struct kvm_cpuid2 *c);
+bool cpuid_has_npt(const struct kvm_cpuid2 *c);
+
 /* ---- exitstats.c: userspace-visible exits by reason ---- */
 #define XS_REASONS 64
 #define XS_PORTS 16

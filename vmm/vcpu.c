@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -34,10 +35,16 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		nl_seterr(err, "mmap of vCPU %u run area: %s", id, strerror(errno));
 		return -ENODEV;
 	}
-	if (ioctl(c->fd, KVM_SET_CPUID2, vm->kvm->cpuid) < 0) {
-		nl_seterr(err, "KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
+	struct cpuid_opts co = { 0 };
+	struct kvm_cpuid2 *cpuid = cpuid_for_vcpu(vm->kvm->cpuid, id, vm->ncpus, &co);
+
+	if (!cpuid || ioctl(c->fd, KVM_SET_CPUID2, cpuid) < 0) {
+		nl_seterr(err, "KVM_SET_CPUID2 on vCPU %u: %s", id,
+			  cpuid ? strerror(errno) : "out of memory");
+		free(cpuid);
 		return -ENODEV;
 	}
+	free(cpuid);
 	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_GET_SREGS on vCPU %u: %s", id, strerror(errno));
 		return -ENODEV;

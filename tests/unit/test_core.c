@@ -330,6 +330,42 @@ static void json_writer(void **state)
 	free(buf);
 }
 
+static void cpuid_model(void **state)
+{
+	struct kvm_cpuid2 *base = calloc(1, sizeof(*base) + 4 * sizeof(base->entries[0]));
+	struct cpuid_opts none = { 0 }, notdp = { .hide_tdp = true },
+			  novirt = { .hide_virt = true };
+	struct kvm_cpuid2 *c;
+
+	(void)state;
+	base->nent = 4;
+	base->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ebx = 0xff0000aa, .ecx = 1u << 5 };
+	base->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x80000001, .ecx = 1u << 2 };
+	base->entries[2] = (struct kvm_cpuid_entry2){ .function = 0x8000000a, .edx = 0x1 | 0x8 };
+	base->entries[3] = (struct kvm_cpuid_entry2){ .function = 0xb, .index = 1,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .edx = 77 };
+	c = cpuid_for_vcpu(base, 3, 4, &none);
+	assert_int_equal(c->entries[0].ebx >> 24, 3);
+	assert_int_equal((c->entries[0].ebx >> 16) & 0xff, 4);
+	assert_int_equal(c->entries[0].ebx & 0xffff, 0xaa);
+	assert_true(c->entries[0].ecx & (1u << 31));
+	assert_int_equal(c->entries[3].edx, 3);
+	assert_true(cpuid_has_vmx(c) && cpuid_has_svm(c) && cpuid_has_npt(c));
+	free(c);
+	c = cpuid_for_vcpu(base, 0, 1, &notdp);
+	assert_true(cpuid_has_svm(c));
+	assert_false(cpuid_has_npt(c));
+	assert_int_equal(c->entries[2].edx, 0x8);  /* only NPT is cleared */
+	free(c);
+	c = cpuid_for_vcpu(base, 0, 1, &novirt);
+	assert_false(cpuid_has_svm(c) || cpuid_has_vmx(c) || cpuid_has_npt(c));
+	free(c);
+	/* The base model is never changed. */
+	assert_int_equal(base->entries[0].ebx, 0xff0000aa);
+	assert_true(cpuid_has_npt(base));
+	free(base);
+}
+
 static void meminfo(void **state)
 {
 	const char *t = "MemTotal:       24576000 kB\nMemFree: 100 kB\nMemAvailable:   2048 kB\n";
@@ -352,6 +388,7 @@ int main(void)
 		cmocka_unit_test(iobus_overlap),
 		cmocka_unit_test(exit_accounting),
 		cmocka_unit_test(json_writer),
+		cmocka_unit_test(cpuid_model),
 		cmocka_unit_test(meminfo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
