@@ -131,6 +131,11 @@ bool cpuid_has_svm(const struct kvm_cpuid2 *c);
 bool cpuid_has_vmx(const struct kvm_cpuid2 *c);
 bool cpuid_has_npt(const struct kvm_cpuid2 *c);
 
+/* ---- vmx_msr.c: Intel, EPT hidden through the VMX capability MSRs ---- */
+uint64_t vmx_ctls2_without_ept(uint64_t ia32_vmx_procbased_ctls2);
+uint64_t vmx_ept_vpid_cap_without_ept(uint64_t ia32_vmx_ept_vpid_cap);
+int vmx_hide_ept(int vcpu_fd, struct nl_err *err);
+
 /* ---- exitstats.c: userspace-visible exits by reason ---- */
 #define XS_REASONS 64
 #define XS_PORTS 16

@@ -366,6 +366,25 @@ static void cpuid_model(void **state)
 	free(base);
 }
 
+static void vmx_ept_hiding(void **state)
+{
+	/* allowed-0 low half untouched; EPT, unrestricted guest, PML, #VE,
+	 * MBEC and SPP cleared from the allowed-1 half; VPID (bit 5) kept. */
+	uint64_t ctls2 = 0x00fffffe00000000ull | 0x12;
+	uint64_t out = vmx_ctls2_without_ept(ctls2);
+
+	(void)state;
+	assert_int_equal(out & 0xffffffff, 0x12);
+	assert_false(out & (1ull << 33));
+	assert_false(out & (1ull << 39));
+	assert_false(out & (1ull << 49));
+	assert_false(out & (1ull << 50));
+	assert_false(out & (1ull << 54));
+	assert_false(out & (1ull << 55));
+	assert_true(out & (1ull << 37));
+	assert_int_equal(vmx_ept_vpid_cap_without_ept(0x00000f0106734141ull), 0x00000f0100000000ull);
+}
+
 static void meminfo(void **state)
 {
 	const char *t = "MemTotal:       24576000 kB\nMemFree: 100 kB\nMemAvailable:   2048 kB\n";
@@ -389,6 +408,7 @@ int main(void)
 		cmocka_unit_test(exit_accounting),
 		cmocka_unit_test(json_writer),
 		cmocka_unit_test(cpuid_model),
+		cmocka_unit_test(vmx_ept_hiding),
 		cmocka_unit_test(meminfo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
