@@ -30,6 +30,11 @@ extern char __image_start[], __ktext_end[], __rodata_end[], __data_start[], __da
 extern char __kdata_start[], __kdata_end[], __bss_start[], __bss_end[];
 extern char __ustack_end[], __kbss_start[], __kbss_end[], __image_end[];
 extern uint64_t pml4[512], pdpt0[512], pd0[512], img_pt[512 * IMG_PTS];
+/* kentry.S: the #PF fast path and its state. */
+extern char pf_entry[];
+extern uint64_t pf_arena_map, pf_pool, pf_pt_base, pf_pte_4k, pf_pte_2m;
+extern uint64_t pf_faults, pf_cycles;
+extern uint8_t pf_is_2m;
 extern char kstacks[], dfstacks[], ustacks[], syscall_kstack_page[];
 
 /* ---- kernel state (supervisor-only pages) ---- */
@@ -40,10 +45,7 @@ struct kstate {
 	uint64_t pool_pa;         /* page directories, then page tables */
 	uint64_t npd;             /* page directories in the pool */
 	uint64_t arena_pa;        /* arena backing, contiguous */
-	uint64_t arena_map;       /* bytes of arena VA mapped or mappable */
-	uint64_t faults;
-	uint64_t fault_cycles;
-	uint64_t pages_mapped;
+	uint64_t pages_mapped;    /* prebuilt; demand: pf_faults */
 	uint64_t setup_cycles;
 	uint64_t syscalls_via_pf;  /* pvm: syscall completed by the #PF path */
 };
@@ -252,33 +254,8 @@ int exc_handler(struct exc_frame *f)
 	uint64_t cr2 = 0;
 
 	if (f->vector == 14) {
-		uint64_t t0 = rdtsc();
-		uint64_t off;
-
+		/* Demand faults never get here: pf_entry handles them. */
 		__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-		off = cr2 - ARENA_VA;
-		/* not present (P=0), no reserved bit (RSVD=0), from ring 3 */
-		if (off < k.arena_map && (f->error & 0xd) == 0x4) {
-			uint64_t *pd = (uint64_t *)(uintptr_t)k.pool_pa;
-			uint64_t r = off >> 21;
-
-			if (k.page_size == SZ_2M) {
-				pd[r] = (k.arena_pa + (off & ~(SZ_2M - 1))) |
-					PTE_UW | PTE_PS;
-			} else {
-				uint64_t pt_pa = k.pool_pa + (k.npd + r) * 4096;
-
-				if (!(pd[r] & PTE_P))
-					pd[r] = pt_pa | PTE_UW;
-				((uint64_t *)(uintptr_t)(k.pool_pa + k.npd * 4096))
-					[off >> 12] =
-					(k.arena_pa + (off & ~0xfffull)) | PTE_UW;
-			}
-			k.faults++;
-			k.pages_mapped++;
-			k.fault_cycles += rdtsc() - t0;
-			return 0;
-		}
 		/*
 		 * A `syscall` that reached LSTAR without leaving ring 3: the
 		 * pvm machine's syscall jumps to LSTAR but keeps CPL 3, and
@@ -317,10 +294,10 @@ static __attribute__((noinline)) _Noreturn void finish(void)
 	r->cycles = u->cycles;
 	r->paging = k.paging;
 	r->page_size = (uint32_t)k.page_size;
-	r->page_faults = k.faults;
-	r->fault_cycles = k.fault_cycles;
+	r->page_faults = pf_faults;
+	r->fault_cycles = pf_cycles;
 	r->setup_cycles = k.setup_cycles;
-	r->pages_mapped = k.pages_mapped;
+	r->pages_mapped = k.pages_mapped + pf_faults;
 	r->status = u->status;
 	rec_send(0);
 	kexit(u->status == 0 ? 0 : 1);
@@ -368,7 +345,8 @@ static void cpu_init(uint64_t cpu)
 
 	/* IDT: 32 interrupt gates, DPL 0; #DF on IST1. */
 	for (unsigned v = 0; v < 32; v++) {
-		uint64_t h = base + 16 * v;
+		uint64_t h = v == 14 ? (uint64_t)(uintptr_t)pf_entry
+				     : base + 16 * v;
 
 		idt[2 * v] = (h & 0xffff) | ((uint64_t)SEL_KCODE << 16) |
 			     ((uint64_t)(v == 8) << 32) | (0x8eull << 40) |
@@ -529,7 +507,12 @@ static void build_tables(const struct nl_bootinfo *bi)
 	k.pool_pa = bi->free_start;
 	k.npd = npd;
 	k.arena_pa = bi->free_start + pool;
-	k.arena_map = map;
+	pf_arena_map = map;
+	pf_pool = k.pool_pa;
+	pf_pt_base = k.pool_pa + npd * 4096;
+	pf_pte_4k = k.arena_pa | PTE_UW;
+	pf_pte_2m = k.arena_pa | PTE_UW | PTE_PS;
+	pf_is_2m = ps == SZ_2M;
 
 	/* Image: user-visible sections U=1 (text/rodata read-only), kernel
 	 * structures U=0, guard pages not present. */
