@@ -21,7 +21,7 @@
 #define GDT_ENTRIES    (5 + 2 * GK_NCPU_MAX)
 
 #define KSTACK_SIZE    0x10000   /* per vCPU, ring 0 */
-#define USTACK_SIZE    0x40000   /* per vCPU, ring 3 (only vCPU 0 uses it) */
+#define USTACK_SIZE    0x100000  /* ring 3: one, vCPU 0's (no other enters ring 3) */
 #define DFSTACK_SIZE   0x1000    /* per vCPU, IST1 for #DF */
 
 /* The workload arena's user virtual address: PML4 slot 0, PDPT slot 256. */

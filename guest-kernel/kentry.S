@@ -236,10 +236,11 @@ syscall_kstack_page:
 syscall_kstack: .skip 8
 syscall_ursp: .skip 8
 
-/* User stacks: an unmapped guard page, then the stack, per vCPU. */
+/* The user stack: an unmapped guard page, then the stack. Only vCPU 0
+ * ever runs ring 3; the others park in ring 0. */
 	.section .gk.ustack, "aw", @nobits
 	.balign 4096
 	.globl ustacks
-ustacks: .skip (4096 + USTACK_SIZE) * GK_NCPU_MAX
+ustacks: .skip 4096 + USTACK_SIZE
 
 	.section .note.GNU-stack, "", @progbits
