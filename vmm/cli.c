@@ -24,7 +24,8 @@ void cli_usage(FILE *f)
 {
 	fputs(
 "usage: nestlab run --kernel FILE --mem SIZE [options]\n"
-"  --kernel FILE        guest-kernel ELF to boot\n"
+"  --kernel FILE        guest-kernel ELF or Linux bzImage to boot\n"
+"  --initrd FILE        initramfs for a Linux kernel\n"
 "  --mem SIZE           guest memory, e.g. 512M, 5G (4M..64G)\n"
 "  --cpus N             vCPUs (1..64, default 1)\n"
 "  --cmdline STR        guest command line, e.g. 'workload=mcf footprint=64M'\n"
@@ -33,6 +34,8 @@ void cli_usage(FILE *f)
 "  --json FILE          write the run's result document (docs/results.md)\n"
 "  --timeout SEC        watchdog: stop the guest after SEC seconds\n"
 "  --prefault           populate all guest memory before the guest starts\n"
+"  --hide-tdp           offer SVM/VMX but no NPT/EPT (the guest shadows its guests)\n"
+"  --hide-virt          offer no SVM/VMX at all\n"
 "  --quiet              no summary on stderr\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n",
 	      f);
@@ -79,7 +82,8 @@ bad:
 }
 
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
-       O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP };
+       O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
+       O_HIDE_TDP, O_HIDE_VIRT };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -96,6 +100,9 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "guest-page-size", required_argument, NULL, O_GPSIZE },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "initrd", required_argument, NULL, O_INITRD },
+		{ "hide-tdp", no_argument, NULL, O_HIDE_TDP },
+		{ "hide-virt", no_argument, NULL, O_HIDE_VIRT },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -169,6 +176,15 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			break;
 		case O_HELP:
 			return 1;
+		case O_INITRD:
+			cfg->initrd = optarg;
+			break;
+		case O_HIDE_TDP:
+			cfg->hide_tdp = true;
+			break;
+		case O_HIDE_VIRT:
+			cfg->hide_virt = true;
+			break;
 		case ':':
 			nl_seterr(err, "option %s needs a value", argv[optind - 1]);
 			return -EINVAL;

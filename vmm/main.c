@@ -24,6 +24,9 @@ static int status_of(const struct nl_vm *vm)
 		if (ch->have_result && ch->result.status)
 			return NL_EXIT_GUEST;
 		return NL_EXIT_OK;
+	case NL_OUT_POWEROFF:
+	case NL_OUT_REBOOT:
+		return NL_EXIT_OK;
 	case NL_OUT_TIMEOUT:
 		return NL_EXIT_TIMEOUT;
 	case NL_OUT_HOST_ERROR:

@@ -32,9 +32,16 @@ int mem_map(struct nl_mem *m, uint64_t size, struct nl_err *err)
 	}
 	/* Guests are free to use huge pages; THP makes the host side cheaper. */
 	madvise(p, size, MADV_HUGEPAGE);
-	m->host = p;
-	m->size = size;
+	mem_attach(m, p, size);
 	return 0;
+}
+
+void mem_attach(struct nl_mem *m, uint8_t *host, uint64_t size)
+{
+	m->host = host;
+	m->size = size;
+	m->nslots = 1;
+	m->slot[0] = (struct nl_slot){ 0, 0, size };
 }
 
 void mem_unmap(struct nl_mem *m)
@@ -47,9 +54,14 @@ void mem_unmap(struct nl_mem *m)
 
 void *mem_gpa(const struct nl_mem *m, uint64_t gpa, uint64_t len)
 {
-	if (gpa > m->size || len > m->size - gpa)
-		return NULL;
-	return m->host + gpa;
+	for (unsigned int i = 0; i < m->nslots; i++) {
+		const struct nl_slot *s = &m->slot[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= s->size &&
+		    len <= s->size - (gpa - s->gpa))
+			return m->host + s->host_off + (gpa - s->gpa);
+	}
+	return NULL;
 }
 
 int mem_prefault(struct nl_mem *m, struct nl_err *err)

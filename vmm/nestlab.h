@@ -40,6 +40,7 @@ enum nl_gpaging { NL_GP_DEMAND, NL_GP_PREBUILT };
 
 struct nl_config {
 	const char *kernel;
+	const char *initrd;
 	const char *json;
 	char cmdline[4096];
 	uint64_t mem;
@@ -48,6 +49,8 @@ struct nl_config {
 	enum nl_gpaging gpaging;
 	uint64_t gpage_size;         /* 4096 or 2 MiB */
 	bool prefault;
+	bool hide_tdp;               /* no EPT/NPT for the guest's own guests */
+	bool hide_virt;              /* no SVM/VMX for the guest at all */
 	bool quiet;                  /* no human summary */
 	bool cmdline_set;
 };
@@ -60,11 +63,24 @@ int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 	     uint64_t *out, struct nl_err *err);
 
 /* ---- mem.c ---- */
+/* Guest-physical ranges backed by the one host mapping: one for a
+ * guest-kernel VM, two for a Linux guest with more than 3 GiB (RAM resumes
+ * at 4 GiB above the 32-bit MMIO hole). */
+struct nl_slot {
+	uint64_t gpa;
+	uint64_t host_off;
+	uint64_t size;
+};
+#define NL_MAX_SLOTS 2
 struct nl_mem {
 	uint8_t *host;
 	uint64_t size;
+	unsigned int nslots;
+	struct nl_slot slot[NL_MAX_SLOTS];
 };
 int mem_map(struct nl_mem *m, uint64_t size, struct nl_err *err);
+/* One slot, gpa 0 = host offset 0 (mem_map's layout; tests use it too). */
+void mem_attach(struct nl_mem *m, uint8_t *host, uint64_t size);
 void mem_unmap(struct nl_mem *m);
 /* The one checked guest-physical to host translation: NULL when any byte of
  * [gpa, gpa+len) lies outside guest memory. */
@@ -212,7 +228,7 @@ struct io_range {
 	void *ctx;
 	const char *name;
 };
-#define IOBUS_MAX 16
+#define IOBUS_MAX 24
 struct iobus {
 	struct io_range r[IOBUS_MAX];
 	unsigned int n;
@@ -221,14 +237,41 @@ int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
 		   void *ctx, const char *name);
 const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
 
-/* ---- serial.c: 8250 UART, transmit side (COM1) ---- */
+/* ---- serial.c: 8250/16550A UART (COM1) ---- */
+#define SERIAL_RX_MAX 256
+enum serial_event { SERIAL_EV_NONE, SERIAL_EV_POWEROFF, SERIAL_EV_REBOOT,
+		    SERIAL_EV_PANIC };
 struct serial {
 	FILE *out;
-	uint8_t lcr, ier, mcr, scr, dll, dlm;
 	pthread_mutex_t *lock;
+	int irq_fd;               /* VM fd for KVM_IRQ_LINE, -1 = polled only */
+	uint32_t irq;
+	int irq_level;
+	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	bool thr_ipending;
+	uint8_t rx[SERIAL_RX_MAX];
+	unsigned int rx_head, rx_tail;
+	bool watch;               /* scan lines for poweroff/reboot/panic */
+	char line[256];
+	unsigned int line_len;
+	enum serial_event event;
+	char event_line[256];
+	void (*on_event)(struct serial *s, enum serial_event ev);
+	void *owner;
 };
 int serial_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 	      uint8_t *data, uint32_t size);
+/* Input bytes (stdin): queued in the receive FIFO, interrupt raised. */
+size_t serial_rx(struct serial *s, const uint8_t *buf, size_t n);
+size_t serial_rx_locked(struct serial *s, const uint8_t *buf, size_t n);
+
+/* ---- legacy.c: POST, i8042, CMOS, port 0x92, PCI conf (no devices) ---- */
+struct legacy {
+	uint8_t cmos_index;
+};
+int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+	      uint8_t *data, uint32_t size);
+int legacy_register(struct iobus *b, struct legacy *l);
 
 /* ---- channel.c: nestlab ports and records (docs/abi.md) ---- */
 #include <nestlab/abi.h>
@@ -272,6 +315,9 @@ enum nl_outcome {
 	NL_OUT_HALTED,        /* vCPU 0 halted with no exit status */
 	NL_OUT_TIMEOUT,
 	NL_OUT_HOST_ERROR,
+	NL_OUT_POWEROFF,      /* Linux said "reboot: Power down" */
+	NL_OUT_REBOOT,        /* the guest reset the machine */
+	NL_OUT_PANIC,         /* Linux said "Kernel panic - not syncing" */
 };
 const char *nl_outcome_name(enum nl_outcome o);
 
@@ -294,7 +340,12 @@ struct nl_vm {
 	struct nl_mem mem;
 	struct iobus io;
 	struct serial com1;
+	struct legacy legacy;
 	struct channel ch;
+	bool is_linux;                  /* a bzImage, not a guest-kernel ELF */
+	struct boot_linux_out *lb;   /* Linux boot results (boot_linux.h) */
+	int stdin_pipe[2];           /* wakes the stdin thread to stop */
+	pthread_t stdin_thread;
 	struct kvm_stats ks;
 	unsigned int ncpus;
 	struct nl_vcpu *vcpu;
@@ -307,6 +358,7 @@ struct nl_vm {
 	uint64_t t_proc_ns;       /* process start, for time-to-first-instruction */
 	uint64_t t_start_ns, t_end_ns;
 	uint64_t unknown_io;      /* accesses to ports nothing handles */
+	uint64_t unknown_mmio;    /* Linux: accesses to unbacked addresses */
 	uint16_t unknown_ports[8];
 	unsigned int nunknown_ports;
 	uint64_t tsc_khz;

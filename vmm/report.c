@@ -74,12 +74,16 @@ static void config(struct json *j, const struct nl_vm *vm)
 
 	json_obj(j, "config");
 	json_str(j, "kernel", c->kernel);
+	json_str(j, "kernel_type", vm->is_linux ? "linux" : "elf");
+	json_str(j, "initrd", c->initrd);
 	json_str(j, "cmdline", c->cmdline);
 	json_u64(j, "mem_bytes", c->mem);
 	json_u64(j, "cpus", c->cpus);
 	json_str(j, "guest_paging", c->gpaging == NL_GP_PREBUILT ? "prebuilt" : "demand");
 	json_u64(j, "guest_page_size", c->gpage_size);
 	json_bool(j, "prefault", c->prefault);
+	json_bool(j, "hide_tdp", c->hide_tdp);
+	json_bool(j, "hide_virt", c->hide_virt);
 	json_u64(j, "timeout_s", c->timeout_s);
 	json_end_obj(j);
 }
@@ -128,6 +132,7 @@ static void guest(struct json *j, const struct nl_vm *vm)
 	json_u64(j, "nop_exits", ch->nops);
 	json_u64(j, "parked_vcpus", ch->parked);
 	json_u64(j, "unknown_io", vm->unknown_io);
+	json_u64(j, "unknown_mmio", vm->unknown_mmio);
 	if (ch->have_fault) {
 		json_obj(j, "fault");
 		json_u64(j, "vector", ch->fault.vector);

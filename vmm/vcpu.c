@@ -12,7 +12,15 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "boot_linux.h"
 #include "nestlab.h"
+
+static int stats_open(struct nl_vm *vm, struct nl_vcpu *c)
+{
+	if (vm->kvm->stats && ks_open(&c->ks, c->fd) < 0)
+		c->ks.fd = -1;
+	return 0;
+}
 
 int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		struct nl_err *err)
@@ -35,7 +43,8 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		nl_seterr(err, "mmap of vCPU %u run area: %s", id, strerror(errno));
 		return -ENODEV;
 	}
-	struct cpuid_opts co = { 0 };
+	struct cpuid_opts co = { .hide_tdp = vm->cfg->hide_tdp,
+				 .hide_virt = vm->cfg->hide_virt };
 	struct kvm_cpuid2 *cpuid = cpuid_for_vcpu(vm->kvm->cpuid, id, vm->ncpus, &co);
 
 	if (!cpuid || ioctl(c->fd, KVM_SET_CPUID2, cpuid) < 0) {
@@ -45,24 +54,34 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		return -ENODEV;
 	}
 	free(cpuid);
+	/* Intel keeps EPT in the VMX capability MSRs, not in CPUID. */
+	if (vm->cfg->hide_tdp && !vm->cfg->hide_virt && cpuid_has_vmx(vm->kvm->cpuid) &&
+	    vmx_hide_ept(c->fd, err) < 0)
+		return -ENODEV;
+	if (vm->is_linux && id != 0)
+		return stats_open(vm, c);  /* APs wait for INIT/SIPI from Linux */
 	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_GET_SREGS on vCPU %u: %s", id, strerror(errno));
 		return -ENODEV;
 	}
-	boot_nl_sregs(&sregs);
+	if (vm->is_linux)
+		boot_linux_sregs(&sregs, vm->lb);
+	else
+		boot_nl_sregs(&sregs);
 	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_SET_SREGS (64-bit mode) on vCPU %u: %s", id,
 			  strerror(errno));
 		return -ENODEV;
 	}
-	boot_nl_regs(&regs, vm->img.entry, id);
+	if (vm->is_linux)
+		boot_linux_regs(&regs, vm->lb);
+	else
+		boot_nl_regs(&regs, vm->img.entry, id);
 	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0) {
 		nl_seterr(err, "KVM_SET_REGS on vCPU %u: %s", id, strerror(errno));
 		return -ENODEV;
 	}
-	if (vm->kvm->stats && ks_open(&c->ks, c->fd) < 0)
-		c->ks.fd = -1;
-	return 0;
+	return stats_open(vm, c);
 }
 
 static const char *regs_text(struct nl_vcpu *c, char *buf, size_t n)
@@ -139,6 +158,14 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 			c->id, run->internal.suberror, regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
 	case KVM_EXIT_MMIO:
+		if (vm->is_linux) {
+			/* Linux probes for devices that are not there: reads
+			 * float high, writes vanish, and the run goes on. */
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+			__atomic_fetch_add(&vm->unknown_mmio, 1, __ATOMIC_RELAXED);
+			return EXIT_CONTINUE;
+		}
 		vm_stop(vm, NL_OUT_UNHANDLED, "vCPU %u: %s of %u bytes at unbacked guest-physical 0x%llx (%s)",
 			c->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
 			(unsigned long long)run->mmio.phys_addr, regs_text(c, regs, sizeof(regs)));

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot_linux.h"
+#include "bzimage.h"
 #include "nestlab.h"
 
 uint64_t nl_now_ns(void)
@@ -36,6 +39,9 @@ const char *nl_outcome_name(enum nl_outcome o)
 		[NL_OUT_HALTED] = "halted",
 		[NL_OUT_TIMEOUT] = "timeout",
 		[NL_OUT_HOST_ERROR] = "host-error",
+		[NL_OUT_POWEROFF] = "poweroff",
+		[NL_OUT_REBOOT] = "reboot",
+		[NL_OUT_PANIC] = "panic",
 	};
 	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
 }
@@ -82,11 +88,125 @@ void vm_note_unknown_io(struct nl_vm *vm, uint16_t port, bool out,
 		seen |= vm->unknown_ports[i] == port;
 	if (!seen && vm->nunknown_ports < 8) {
 		vm->unknown_ports[vm->nunknown_ports++] = port;
-		fprintf(stderr, "nestlab: guest %s unhandled port 0x%x (%u bytes); %s\n",
+		/* Linux probes for hardware that is not there; that is normal
+		 * and only counted. A guest-kernel VM never should. */
+		if (!vm->is_linux)
+			fprintf(stderr, "nestlab: guest %s unhandled port 0x%x (%u bytes); %s\n",
 			out ? "wrote" : "read", port, size,
 			out ? "ignored" : "reads as all ones");
 	}
 	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Linux's last console words end the run (serial.c watches for them). */
+static void console_event(struct serial *s, enum serial_event ev)
+{
+	struct nl_vm *vm = s->owner;
+
+	if (ev == SERIAL_EV_POWEROFF)
+		vm_stop(vm, NL_OUT_POWEROFF, "guest powered off");
+	else if (ev == SERIAL_EV_REBOOT)
+		vm_stop(vm, NL_OUT_REBOOT, "guest rebooted");
+	else if (ev == SERIAL_EV_PANIC)
+		vm_stop(vm, NL_OUT_PANIC, "guest kernel panic: %s", s->event_line);
+}
+
+/* Reads a whole file of at most max bytes. */
+static int read_file(const char *path, const char *what, uint64_t max,
+		     uint8_t **buf, size_t *len, struct nl_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	*buf = NULL;
+	if (!f) {
+		int e = errno;
+
+		nl_seterr(err, "%s %s: %s", what, path, strerror(e));
+		return e == ENOENT || e == EACCES || e == EISDIR ? -EINVAL : -e;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		nl_seterr(err, "%s %s: not a regular file", what, path);
+		fclose(f);
+		return -EINVAL;
+	}
+	if ((uint64_t)n > max) {
+		nl_seterr(err, "%s %s: %ld MiB is larger than %" PRIu64 " MiB", what, path,
+			  n >> 20, max >> 20);
+		fclose(f);
+		return -EINVAL;
+	}
+	*buf = malloc(n ? (size_t)n : 1);
+	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		nl_seterr(err, "%s %s: read failed", what, path);
+		free(*buf);
+		*buf = NULL;
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return 0;
+}
+
+static int load_linux(struct nl_vm *vm, const uint8_t *k, size_t klen,
+		      struct nl_err *err)
+{
+	const struct nl_config *cfg = vm->cfg;
+	struct bl_slot slots[BL_MAX_SLOTS];
+	struct bzimage bz;
+	uint8_t *rd = NULL;
+	size_t rdlen = 0;
+	int rc;
+
+	if ((rc = bzimage_parse(k, klen, &bz, err)))
+		return rc;
+	if (cfg->initrd && (rc = read_file(cfg->initrd, "--initrd", cfg->mem, &rd, &rdlen, err)))
+		return rc;
+	vm->lb = calloc(1, sizeof(*vm->lb));
+	if (!vm->lb) {
+		free(rd);
+		nl_seterr(err, "out of memory");
+		return -ENOMEM;
+	}
+	vm->mem.nslots = boot_linux_mem_slots(vm->mem.size, slots);
+	for (unsigned int i = 0; i < vm->mem.nslots; i++)
+		vm->mem.slot[i] = (struct nl_slot){ slots[i].gpa, slots[i].host_off,
+						    slots[i].size };
+	rc = boot_linux_setup(&vm->mem, &bz, k, klen, rd, rdlen, cfg->cmdline,
+			      vm->ncpus, vm->lb, err);
+	free(rd);
+	vm->is_linux = true;
+	return rc;
+}
+
+/* A guest-kernel ELF or a Linux bzImage, told apart by their contents. */
+static int load_kernel(struct nl_vm *vm, struct nl_err *err)
+{
+	const struct nl_config *cfg = vm->cfg;
+	uint8_t *k;
+	size_t klen;
+	int rc;
+
+	if ((rc = read_file(cfg->kernel, "--kernel", 512ull << 20, &k, &klen, err)))
+		return rc;
+	if (elf_is_elf(k, klen)) {
+		free(k);
+		if (cfg->initrd) {
+			nl_seterr(err, "--initrd is for Linux kernels; %s is an ELF guest",
+				  cfg->kernel);
+			return -EINVAL;
+		}
+		return elf_load(cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err);
+	}
+	if (bzimage_is_bzimage(k, klen))
+		rc = load_linux(vm, k, klen, err);
+	else {
+		nl_seterr(err, "%s: not an ELF file or a bzImage", cfg->kernel);
+		rc = -EINVAL;
+	}
+	free(k);
+	return rc;
 }
 
 int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
@@ -105,9 +225,10 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	mem_overcommit(cfg->mem, &vm->oc);
 	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
 		return rc;
-	if ((rc = elf_load(cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err)))
+	if ((rc = load_kernel(vm, err)))
 		return rc;
-	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock };
+	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock, .irq_fd = -1,
+				    .owner = vm, .on_event = console_event };
 	vm->ch.mem = &vm->mem;
 	vm->ch.log = stderr;
 	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
@@ -115,6 +236,39 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 		nl_seterr(err, "internal: I/O port ranges overlap");
 		return -EFAULT;
 	}
+	if (vm->is_linux && legacy_register(&vm->io, &vm->legacy)) {
+		nl_seterr(err, "internal: legacy I/O port ranges overlap");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* The PC platform a Linux guest expects, all in the kernel: interrupt
+ * controllers (PIC, IOAPIC, local APICs) and the PIT. The irqchip must
+ * exist before any vCPU. */
+static int linux_platform(struct nl_vm *vm, struct nl_err *err)
+{
+	uint64_t idmap = BL_GPA_KVM_IDMAP;
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	/* VMX needs these two pages for real-mode emulation; harmless elsewhere. */
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)BL_GPA_KVM_TSS) < 0 &&
+	    errno != ENOTTY && errno != EINVAL) {
+		nl_seterr(err, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+		return -ENODEV;
+	}
+	ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		nl_seterr(err, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -ENODEV;
+	}
+	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0) {
+		nl_seterr(err, "KVM_CREATE_PIT2: %s", strerror(errno));
+		return -ENODEV;
+	}
+	vm->com1.irq_fd = vm->fd;
+	vm->com1.irq = 4;
+	vm->com1.watch = true;
 	return 0;
 }
 
@@ -137,16 +291,22 @@ int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
 	}
 	if (vm->cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
 		return -ENOMEM;
-	reg = (struct kvm_userspace_memory_region){
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = vm->mem.size,
-		.userspace_addr = (uintptr_t)vm->mem.host,
-	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &reg) < 0) {
-		nl_seterr(err, "KVM_SET_USER_MEMORY_REGION (%" PRIu64 " MiB): %s",
-			  vm->mem.size >> 20, strerror(errno));
-		return -ENODEV;
+	if (vm->is_linux && (rc = linux_platform(vm, err)))
+		return rc;
+	for (unsigned int i = 0; i < vm->mem.nslots; i++) {
+		const struct nl_slot *sl = &vm->mem.slot[i];
+
+		reg = (struct kvm_userspace_memory_region){
+			.slot = i,
+			.guest_phys_addr = sl->gpa,
+			.memory_size = sl->size,
+			.userspace_addr = (uintptr_t)(vm->mem.host + sl->host_off),
+		};
+		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &reg) < 0) {
+			nl_seterr(err, "KVM_SET_USER_MEMORY_REGION (%" PRIu64 " MiB at 0x%" PRIx64 "): %s",
+				  sl->size >> 20, sl->gpa, strerror(errno));
+			return -ENODEV;
+		}
 	}
 	if (k->stats && ks_open(&vm->ks, vm->fd) < 0)
 		vm->ks.fd = -1;
@@ -182,6 +342,8 @@ static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 		rc = ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0);
 		vm->tsc_khz = rc > 0 ? (uint64_t)rc : 0;
 	}
+	if (vm->is_linux)
+		return 0;  /* boot_linux_setup() wrote everything already */
 	guest_cmdline(vm->cfg, cmdline, sizeof(cmdline));
 	b = (struct nl_boot){
 		.entry = vm->img.entry,
@@ -191,6 +353,59 @@ static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 		.cmdline = cmdline,
 	};
 	return boot_nl_setup(&vm->mem, &b, err);
+}
+
+/* Console input: stdin to COM1's receive FIFO, until the run ends. */
+static void *stdin_thread(void *arg)
+{
+	struct nl_vm *vm = arg;
+	uint8_t buf[256];
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
+				       { .fd = vm->stdin_pipe[0], .events = POLLIN } };
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(0, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (size_t off = 0; off < (size_t)n && !vm->stop;) {
+			off += serial_rx(&vm->com1, buf + off, (size_t)n - off);
+			if (off < (size_t)n)
+				poll(&p[1], 1, 10);  /* FIFO full: let the guest drain it */
+		}
+	}
+	return NULL;
+}
+
+static void stdin_start(struct nl_vm *vm)
+{
+	vm->stdin_pipe[0] = vm->stdin_pipe[1] = -1;
+	if (!vm->is_linux || pipe(vm->stdin_pipe) < 0)
+		return;
+	if (pthread_create(&vm->stdin_thread, NULL, stdin_thread, vm)) {
+		close(vm->stdin_pipe[0]);
+		close(vm->stdin_pipe[1]);
+		vm->stdin_pipe[0] = vm->stdin_pipe[1] = -1;
+	}
+}
+
+static void stdin_stop(struct nl_vm *vm)
+{
+	if (vm->stdin_pipe[1] < 0)
+		return;
+	if (write(vm->stdin_pipe[1], "x", 1) != 1)
+		pthread_cancel(vm->stdin_thread);
+	pthread_join(vm->stdin_thread, NULL);
+	close(vm->stdin_pipe[0]);
+	close(vm->stdin_pipe[1]);
+	vm->stdin_pipe[0] = vm->stdin_pipe[1] = -1;
 }
 
 int vm_run(struct nl_vm *vm, struct nl_err *err)
@@ -209,6 +424,7 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 		if (vm->vcpu[i].ks.fd >= 0)
 			ks_snapshot(&vm->vcpu[i].ks, false);
 	vm->t_start_ns = nl_now_ns();
+	stdin_start(vm);
 	pthread_mutex_lock(&vm->lock);
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		rc = pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i]);
@@ -235,6 +451,7 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].thread)
 			pthread_join(vm->vcpu[i].thread, NULL);
+	stdin_stop(vm);
 	procmem_read(&vm->mem, &vm->pm);
 	if (vm->ks.fd >= 0)
 		ks_snapshot(&vm->ks, true);
@@ -257,6 +474,8 @@ void vm_destroy(struct nl_vm *vm)
 	}
 	free(vm->vcpu);
 	vm->vcpu = NULL;
+	free(vm->lb);
+	vm->lb = NULL;
 	ks_close(&vm->ks);
 	if (vm->fd >= 0)
 		close(vm->fd);

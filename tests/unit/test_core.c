@@ -22,8 +22,7 @@ static struct nl_mem mem;
 static int setup(void **state)
 {
 	(void)state;
-	mem.size = MEM;
-	mem.host = calloc(1, MEM);
+	mem_attach(&mem, calloc(1, MEM), MEM);
 	return mem.host ? 0 : -1;
 }
 
@@ -177,7 +176,7 @@ static void fake_vm(struct nl_vm *vm, struct nl_vcpu *c, struct kvm_run *run)
 	pthread_mutex_init(&vm->ch.lock, NULL);
 	vm->mem = mem;
 	vm->ch.mem = &vm->mem;
-	vm->com1 = (struct serial){ .out = NULL, .lock = &vm->lock };
+	vm->com1 = (struct serial){ .out = NULL, .lock = &vm->lock, .irq_fd = -1 };
 	assert_int_equal(iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1"), 0);
 	assert_int_equal(iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel"), 0);
 	c->vm = vm;

@@ -71,8 +71,7 @@ static struct nl_mem mem;
 static int setup(void **state)
 {
 	(void)state;
-	mem.size = MEM;
-	mem.host = calloc(1, MEM);
+	mem_attach(&mem, calloc(1, MEM), MEM);
 	return mem.host ? 0 : -1;
 }
 

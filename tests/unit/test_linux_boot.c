@@ -246,8 +246,7 @@ static void bc_init(struct bootcase *c, const struct fake *f, uint64_t mem)
 {
 	struct nl_err err;
 
-	c->mem.size = mem;
-	c->mem.host = calloc(1, mem);
+	mem_attach(&c->mem, calloc(1, mem), mem);
 	assert_non_null(c->mem.host);
 	c->file = make_bz(f, &c->len);
 	assert_int_equal(bzimage_parse(c->file, c->len, &c->bz, &err), 0);
@@ -647,12 +646,12 @@ static void check_mptable(const struct nl_mem *m, uint64_t gpa, unsigned int ncp
 
 static void mptable(void **state)
 {
-	struct nl_mem m = { .size = 2 * MIB };
+	struct nl_mem m;
 	struct nl_err err;
 	static const unsigned int counts[] = { 1, 2, 4, 24, 64, MPT_MAX_CPUS };
 
 	(void)state;
-	m.host = calloc(1, m.size);
+	mem_attach(&m, calloc(1, 2 * MIB), 2 * MIB);
 	assert_non_null(m.host);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		memset(m.host, 0, m.size);
@@ -669,7 +668,7 @@ static void mptable(void **state)
 	assert_int_equal(mptable_build(&m, 0x100000, 1, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "area Linux scans"));
 	assert_int_equal(mptable_build(&m, BL_GPA_MPTABLE + 8, 1, &err), -EINVAL);
-	m.size = BL_GPA_MPTABLE + 64;               /* memory ends inside it */
+	mem_attach(&m, m.host, BL_GPA_MPTABLE + 64); /* memory ends inside it */
 	assert_int_equal(mptable_build(&m, BL_GPA_MPTABLE, 1, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "outside guest memory"));
 	free(m.host);
@@ -702,7 +701,7 @@ static int real_vmlinuz(const char *path)
 		return 1;
 	}
 	fclose(f);
-	m.host = calloc(1, m.size);
+	mem_attach(&m, calloc(1, m.size), m.size);
 #define CHECK(c) do { if (!(c)) { printf("FAIL: %s (%s)\n", #c, err.msg); ok = 0; } } while (0)
 	CHECK(bzimage_is_bzimage(buf, (size_t)len));
 	CHECK(bzimage_parse(buf, (size_t)len, &bz, &err) == 0);

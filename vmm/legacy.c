@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The few legacy PC ports a Linux guest touches when there is no firmware
+ * and no PCI: the POST port, the i8042 controller (its reset line is how
+ * Linux reboots by default), CMOS/RTC, port 0x92's fast reset, and PCI
+ * configuration mechanism #1 with no devices behind it (reads float high,
+ * and 0xcf9's reset bit reboots). The in-kernel PIC, PIT and ELCR ports
+ * never reach userspace.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nestlab.h"
+
+#define PORT_POST     0x80
+#define PORT_I8042_DATA 0x60
+#define PORT_I8042_CMD  0x64
+#define I8042_CMD_RESET 0xfe
+#define PORT_CMOS_INDEX 0x70
+#define PORT_CMOS_DATA  0x71
+#define PORT_SYSCTL_A   0x92
+#define PORT_PCI_ADDR   0xcf8
+#define PORT_PCI_RESET  0xcf9
+#define PCI_RESET_BIT   0x04
+
+static void reset(struct nl_vcpu *c, const char *how)
+{
+	vm_stop(c->vm, NL_OUT_REBOOT, "guest reset the machine (%s)", how);
+}
+
+int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+	      uint8_t *data, uint32_t size)
+{
+	struct legacy *l = ctx;
+
+	if (!out)
+		memset(data, 0, size);
+	switch (port) {
+	case PORT_POST:
+		return EXIT_CONTINUE;
+	case PORT_I8042_CMD:
+		if (out && *data == I8042_CMD_RESET) {
+			reset(c, "i8042");
+			return EXIT_STOP;
+		}
+		return EXIT_CONTINUE;    /* status 0: no data, input buffer empty */
+	case PORT_I8042_DATA:
+		return EXIT_CONTINUE;
+	case PORT_CMOS_INDEX:
+		if (out)
+			l->cmos_index = *data & 0x7f;
+		return EXIT_CONTINUE;
+	case PORT_CMOS_DATA:
+		/* An RTC that reads as zero and is never "update in progress". */
+		return EXIT_CONTINUE;
+	case PORT_SYSCTL_A:
+		if (out && (*data & 1)) {
+			reset(c, "port 0x92");
+			return EXIT_STOP;
+		}
+		if (!out)
+			*data = 0x02;    /* A20 on */
+		return EXIT_CONTINUE;
+	default:
+		break;
+	}
+	if (port == PORT_PCI_RESET && size == 1) {
+		if (out && (*data & PCI_RESET_BIT)) {
+			reset(c, "port 0xcf9");
+			return EXIT_STOP;
+		}
+		return EXIT_CONTINUE;
+	}
+	if (port >= PORT_PCI_ADDR && port < PORT_PCI_ADDR + 8) {
+		/* No PCI devices: configuration reads return all ones. */
+		if (!out)
+			memset(data, 0xff, size);
+		return EXIT_CONTINUE;
+	}
+	return -EINVAL;
+}
+
+int legacy_register(struct iobus *b, struct legacy *l)
+{
+	static const struct { uint16_t base, len; const char *name; } r[] = {
+		{ PORT_I8042_DATA, 1, "i8042-data" },
+		{ PORT_I8042_CMD, 1, "i8042-cmd" },
+		{ PORT_CMOS_INDEX, 2, "cmos" },
+		{ PORT_POST, 1, "post" },
+		{ PORT_SYSCTL_A, 1, "sysctl-a" },
+		{ PORT_PCI_ADDR, 8, "pci-conf" },
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if ((rc = iobus_register(b, r[i].base, r[i].len, legacy_io, l, r[i].name)))
+			return rc;
+	return 0;
+}
