@@ -1,4 +1,4 @@
-/* Macros shared by the hand-written test guests (tests/guests/*.S).
+/* Macros shared by the hand-written test guests in tests/guests.
  * Each guest starts per include/nestlab/abi.h: 64-bit, CPL 0, RDI =
  * bootinfo, RSI = vCPU index. Ports and record layout: docs/abi.md. */
 #define NL_PORT_CALL  0x0500
