@@ -42,6 +42,13 @@ struct wl_result {
 int wl_parse(const char *cmdline, struct wl_params *p,
 	     const char *const *ignore, char *err, size_t errlen);
 
+/*
+ * Digits with an optional binary suffix K, M, G, T (case-insensitive,
+ * optionally followed by B or iB): reads exactly n bytes of s. Returns 0,
+ * or -1 for empty input, junk, an unknown suffix or uint64 overflow.
+ */
+int wl_parse_size(const char *s, size_t n, uint64_t *out);
+
 /* Run. Returns 0 when the workload's self-check passed, negative if not. */
 int wl_run(const struct wl_params *p, struct wl_env *env, struct wl_result *r);
 
