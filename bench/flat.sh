@@ -21,8 +21,17 @@ fpb=$(numfmt --from=iec "$fp")
 mem=$(( (fpb + fpb / 8 + (64 << 20)) >> 20 ))M
 csv="$out/flat-$paging.csv"
 echo "workload,rep,footprint,native_s,vm_s,vm_wall_s,guest_faults,fault_s,first_insn_us,vmm_rss_kb,checksum_native,checksum_vm" >"$csv"
+# Iterations per workload: enough work that each is CPU- or memory-bound
+# as its SPEC counterpart, not bound by the first touch of its arena.
+iters_of() {
+	case $1 in
+	gobmk) echo "${GOBMK_ITERS:-10}" ;;
+	ptrchase) echo 2 ;;
+	*) echo 1 ;;
+	esac
+}
 for w in $workloads; do
-	cmd="workload=$w footprint=$fp iters=1 seed=1"
+	cmd="workload=$w footprint=$fp iters=$(iters_of "$w") seed=1"
 	for i in $(seq "$reps"); do
 		line=$("$native" "$cmd") || die "native $w failed"
 		ns=$(sed -n 's/.*seconds=\([0-9.e+-]*\).*/\1/p' <<<"$line")
