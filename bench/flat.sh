@@ -3,7 +3,8 @@
 # footprint, native and in a nestlab VM alternately, REPS times; the ratio
 # of medians per workload, with the guest's fault counts and nestlab's own
 # memory and start-up time beside them.
-# usage: bench/flat.sh BUILD_DIR OUT_DIR [FOOTPRINT] [REPS] [PAGING]
+# usage: bench/flat.sh BUILD_DIR OUT_DIR [FOOTPRINT] [REPS] [PAGING] [PAGE_SIZE]
+# PAGING is guest-kernel's policy (demand|prebuilt), PAGE_SIZE 4K|2M.
 set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
@@ -12,6 +13,7 @@ out=$2
 fp=${3:-256M}
 reps=${4:-3}
 paging=${5:-demand}
+psize=${6:-4K}
 workloads=${WORKLOADS:-"mcf bzip2 gobmk hmmer ptrchase touch"}
 nl=$build/vmm/nestlab
 gk=$build/guest-kernel/guest-kernel
@@ -19,7 +21,8 @@ native=$build/workloads/nestlab-workload
 mkdir -p "$out"
 fpb=$(numfmt --from=iec "$fp")
 mem=$(( (fpb + fpb / 8 + (64 << 20)) >> 20 ))M
-csv="$out/flat-$paging.csv"
+tag=$paging-$psize
+csv="$out/flat-$tag.csv"
 echo "workload,rep,footprint,native_s,vm_s,vm_wall_s,guest_faults,fault_s,first_insn_us,vmm_rss_kb,checksum_native,checksum_vm" >"$csv"
 # Iterations per workload: enough work that each is CPU- or memory-bound
 # as its SPEC counterpart, not bound by the first touch of its arena.
@@ -36,8 +39,9 @@ for w in $workloads; do
 		line=$("$native" "$cmd") || die "native $w failed"
 		ns=$(sed -n 's/.*seconds=\([0-9.e+-]*\).*/\1/p' <<<"$line")
 		nc=$(sed -n 's/.*checksum=\(0x[0-9a-f]*\).*/\1/p' <<<"$line")
-		j="$out/flat-$paging-$w-$i.json"
+		j="$out/flat-$tag-$w-$i.json"
 		"$nl" run --kernel "$gk" --mem "$mem" --cmdline "$cmd" --guest-paging "$paging" \
+			--guest-page-size "$psize" \
 			--quiet --json "$j" || die "nestlab $w failed (see $j)"
 		jq -r --arg w "$w" --arg i "$i" --arg fp "$fp" --arg ns "$ns" --arg nc "$nc" \
 			'[$w, $i, $fp, $ns, .time.workload_ns / 1e9, .time.wall_ns / 1e9,
@@ -47,7 +51,7 @@ for w in $workloads; do
 			"$j" | tr -d '"' >>"$csv"
 	done
 done
-echo "flat VM / native at footprint $fp, guest paging $paging, median of $reps:"
+echo "flat VM / native at footprint $fp, guest paging $paging with $psize pages, median of $reps:"
 printf "  %-9s %10s %10s %7s %9s %9s\n" workload native_s vm_s ratio faults fault_s
 for w in $workloads; do
 	rows=$(grep "^$w," "$csv")
