@@ -1,0 +1,481 @@
+/* The testbed host's /init (tests/testbed/, not part of nestlab).
+ *
+ * Runs as PID 1 of a Debian kernel booted by QEMU TCG (testbed.sh). It mounts
+ * proc, sys, devtmpfs and a tmpfs, loads the modules listed in
+ * /testbed/config ("load=FILE PARAMS", in order) with finit_module, checks
+ * /dev/kvm, the CPU's svm/npt flags and kvm_amd's parameters, runs the command
+ * in /testbed/argv (NUL-separated) in /work with stdout and stderr captured,
+ * then sends everything back to the caller as one cpio (newc) stream on the
+ * second serial port (/dev/ttyS1, a file on the caller's side):
+ *   testbed/status   the command's exit status (128+N for signal N), or
+ *                    "l0-error MESSAGE" when L0 could not be set up
+ *   testbed/stdout, testbed/stderr, testbed/info (key=value lines)
+ *   out/...          everything the command left under /out
+ * and powers off. Progress lines starting "testbed:" go to the console
+ * (ttyS0), where testbed.sh timestamps them.
+ *
+ * Static, libc only: cc -static -O2 -o init init.c
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN "/tmp/.testbed"
+
+static FILE *con;	/* /dev/console */
+static FILE *info;	/* RUN/info */
+static int verbose;
+
+static double uptime(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	if (!con)
+		return;
+	fprintf(con, "testbed: ");
+	va_start(ap, fmt);
+	vfprintf(con, fmt, ap);
+	va_end(ap);
+	fprintf(con, "\n");
+	fflush(con);
+}
+
+static void put_info(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	if (!info)
+		return;
+	fprintf(info, "%s=", key);
+	va_start(ap, fmt);
+	vfprintf(info, fmt, ap);
+	va_end(ap);
+	fprintf(info, "\n");
+	fflush(info);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf && (r = read(fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap)
+			buf = realloc(buf, (cap *= 2) + 1);
+	}
+	close(fd);
+	if (!buf)
+		return NULL;
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* the first line of a small file, without its newline ("" if absent) */
+static void read_line(const char *path, char *out, size_t size)
+{
+	char *s = slurp(path, NULL);
+	out[0] = 0;
+	if (!s)
+		return;
+	s[strcspn(s, "\n")] = 0;
+	snprintf(out, size, "%s", s);
+	free(s);
+}
+
+/* --- the result stream: cpio newc on ttyS1 --- */
+
+static int res_fd = -1;
+static unsigned res_ino = 1;
+
+static void res_write(const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(res_fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			say("result port write failed: %s", strerror(errno));
+			return;
+		}
+		c += w;
+		n -= w;
+	}
+}
+
+static void res_pad(size_t n)
+{
+	static const char zero[4];
+	if (n % 4)
+		res_write(zero, 4 - n % 4);
+}
+
+static void res_header(const char *name, unsigned mode, size_t size)
+{
+	char h[160];
+	size_t nl = strlen(name) + 1;
+	snprintf(h, sizeof h,
+		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 res_ino++ & 0xffffffffu, mode, 0u, 0u, 1u, 0u, (unsigned)size,
+		 0u, 0u, 0u, 0u, (unsigned)nl, 0u);
+	res_write(h, 110);
+	res_write(name, nl);
+	res_pad(110 + nl);
+}
+
+static void res_file(const char *path, const char *name)
+{
+	struct stat st;
+	char buf[65536];
+	size_t left;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	left = st.st_size;
+	res_header(name, S_IFREG | (st.st_mode & 0777), left);
+	while (left > 0) {
+		ssize_t r = read(fd, buf, left < sizeof buf ? left : sizeof buf);
+		if (r <= 0) {	/* shrank: keep the archive consistent */
+			memset(buf, 0, sizeof buf);
+			r = left < sizeof buf ? left : sizeof buf;
+		}
+		res_write(buf, r);
+		left -= r;
+	}
+	res_pad(st.st_size);
+	close(fd);
+}
+
+static void res_tree(const char *path, const char *name)
+{
+	struct dirent **ents;
+	int n = scandir(path, &ents, NULL, alphasort);
+
+	if (n < 0)
+		return;
+	res_header(name, S_IFDIR | 0755, 0);
+	for (int i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+		char p[4096], nm[4096];
+		struct stat st;
+
+		if (strcmp(e, ".") && strcmp(e, "..")) {
+			snprintf(p, sizeof p, "%s/%s", path, e);
+			snprintf(nm, sizeof nm, "%s/%s", name, e);
+			if (lstat(p, &st) == 0) {
+				if (S_ISDIR(st.st_mode))
+					res_tree(p, nm);
+				else if (S_ISREG(st.st_mode))
+					res_file(p, nm);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static void send_results(void)
+{
+	struct termios t;
+	double t0 = uptime();
+
+	res_fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (res_fd < 0) {
+		say("no result port /dev/ttyS1: %s", strerror(errno));
+		return;
+	}
+	if (tcgetattr(res_fd, &t) == 0) {
+		cfmakeraw(&t);
+		cfsetospeed(&t, B115200);
+		tcsetattr(res_fd, TCSANOW, &t);
+	}
+	say("sending results at %.3f s", t0);
+	res_header("testbed", S_IFDIR | 0755, 0);
+	res_file(RUN "/status", "testbed/status");
+	res_file(RUN "/stdout", "testbed/stdout");
+	res_file(RUN "/stderr", "testbed/stderr");
+	res_file(RUN "/info", "testbed/info");
+	res_tree("/out", "out");
+	res_header("TRAILER!!!", 0, 0);
+	res_pad(110 + 11);
+	tcdrain(res_fd);
+	close(res_fd);
+	say("results sent in %.3f s", uptime() - t0);
+}
+
+static void set_status(const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = fopen(RUN "/status", "w");
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "\n");
+	fclose(f);
+}
+
+static void __attribute__((noreturn)) finish(void)
+{
+	send_results();
+	say("power off at %.3f s", uptime());
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) l0_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	say("L0 ERROR: %s", msg);
+	set_status("l0-error %s", msg);
+	finish();
+}
+
+/* --- L0: modules, /dev/kvm, CPU flags --- */
+
+static int has_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	for (const char *p = flags; (p = strstr(p, flag)); p += n)
+		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0 || p[n] == '\n'))
+			return 1;
+	return 0;
+}
+
+static void load_module(char *spec)
+{
+	char *params = strchr(spec, ' ');
+	double t0 = uptime();
+	int fd;
+
+	if (params)
+		*params++ = 0;
+	else
+		params = "";
+	fd = open(spec, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		l0_error("cannot open module %s: %s", spec, strerror(errno));
+	if (syscall(SYS_finit_module, fd, params, 0) != 0 && errno != EEXIST)
+		l0_error("module %s (%s) refused: %s", spec, params, strerror(errno));
+	close(fd);
+	say("loaded %s %s (%.3f s)", strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec,
+	    params, uptime() - t0);
+}
+
+static void setup_l0(char *config)
+{
+	char buf[256], *flags, *cpuinfo, *line, *save = NULL;
+	const char *npt_req = NULL;
+	int kvm, api;
+
+	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "load=", 5))
+			load_module(line + 5);
+		else if (!strncmp(line, "npt=", 4))
+			npt_req = line + 4;
+	}
+
+	cpuinfo = slurp("/proc/cpuinfo", NULL);
+	flags = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;
+	if (flags)
+		flags[strcspn(flags + 1, "\n") + 1] = 0;
+	put_info("cpu_svm", "%d", flags ? has_flag(flags, "svm") : 0);
+	put_info("cpu_npt", "%d", flags ? has_flag(flags, "npt") : 0);
+	put_info("cpu_vmx", "%d", flags ? has_flag(flags, "vmx") : 0);
+	if (!flags || !has_flag(flags, "svm"))
+		l0_error("the CPU reports no svm flag in /proc/cpuinfo");
+	if (npt_req && !strcmp(npt_req, "1") && !has_flag(flags, "npt"))
+		l0_error("npt=1 requested but the CPU reports no npt flag");
+	free(cpuinfo);
+
+	read_line("/sys/module/kvm_amd/parameters/nested", buf, sizeof buf);
+	put_info("kvm_amd_nested", "%s", buf);
+	if (strcmp(buf, "1") && strcmp(buf, "Y"))
+		l0_error("kvm_amd parameter nested reads '%s', not 1", buf);
+	read_line("/sys/module/kvm_amd/parameters/npt", buf, sizeof buf);
+	put_info("kvm_amd_npt", "%s", !strcmp(buf, "Y") || !strcmp(buf, "1") ? "1" :
+		 !strcmp(buf, "N") || !strcmp(buf, "0") ? "0" : buf);
+	if (npt_req && strcmp(npt_req, !strcmp(buf, "Y") || !strcmp(buf, "1") ? "1" : "0"))
+		l0_error("kvm_amd parameter npt reads '%s', requested %s", buf, npt_req);
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		l0_error("cannot open /dev/kvm: %s", strerror(errno));
+	api = ioctl(kvm, KVM_GET_API_VERSION, 0);
+	close(kvm);
+	put_info("kvm_api_version", "%d", api);
+	if (api != KVM_API_VERSION)
+		l0_error("KVM_GET_API_VERSION is %d, not %d", api, KVM_API_VERSION);
+}
+
+/* --- the command --- */
+
+static int run_command(void)
+{
+	size_t len, n = 0;
+	char *args = slurp("/testbed/argv", &len), **argv;
+	int out[2], err[2], st;
+	FILE *fo, *fe;
+	pid_t pid;
+
+	if (!args || !len) {
+		set_status("l0-error no command in /testbed/argv");
+		return -1;
+	}
+	argv = calloc(len + 1, sizeof *argv);
+	for (size_t i = 0; i < len; i += strlen(args + i) + 1)
+		argv[n++] = args + i;
+	argv[n] = NULL;
+
+	fo = fopen(RUN "/stdout", "w");
+	fe = fopen(RUN "/stderr", "w");
+	if (!fo || !fe || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		set_status("l0-error cannot set up output capture: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (chdir("/work"))
+			_exit(126);
+		setenv("PATH", "/testbed:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+		setenv("HOME", "/work", 1);
+		setenv("TERM", "dumb", 1);
+		setenv("TESTBED", "1", 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "testbed: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		set_status("l0-error fork: %s", strerror(errno));
+		return -1;
+	}
+
+	struct pollfd pf[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
+	FILE *dst[2] = { fo, fe };
+	int open_fds = 2;
+	while (open_fds > 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char buf[4096];
+			ssize_t r;
+			if (pf[i].fd < 0 || !pf[i].revents)
+				continue;
+			r = read(pf[i].fd, buf, sizeof buf);
+			if (r <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			fwrite(buf, 1, r, dst[i]);
+			if (verbose && con) {
+				fwrite(buf, 1, r, con);
+				fflush(con);
+			}
+		}
+	}
+	fclose(fo);
+	fclose(fe);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+int main(void)
+{
+	char *config;
+	double t_init, t_kvm, t_cmd;
+	int status;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
+	mkdir("/out", 0755);
+	mkdir(RUN, 0700);
+	con = fopen("/dev/console", "w");
+	t_init = uptime();
+	say("init at %.3f s", t_init);
+
+	info = fopen(RUN "/info", "w");
+	{
+		char rel[256];
+		read_line("/proc/sys/kernel/osrelease", rel, sizeof rel);
+		put_info("kernel", "%s", rel);
+	}
+	put_info("t_init", "%.3f", t_init);
+	config = slurp("/testbed/config", NULL);
+	if (!config)
+		l0_error("no /testbed/config in the initramfs");
+	verbose = strstr(config, "\nverbose=1") != NULL || !strncmp(config, "verbose=1", 9);
+
+	setup_l0(config);
+	t_kvm = uptime();
+	put_info("t_kvm_ready", "%.3f", t_kvm);
+	say("kvm ready at %.3f s", t_kvm);
+
+	say("command start at %.3f s", t_cmd = uptime());
+	status = run_command();
+	if (status >= 0) {
+		double t_end = uptime();
+		put_info("t_command", "%.3f", t_end - t_cmd);
+		say("command done at %.3f s, status %d", t_end, status);
+		set_status("%d", status);
+	}
+	fclose(info);
+	info = NULL;
+	finish();
+}

@@ -1,0 +1,256 @@
+#!/bin/bash
+# testbed.sh: run a command on an emulated nested-capable host (see docs/testbed.md).
+#
+#   tests/testbed/testbed.sh [options] -- COMMAND [ARGS...]
+#
+# Boots a Debian kernel in QEMU TCG with -cpu max (AMD SVM with nested paging),
+# loads kvm_amd with nested=1 and npt=0|1 (L0's paging mode), runs COMMAND there
+# in /work, prints its stdout and stderr, copies what it wrote under /out into
+# --out DIR, and exits with COMMAND's exit status. Test infrastructure only:
+# nestlab never uses QEMU.
+#
+# options:
+#   --npt 0|1          L0's paging mode: kvm_amd npt=0 (shadow) or 1 (NPT) (default 1)
+#   --mem SIZE         testbed memory, QEMU syntax (default 2G)
+#   --cpus N           testbed CPUs (default 2)
+#   --timeout SEC      stop QEMU after SEC seconds (default 600); exit 124
+#   --files 'A B ...'  files or directories to put into the testbed: a relative
+#                      path P (relative to the current directory) appears as
+#                      /work/P, an absolute path at the same path. The shared
+#                      libraries of dynamic executables (ldd) come along.
+#   --out DIR          copy /out/* back into DIR, plus DIR/testbed.info
+#   --kernel-dir DIR   kernel and modules as scripts/get-kernel.sh lays them out
+#                      (default $NESTLAB_KERNEL_DIR or build/kernel of this tree)
+#   --verbose, -v      show the testbed's console (and the command's output) live on stderr
+#   --quiet, -q        no timing summary on stderr
+#   --keep             keep the work directory (initramfs, console log, results)
+# Inside: /testbed/kvmcheck (on PATH as kvmcheck) checks that /dev/kvm runs a VM.
+#
+# exit status: COMMAND's; 77 when QEMU, the kernel or a build tool is missing
+# (tests skip); 124 on --timeout; 125 when the testbed itself failed (modules
+# refused, no /dev/kvm, no svm/npt, QEMU or the kernel died, no results).
+set -u
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tree=$(cd "$here/../.." && pwd)
+prog=testbed
+
+npt=1 mem=2G cpus=2 tmo=600 files="" outdir="" verbose=0 quiet=0 keep=0
+kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "$prog: $*" >&2; exit 125; }
+skip() { echo "$prog: SKIP: $*" >&2; exit 77; }
+need() { [ $# -ge 2 ] || { echo "$prog: $1 needs a value" >&2; exit 2; }; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--npt) need "$@"; npt=$2; shift 2 ;;
+	--mem) need "$@"; mem=$2; shift 2 ;;
+	--cpus) need "$@"; cpus=$2; shift 2 ;;
+	--timeout) need "$@"; tmo=$2; shift 2 ;;
+	--files) need "$@"; files="$files $2"; shift 2 ;;
+	--out) need "$@"; outdir=$2; shift 2 ;;
+	--kernel-dir) need "$@"; kdir=$2; shift 2 ;;
+	-v | --verbose) verbose=1; shift ;;
+	-q | --quiet) quiet=1; shift ;;
+	--keep) keep=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) echo "$prog: unknown option '$1' (try --help)" >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "$prog: no command (usage: $0 [options] -- COMMAND [ARGS...])" >&2; exit 2; }
+case "$npt" in 0 | 1) ;; *) echo "$prog: --npt must be 0 or 1" >&2; exit 2 ;; esac
+case "$cpus" in '' | *[!0-9]*) echo "$prog: --cpus must be a number" >&2; exit 2 ;; esac
+case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2; exit 2 ;; esac
+
+# --- what the testbed needs ---
+qemu=${QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null ||
+	skip "no $qemu (Debian package qemu-system-x86)"
+for t in cpio timeout cc; do
+	command -v $t >/dev/null || skip "no $t (Debian packages cpio, coreutils, build-essential)"
+done
+[ -e "$kdir/bzImage" ] && [ -f "$kdir/modules.dep" ] ||
+	skip "no kernel in $kdir (run scripts/get-kernel.sh, or set --kernel-dir / NESTLAB_KERNEL_DIR)"
+kdir=$(cd "$kdir" && pwd)
+
+# init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel)
+bdir=${TESTBED_BUILD:-$tree/build/testbed}
+mkdir -p "$bdir" || die "cannot create $bdir"
+for p in init kvmcheck; do
+	if [ ! -x "$bdir/$p" ] || [ "$here/$p.c" -nt "$bdir/$p" ]; then
+		cc -static -O2 -Wall -o "$bdir/$p.$$" "$here/$p.c" ||
+			skip "cannot build a static $p (needs libc6-dev's libc.a)"
+		mv -f "$bdir/$p.$$" "$bdir/$p"
+	fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nestlab-testbed.XXXXXX") || die "mktemp failed"
+qpid=""
+cleanup() {
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill -TERM "$qpid" 2>/dev/null
+		sleep 1
+		kill -KILL "$qpid" 2>/dev/null
+	fi
+	if [ "$keep" = 1 ]; then
+		echo "$prog: work directory kept: $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'echo "$prog: interrupted" >&2; exit 130' INT TERM HUP
+
+# --- the initramfs ---
+st=$work/root
+mkdir -p "$st"/{proc,sys,dev,tmp,work,out,testbed/modules} "$st/usr/bin" || die "cannot stage $st"
+ln -s usr/bin "$st/bin"
+cp "$bdir/init" "$st/init"
+cp "$bdir/kvmcheck" "$st/testbed/kvmcheck"
+
+# kvm_amd and what it needs, in load order (modules.dep lists them dependencies first)
+amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
+[ -n "$amd" ] || skip "$kdir/modules.dep has no kvm-amd.ko (run scripts/get-kernel.sh)"
+{
+	echo "npt=$npt"
+	echo "verbose=$verbose"
+	for m in ${amd#*:} ${amd%%:*}; do
+		cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
+		case "$m" in
+		kvm[-_]amd.ko) echo "load=/testbed/modules/$m nested=1 npt=$npt" ;;
+		*) echo "load=/testbed/modules/$m" ;;
+		esac
+	done
+} >"$st/testbed/config"
+printf '%s\0' "$@" >"$st/testbed/argv"
+
+add_libs() { # ELF file: its shared libraries and interpreter, at the same paths
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		[ -e "$st$lib" ] && continue
+		mkdir -p "$st$(dirname "$lib")"
+		cp -L "$lib" "$st$lib" || die "cannot copy $lib (needed by $1)"
+	done
+}
+for f in $files; do
+	[ -e "$f" ] || die "--files: no such file: $f"
+	case "/$f/" in */../*) die "--files: use a path without '..' (or an absolute one): $f" ;; esac
+	case "$f" in
+	/*) dst=$st$f ;;
+	*) dst=$st/work/${f#./} ;;
+	esac
+	mkdir -p "$(dirname "$dst")"
+	cp -a "$f" "$dst" || die "cannot copy $f"
+	while IFS= read -r -d '' x; do
+		[ "$(head -c4 "$x" 2>/dev/null)" = $'\x7fELF' ] && add_libs "$x"
+	done < <(find "$dst" -type f -perm -u+x -print0)
+done
+(cd "$st" && find . -mindepth 1 | sort | cpio -o -H newc -R 0:0 --reproducible --quiet) \
+	>"$work/initrd.cpio" || die "cpio failed"
+
+# --- run ---
+: >"$work/results.cpio"
+t0=${EPOCHREALTIME/./}
+since() { # seconds since QEMU start, 3 decimals
+	local d=$((${EPOCHREALTIME/./} - t0))
+	printf '%d.%03d' $((d / 1000000)) $((d % 1000000 / 1000))
+}
+stamp() { # console lines, prefixed with seconds since QEMU start
+	local line t
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		t=$(since)
+		printf '%s\t%s\n' "$t" "$line"
+		[ "$verbose" = 1 ] && printf '[%8s] %s\n' "$t" "$line" >&2
+	done
+}
+{
+	timeout --foreground -k 10 "$tmo" "$qemu" \
+		-accel tcg -cpu max -m "$mem" -smp "$cpus" \
+		-nodefaults -nographic -no-reboot \
+		-kernel "$kdir/bzImage" -initrd "$work/initrd.cpio" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-serial mon:stdio -serial "file:$work/results.cpio" \
+		</dev/null 2>&1 &
+	echo $! >"$work/qemu.pid"
+	wait $!
+	echo $? >"$work/qemu.rc"
+} | stamp >"$work/console.log" &
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ -s "$work/qemu.pid" ] && break
+	sleep 0.1
+done
+qpid=$(cat "$work/qemu.pid" 2>/dev/null)
+wait $!
+t_total=$(since)
+qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
+qpid=""
+
+tail_console() {
+	echo "$prog: last console lines (all of them: --keep, then $work/console.log):" >&2
+	tail -n 25 "$work/console.log" | cut -f2- | sed 's/^/  | /' >&2
+}
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "$prog: timed out after $tmo s (--timeout)" >&2
+	tail_console
+	exit 124
+fi
+
+res=$work/res
+mkdir -p "$res"
+(cd "$res" && cpio -idm --quiet --no-absolute-filenames) <"$work/results.cpio" 2>/dev/null
+if [ ! -f "$res/testbed/status" ]; then
+	echo "$prog: the testbed failed: no results came back (QEMU exit status $qrc)" >&2
+	tail_console
+	exit 125
+fi
+status=$(cat "$res/testbed/status")
+
+at() { # seconds since QEMU start when the console showed PATTERN
+	grep -m1 -F "$1" "$work/console.log" | cut -f1
+}
+t_init=$(at 'testbed: init at')
+t_kvm=$(at 'testbed: kvm ready at')
+t_cmd0=$(at 'testbed: command start at')
+t_cmd1=$(at 'testbed: command done at')
+{
+	cat "$res/testbed/info"
+	echo "npt_requested=$npt"
+	echo "qemu_mem=$mem"
+	echo "qemu_cpus=$cpus"
+	echo "host_t_init=$t_init"
+	echo "host_t_kvm_ready=$t_kvm"
+	echo "host_t_command_start=$t_cmd0"
+	echo "host_t_command_done=$t_cmd1"
+	echo "host_t_total=$t_total"
+	echo "status=$status"
+	echo "emulated=qemu-tcg"
+} >"$work/testbed.info"
+
+case "$status" in
+l0-error*)
+	echo "$prog: L0 failure: ${status#l0-error }" >&2
+	tail_console
+	exit 125
+	;;
+esac
+
+cat "$res/testbed/stdout"
+cat "$res/testbed/stderr" >&2
+if [ -n "$outdir" ]; then
+	mkdir -p "$outdir" || die "cannot create $outdir"
+	[ -d "$res/out" ] && cp -a "$res/out/." "$outdir/"
+	cp "$work/testbed.info" "$outdir/testbed.info"
+fi
+if [ "$quiet" = 0 ]; then
+	kern=$(sed -n 's/^kernel=//p' "$res/testbed/info")
+	tc=$(sed -n 's/^t_command=//p' "$res/testbed/info")
+	echo "$prog: npt=$npt, $kern, -m $mem -smp $cpus (QEMU TCG: emulation, not hardware):" \
+		"/init at ${t_init:-?} s, /dev/kvm ready at ${t_kvm:-?} s, command ${tc:-?} s," \
+		"total ${t_total} s; status $status" >&2
+fi
+case "$status" in '' | *[!0-9]*) die "bad status '$status' from the testbed" ;; esac
+exit "$status"
