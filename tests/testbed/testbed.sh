@@ -201,7 +201,7 @@ fi
 
 res=$work/res
 mkdir -p "$res"
-(cd "$res" && cpio -idm --quiet --no-absolute-filenames) <"$work/results.cpio" 2>/dev/null
+(cd "$res" && cpio -id --quiet --no-absolute-filenames) <"$work/results.cpio" 2>/dev/null
 if [ ! -f "$res/testbed/status" ]; then
 	echo "$prog: the testbed failed: no results came back (QEMU exit status $qrc)" >&2
 	tail_console

@@ -1,0 +1,78 @@
+#!/bin/bash
+# test_testbed.sh: the testbed itself works (exit 0 pass, 1 fail, 77 skip).
+# Boots it with L0 npt=1 and npt=0 and runs kvmcheck (a VM with one 64-bit vCPU
+# doing port I/O, a memory write and hlt on the testbed's SVM-backed /dev/kvm),
+# checks the CPU flags and kvm_amd's parameters it reports, that KVM offers NPT
+# to its guests exactly when L0 uses it, that exit statuses and /out files come
+# back, and that a refused module is an L0 failure (125). About 30 s.
+#   usage: test_testbed.sh [KERNEL_DIR]   (default: $NESTLAB_KERNEL_DIR or build/kernel)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+tb=$here/testbed.sh
+[ $# -ge 1 ] && export NESTLAB_KERNEL_DIR=$1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-testbed.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1: expected '$2', got '$3'"; fi
+}
+val() { sed -n "s/^$1=//p" "$2" 2>/dev/null | head -1; }
+
+for npt in 1 0; do
+	out=$tmp/npt$npt
+	"$tb" --npt "$npt" --timeout 300 --out "$out" -- kvmcheck /out/kvmcheck.txt \
+		>"$tmp/stdout$npt" 2>"$tmp/stderr$npt"
+	rc=$?
+	if [ "$rc" = 77 ]; then
+		cat "$tmp/stderr$npt"
+		echo "SKIP: the testbed cannot run here"
+		exit 77
+	fi
+	check "npt=$npt: exit status" 0 "$rc"
+	[ "$rc" = 0 ] || sed 's/^/  | /' "$tmp/stderr$npt"
+	i=$out/testbed.info k=$out/kvmcheck.txt
+	check "npt=$npt: cpu svm flag" 1 "$(val cpu_svm "$i")"
+	check "npt=$npt: cpu npt flag" 1 "$(val cpu_npt "$i")"
+	check "npt=$npt: kvm_amd nested" 1 "$(val kvm_amd_nested "$i")"
+	check "npt=$npt: kvm_amd npt" "$npt" "$(val kvm_amd_npt "$i")"
+	check "npt=$npt: KVM API version" 12 "$(val kvm_api_version "$i")"
+	check "npt=$npt: kvmcheck exits" "io:10:4f,io:10:4b,io:11:12345678,hlt" "$(val exits "$k")"
+	check "npt=$npt: kvmcheck guest memory write" cafe "$(val memory "$k")"
+	check "npt=$npt: SVM offered to guests (nested=1)" 1 "$(val svm_for_guest "$k")"
+	check "npt=$npt: NPT offered to guests iff L0 uses NPT" "$npt" "$(val npt_for_guest "$k")"
+	[ "$(val nested_state "$k")" -gt 0 ] 2>/dev/null &&
+		ok "npt=$npt: KVM_CAP_NESTED_STATE $(val nested_state "$k")" ||
+		bad "npt=$npt: KVM_CAP_NESTED_STATE is '$(val nested_state "$k")'"
+	check "npt=$npt: kvmcheck result on stdout" ok "$(val result "$tmp/stdout$npt")"
+	grep -q "/dev/kvm ready at" "$tmp/stderr$npt" &&
+		ok "npt=$npt: timing summary: $(grep -o '/init at.*' "$tmp/stderr$npt")" ||
+		bad "npt=$npt: no timing summary"
+done
+
+# a command that does not exist: its status (127) and its stderr come back
+"$tb" -q --timeout 300 -- no-such-command >"$tmp/o" 2>"$tmp/e"
+check "missing command: exit status" 127 "$?"
+grep -q "cannot run no-such-command" "$tmp/e" && ok "missing command: message on stderr" ||
+	bad "missing command: no message on stderr"
+
+# an L0 failure: a module finit_module refuses
+kd=${NESTLAB_KERNEL_DIR:-$here/../../build/kernel}
+mkdir -p "$tmp/badk/modules"
+cp -L "$kd/bzImage" "$tmp/badk/bzImage"
+cp "$kd/modules.dep" "$tmp/badk/"
+cp "$kd"/modules/*.ko "$tmp/badk/modules/"
+head -c 4096 "$kd/modules/kvm.ko" >"$tmp/badk/modules/kvm.ko"
+"$tb" -q --timeout 300 --kernel-dir "$tmp/badk" -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "refused module: exit status" 125 "$?"
+grep -q "L0 failure: module .*kvm.ko.*refused" "$tmp/e" && ok "refused module: message" ||
+	{ bad "refused module: no clear message"; sed 's/^/  | /' "$tmp/e"; }
+
+# no kernel: skip, without booting
+"$tb" --kernel-dir "$tmp/none" -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "no kernel: exit status" 77 "$?"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
