@@ -10,16 +10,15 @@
  * fixed cost of a vehicle). The optimum is the cheapest fleet and
  * deadheading that covers every trip.
  *
- * Solver: spanning-tree basis with an artificial root (big-M arcs), node
- * potentials, parent / predecessor arc / depth and child lists; block
+ * Solver: spanning-tree basis rooted at the depot, starting from the
+ * trivial schedule (one vehicle per trip); node potentials, parent / predecessor arc / depth and child lists; block
  * pricing over the arc array (SPEC mcf's "pricing in blocks"); the ratio
  * test keeps the tree strongly feasible (last blocking arc on the cycle);
  * the leaving subtree is re-rooted and its depths and potentials rebuilt.
  * The arc array dominates the footprint and is scanned and chased at
  * random: pointer chasing over a large array.
  *
- * Self-check: no flow on artificial arcs (feasible), conservation at every
- * node, capacity bounds, and reduced-cost optimality on every arc.
+ * Self-check: conservation at every node, capacity bounds, and reduced-cost optimality on every arc.
  */
 #include "wl_lib.h"
 
@@ -38,7 +37,7 @@ struct arc {
 };
 
 struct net {
-	uint32_t n, m, root, nreal;   /* nreal: arcs before the artificial ones */
+	uint32_t n, m, root, nreal;   /* nreal: real arcs (all of them: m) */
 	struct arc *arc;
 	int64_t *pi, *supply;
 	uint32_t *parent, *pred, *depth, *child, *next, *prev, *stack;
@@ -226,10 +225,10 @@ static bool generate(struct net *g, struct wl_arena *ar, uint64_t trips,
 	uint32_t T = (uint32_t)trips, depot = 2 * T;
 	uint32_t *start = wl_alloc(ar, 4ull * T), *dur = wl_alloc(ar, 4ull * T);
 	uint16_t *x = wl_alloc(ar, 2ull * T), *y = wl_alloc(ar, 2ull * T);
-	uint64_t cap_arcs = (uint64_t)T * (K_SUCC + 2) + 2ull * T + 1;
+	uint64_t cap_arcs = (uint64_t)T * (K_SUCC + 2);
 
-	g->n = 2 * T + 2;
-	g->root = 2 * T + 1;
+	g->n = 2 * T + 1;
+	g->root = depot;
 	g->arc = wl_alloc(ar, cap_arcs * sizeof(struct arc));
 	g->pi = wl_alloc(ar, 8ull * g->n);
 	g->supply = wl_alloc(ar, 8ull * g->n);
@@ -274,8 +273,8 @@ static bool generate(struct net *g, struct wl_arena *ar, uint64_t trips,
 		uint32_t dd = ((x[i] > 100 ? x[i] - 100 : 100 - x[i]) +
 			       (y[i] > 100 ? y[i] - 100 : 100 - y[i])) / 4;
 
-		g->arc[m++] = (struct arc){ i, depot, dd, 0, 1, LOWER, 0 };
-		g->arc[m++] = (struct arc){ depot, T + i, 2000 + dd, 0, 1, LOWER, 0 };
+		g->arc[m++] = (struct arc){ i, depot, dd, 0, CAP_INF, LOWER, 0 };
+		g->arc[m++] = (struct arc){ depot, T + i, 2000 + dd, 0, CAP_INF, LOWER, 0 };
 	}
 	g->nreal = m;
 	for (uint32_t v = 0; v < g->n; v++) {
@@ -283,22 +282,29 @@ static bool generate(struct net *g, struct wl_arena *ar, uint64_t trips,
 		g->child[v] = NONE;
 	}
 	g->parent[g->root] = NONE;
+	g->pred[g->root] = NONE;
 	g->depth[g->root] = 0;
 	g->pi[g->root] = 0;
-	/* The artificial basis: every node hangs off the root by a big-M arc
-	 * that carries its supply, which is a strongly feasible tree. */
-	int64_t art = 2000ll * 4 * (int64_t)g->n;
+	/* The initial basis is the trivial schedule, one vehicle per trip: the
+	 * depot is the root, every a_i hangs off it by its return arc and every
+	 * b_j by its pull-out arc, each carrying one unit. Depot arcs have no
+	 * real capacity limit, so the tree is strongly feasible. */
+	for (uint32_t a = 0; a < m; a++) {
+		struct arc *x = &g->arc[a];
+		uint32_t v;
 
-	for (uint32_t v = 0; v < g->root; v++) {
-		bool out = g->supply[v] >= 0;
-
-		g->arc[m] = (struct arc){ out ? v : g->root, out ? g->root : v, art,
-					  (int32_t)(out ? g->supply[v] : -g->supply[v]),
-					  CAP_INF, TREE, 0 };
-		g->pred[v] = m++;
+		if (x->head == depot)
+			v = x->tail;
+		else if (x->tail == depot)
+			v = x->head;
+		else
+			continue;
+		x->flow = 1;
+		x->state = TREE;
+		g->pred[v] = a;
 		link_child(g, v, g->root);
 		g->depth[v] = 1;
-		g->pi[v] = out ? -art : art;
+		g->pi[v] = x->head == depot ? -x->cost : x->cost;
 	}
 	g->m = m;
 	return true;
@@ -323,18 +329,13 @@ static int verify(const struct net *g, struct wl_env *env, int64_t *cost)
 		}
 		total += x->cost * x->flow;
 	}
-	for (uint32_t a = g->nreal; a < g->m; a++)
-		if (g->arc[a].flow) {
-			wl_log(env, "mcf: flow left on artificial arc ", a, "");
-			return -1;
-		}
 	for (uint32_t v = 0; v < g->n; v++)
 		bal[v] = 0;
 	for (uint32_t a = 0; a < g->nreal; a++) {
 		bal[g->arc[a].tail] += g->arc[a].flow;
 		bal[g->arc[a].head] -= g->arc[a].flow;
 	}
-	for (uint32_t v = 0; v < g->root; v++)
+	for (uint32_t v = 0; v < g->n; v++)
 		if (bal[v] != g->supply[v]) {
 			wl_log(env, "mcf: flow is not conserved at node ", v, "");
 			return -1;
@@ -346,53 +347,91 @@ static int verify(const struct net *g, struct wl_env *env, int64_t *cost)
 /*
  * One network simplex over a whole large timetable is superlinear (the
  * depot's subtree is re-rooted again and again), so a large footprint is
- * cut into operating days of at most DAY_TRIPS trips, each a network of
- * about 16 MiB, solved one after the other in its own part of the arena.
+ * cut into operating days of at most DAY_TRIPS trips, each an independent
+ * network of about 16 MiB in its own part of the arena. The days are
+ * solved in lock step, one pricing and one pivot per day per round, so the
+ * whole arena is live at once, as mcf's single arc array is: every pivot
+ * lands in a different region of memory.
  */
+#ifndef DAY_TRIPS
 #define DAY_TRIPS 32768u
+#endif
+
+struct day {
+	struct net g;
+	uint32_t next_arc, block;
+	bool done;
+};
 
 int wl_mcf(const struct wl_params *p, struct wl_env *env, struct wl_result *r)
 {
-	/* Bytes per trip: K_SUCC+4 arcs of 32 bytes, two nodes of 44 bytes and
-	 * 12 bytes of timetable. */
-	uint64_t per_trip = (K_SUCC + 4) * sizeof(struct arc) + 2 * 44 + 12 + 64;
+	/* Bytes per trip: K_SUCC+2 arcs of 32 bytes, two nodes of 44 bytes,
+	 * 12 bytes of timetable, and slack for alignment. */
+	uint64_t per_trip = (K_SUCC + 2) * sizeof(struct arc) + 2 * 44 + 12 + 32;
 	uint64_t trips = p->footprint / per_trip;
 	uint64_t days = (trips + DAY_TRIPS - 1) / DAY_TRIPS;
 	uint64_t h = 0, pivots = 0;
+	struct wl_arena top = { env->arena, p->footprint, 0 };
+	struct day *day;
+	uint64_t chunk;
 
 	if (trips < 64) {
 		wl_log(env, "mcf: footprint gives too few trips: ", trips, "");
 		return -1;
 	}
-	for (uint64_t it = 0; it < p->iters; it++)
-		for (uint64_t d = 0; d < days; d++) {
-			uint64_t chunk = p->footprint / days;
-			struct wl_arena ar = { (uint8_t *)env->arena + d * chunk, chunk, 0 };
-			struct net g;
-			uint32_t e, next_arc = 0, block;
-			int64_t cost, flowhash = 0;
+	day = wl_alloc(&top, days * sizeof(*day));
+	if (!day)
+		return -1;
+	chunk = ((p->footprint - top.used) / days) & ~63ull;
+	for (uint64_t it = 0; it < p->iters; it++) {
+		uint64_t left = days;
 
-			if (!generate(&g, &ar, trips / days, p->seed * 1000003 + it * 7919 + d)) {
+		for (uint64_t d = 0; d < days; d++) {
+			struct wl_arena ar = { (uint8_t *)env->arena + top.used + d * chunk, chunk, 0 };
+			struct day *y = &day[d];
+
+			if (!generate(&y->g, &ar, trips / days, p->seed * 1000003 + it * 7919 + d)) {
 				wl_log(env, "mcf: a day does not fit the footprint (", trips / days, " trips)");
 				return -1;
 			}
-			block = (uint32_t)isqrt(g.m);
-			if (block < 16)
-				block = 16;
-			while ((e = price(&g, &next_arc, block)) != NONE) {
-				pivot(&g, e);
+			y->next_arc = 0;
+			y->block = (uint32_t)isqrt(y->g.m);
+			if (y->block < 16)
+				y->block = 16;
+			y->done = false;
+		}
+		while (left)
+			for (uint64_t d = 0; d < days; d++) {
+				struct day *y = &day[d];
+				uint32_t e;
+
+				if (y->done)
+					continue;
+				e = price(&y->g, &y->next_arc, y->block);
+				if (e == NONE) {
+					y->done = true;
+					left--;
+					continue;
+				}
+				pivot(&y->g, e);
 				pivots++;
 			}
+		for (uint64_t d = 0; d < days; d++) {
+			struct net *g = &day[d].g;
+			int64_t cost;
+			uint64_t flowhash = 0;
+
 			/* Potentials from scratch, then a full optimality scan. */
-			for (uint32_t c = g.child[g.root]; c != NONE; c = g.next[c])
-				relabel(&g, c);
-			for (uint32_t a = 0; a < g.nreal; a++)
-				if (g.arc[a].flow)
-					flowhash = (int64_t)wl_mix((uint64_t)flowhash, a);
-			if (verify(&g, env, &cost))
+			for (uint32_t c = g->child[g->root]; c != NONE; c = g->next[c])
+				relabel(g, c);
+			for (uint32_t a = 0; a < g->nreal; a++)
+				if (g->arc[a].flow)
+					flowhash = wl_mix(flowhash, a);
+			if (verify(g, env, &cost))
 				return -1;
-			h = wl_mix(wl_mix(h, (uint64_t)cost), (uint64_t)flowhash);
+			h = wl_mix(wl_mix(h, (uint64_t)cost), flowhash);
 		}
+	}
 	r->checksum = h;
 	r->work = pivots;
 	return 0;
