@@ -382,8 +382,13 @@ int wl_bzip2(const struct wl_params *p, struct wl_env *env, struct wl_result *r)
 				wl_log(env, "bzip2: round trip differs at byte ", i, "");
 				return -1;
 			}
-		for (uint64_t i = 0; i < (bits + 7) / 8; i += 4096)
-			h = wl_mix(h, out.buf[i]);
+		for (uint64_t i = 0; i < (bits + 7) / 8; i += 8) {
+			uint64_t v = 0;
+
+			for (uint64_t k = i; k < i + 8 && k < (bits + 7) / 8; k++)
+				v = v << 8 | out.buf[k];
+			h = wl_mix(h, v);
+		}
 		h = wl_mix(h, bits);
 		total += bits / 8;
 		/* Next pass: a different input from the same generator. */

@@ -44,7 +44,7 @@ struct pos {
 struct go {
 	uint64_t zob[3][CELLS], zko[CELLS], zpass, zside;
 	struct tt_entry *tt;
-	uint64_t tt_mask;
+	uint64_t tt_entries;      /* any count: the whole footprint is table */
 	uint8_t gen;
 	bool use_tt;
 	uint64_t nodes;
@@ -53,6 +53,12 @@ struct go {
 static const int dirs[4] = { 1, -1, W, -W };
 
 static int other(int c) { return 3 - c; }
+
+/* hash * n / 2^64: a uniform slot in a table of any size, no division. */
+static uint64_t tt_index(uint64_t hash, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)hash * n) >> 64);
+}
 
 /* Counts the liberties of the group at p (stops at limit). */
 static int liberties(const struct pos *s, int p, int limit, uint8_t *stones,
@@ -212,7 +218,7 @@ static int search(struct go *g, const struct pos *s, int color, int depth,
 	if (depth == 0)
 		return evaluate(s, color);
 	if (g->use_tt) {
-		e = &g->tt[s->hash & g->tt_mask];
+		e = &g->tt[tt_index(s->hash, g->tt_entries)];
 		if (e->key == s->hash && e->gen == g->gen) {
 			hint = e->best;
 			if (e->depth >= depth &&
@@ -287,12 +293,13 @@ int wl_gobmk(const struct wl_params *p, struct wl_env *env, struct wl_result *r)
 
 	if (!g)
 		return -1;
-	while (entries * 2 * sizeof(struct tt_entry) <= p->footprint - ar.used - 64)
-		entries *= 2;
+	entries = (p->footprint - ar.used - 64) / sizeof(struct tt_entry);
 	g->tt = wl_alloc(&ar, entries * sizeof(struct tt_entry));
-	if (!g->tt || entries < 1024)
+	if (!g->tt || entries < 1024) {
+		wl_log(env, "gobmk: footprint too small for the table (", p->footprint, " bytes)");
 		return -1;
-	g->tt_mask = entries - 1;
+	}
+	g->tt_entries = entries;
 	wl_memset(g->tt, 0, entries * sizeof(struct tt_entry));
 	for (int c = 0; c < 3; c++)
 		for (int q = 0; q < CELLS; q++)

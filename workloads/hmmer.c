@@ -16,7 +16,7 @@
 
 #define M_NODES 200
 #define ALPHA 20
-#define NSEQ 16
+#define NSEQ 32
 #define NEG (-1000000000)
 
 struct profile {
@@ -132,7 +132,7 @@ static int64_t traceback(const struct profile *p, const struct dp *t,
 	int k = 0;
 	int64_t sum = 0;
 
-	while (r > 0 || st != S_B) {
+	for (;;) {
 		switch (st) {
 		case S_C:
 			if (r > 0 && t->c[r] == t->c[r - 1] + p->tcc) {
@@ -147,6 +147,8 @@ static int64_t traceback(const struct profile *p, const struct dp *t,
 			for (k = 1; k <= M_NODES; k++)
 				if (AT(t->m, r, k) + p->esc[k] == t->e[r])
 					break;
+			if (k > M_NODES)
+				return INT64_MIN;
 			sum += p->esc[k];
 			st = S_M;
 			break;
@@ -193,15 +195,14 @@ static int64_t traceback(const struct profile *p, const struct dp *t,
 			k--;
 			break;
 		case S_B:
-			/* B at row r was entered from N: r steps of N->N. */
-			sum += p->tnb + (int64_t)r * p->tnn;
-			r = 0;
-			break;
+			/* B at row r (0 included: the hit starts at the first
+			 * residue) was entered from N: r steps of N->N. */
+			return sum + p->tnb + (int64_t)r * p->tnn;
 		}
-		if (k < 0 || (st != S_B && st != S_C && r == 0))
+		if (k < 0 || (k == 0 && st != S_B && st != S_C && st != S_E) ||
+		    (st != S_B && st != S_C && r == 0))
 			return INT64_MIN;  /* a path that cannot exist */
 	}
-	return sum;
 }
 
 int wl_hmmer(const struct wl_params *p, struct wl_env *env, struct wl_result *r)

@@ -101,6 +101,49 @@ static void deterministic(void **state)
 	}
 }
 
+/* At its smallest footprint, where sizes are tight, every workload still
+ * passes its own check, for a few seeds. */
+static void smallest(void **state)
+{
+	(void)state;
+	for (const char *const *w = wl_names; *w; w++)
+		for (int seed = 1; seed <= 3; seed++) {
+			char a[128];
+			int rc;
+
+			snprintf(a, sizeof(a), "workload=%s footprint=%llu seed=%d", *w,
+				 (unsigned long long)wl_min_footprint(*w), seed);
+			run(a, &rc);
+			if (rc)
+				fail_msg("%s: self-check failed at the smallest footprint", a);
+		}
+}
+
+static void twice_in_one_arena(void **state)
+{
+	/* No state survives a run: the second call on a used arena gives
+	 * the same checksum as the first on a fresh one. */
+	(void)state;
+	for (const char *const *w = wl_names; *w; w++) {
+		struct wl_params p;
+		struct wl_env env = { 0 };
+		struct wl_result r1, r2;
+		char cmd[128], err[200];
+
+		snprintf(cmd, sizeof(cmd), "workload=%s footprint=2M iters=2 seed=3", *w);
+		assert_int_equal(wl_parse(cmd, &p, NULL, err, sizeof(err)), 0);
+		env.arena_size = p.footprint;
+		env.arena = mmap(NULL, p.footprint, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(env.arena != MAP_FAILED);
+		assert_int_equal(wl_run(&p, &env, &r1), 0);
+		assert_int_equal(wl_run(&p, &env, &r2), 0);
+		munmap(env.arena, p.footprint);
+		if (r1.checksum != r2.checksum)
+			fail_msg("%s: a second run in the same arena differs", *w);
+	}
+}
+
 static void arena_too_small(void **state)
 {
 	struct wl_params p;
@@ -123,6 +166,8 @@ int main(void)
 		cmocka_unit_test(parse_ok),
 		cmocka_unit_test(parse_bad),
 		cmocka_unit_test(deterministic),
+		cmocka_unit_test(smallest),
+		cmocka_unit_test(twice_in_one_arena),
 		cmocka_unit_test(arena_too_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
