@@ -348,7 +348,7 @@ static int verify(const struct net *g, struct wl_env *env, int64_t *cost)
  * One network simplex over a whole large timetable is superlinear (the
  * depot's subtree is re-rooted again and again), so a large footprint is
  * cut into operating days of at most DAY_TRIPS trips, each an independent
- * network of about 16 MiB in its own part of the arena. The days are
+ * network of about 14 MiB in its own part of the arena. The days are
  * solved in lock step, one pricing and one pivot per day per round, so the
  * whole arena is live at once, as mcf's single arc array is: every pivot
  * lands in a different region of memory.
