@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 	}
 	add("svm_for_guest=%d\nnpt_for_guest=%d\n", svm, npt);
 
+	fprintf(stderr, "kvmcheck: KVM_CREATE_VM\n");
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (vm < 0)
 		fail("KVM_CREATE_VM");
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 		size_t room = sizeof exits - l;
 		const char *sep = l ? "," : "";
 
+		fprintf(stderr, "kvmcheck: KVM_RUN %d\n", n);
 		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
