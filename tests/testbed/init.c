@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@
 static FILE *con;	/* /dev/console */
 static FILE *info;	/* RUN/info */
 static int verbose;
+static double cmd_timeout;	/* seconds; 0: none */
+static int timed_out;
 
 static double uptime(void)
 {
@@ -399,12 +402,27 @@ static int run_command(void)
 
 	struct pollfd pf[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
 	FILE *dst[2] = { fo, fe };
-	int open_fds = 2;
+	int open_fds = 2, wait_ms = -1;
+	double deadline = cmd_timeout > 0 ? uptime() + cmd_timeout : 0;
 	while (open_fds > 0) {
-		if (poll(pf, 2, -1) < 0) {
+		int r;
+		if (deadline > 0 && !timed_out) {
+			double left = deadline - uptime();
+			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+		} else {
+			wait_ms = -1;
+		}
+		r = poll(pf, 2, wait_ms);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (r == 0 && deadline > 0 && !timed_out && uptime() >= deadline) {
+			say("command timed out after %.0f s: killing it", cmd_timeout);
+			timed_out = 1;
+			kill(pid, SIGKILL);
+			continue;
 		}
 		for (int i = 0; i < 2; i++) {
 			char buf[4096];
@@ -461,6 +479,11 @@ int main(void)
 	if (!config)
 		l0_error("no /testbed/config in the initramfs");
 	verbose = strstr(config, "\nverbose=1") != NULL || !strncmp(config, "verbose=1", 9);
+	{
+		char *t = strstr(config, "cmd_timeout=");
+		if (t)
+			cmd_timeout = atof(t + 12);
+	}
 
 	setup_l0(config);
 	t_kvm = uptime();
@@ -473,7 +496,10 @@ int main(void)
 		double t_end = uptime();
 		put_info("t_command", "%.3f", t_end - t_cmd);
 		say("command done at %.3f s, status %d", t_end, status);
-		set_status("%d", status);
+		if (timed_out)
+			set_status("timeout %.0f", cmd_timeout);
+		else
+			set_status("%d", status);
 	}
 	fclose(info);
 	info = NULL;

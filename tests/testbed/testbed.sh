@@ -13,7 +13,9 @@
 #   --npt 0|1          L0's paging mode: kvm_amd npt=0 (shadow) or 1 (NPT) (default 1)
 #   --mem SIZE         testbed memory, QEMU syntax (default 2G)
 #   --cpus N           testbed CPUs (default 2)
-#   --timeout SEC      stop QEMU after SEC seconds (default 600); exit 124
+#   --timeout SEC      stop QEMU after SEC seconds (default 600); exit 124. The
+#                      command itself is killed inside 20 s earlier (SEC/2 when
+#                      SEC <= 40), so what it printed and wrote still comes back
 #   --files 'A B ...'  files or directories to put into the testbed: a relative
 #                      path P (relative to the current directory) appears as
 #                      /work/P, an absolute path at the same path. The shared
@@ -44,7 +46,7 @@ prog=testbed
 
 npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "$prog: $*" >&2; exit 125; }
 skip() { echo "$prog: SKIP: $*" >&2; exit 77; }
 need() { [ $# -ge 2 ] || { echo "$prog: $1 needs a value" >&2; exit 2; }; }
@@ -169,6 +171,8 @@ amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
 {
 	echo "npt=$npt"
 	echo "verbose=$verbose"
+	# the command's own deadline, inside, so that its output still comes back
+	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
 	for m in ${amd#*:} ${amd%%:*}; do
 		cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
 		case "$m" in
@@ -293,6 +297,10 @@ esac
 
 cat "$res/testbed/stdout"
 cat "$res/testbed/stderr" >&2
+case "$status" in timeout*)
+	echo "$prog: the command timed out after ${status#timeout } s inside the testbed (--timeout $tmo)" >&2
+	;;
+esac
 if [ -n "$outdir" ]; then
 	mkdir -p "$outdir" || die "cannot create $outdir"
 	[ -d "$res/out" ] && cp -a "$res/out/." "$outdir/"
@@ -305,5 +313,5 @@ if [ "$quiet" = 0 ]; then
 		"/init at ${t_init:-?} s, /dev/kvm ready at ${t_kvm:-?} s, command ${tc:-?} s," \
 		"total ${t_total} s; status $status" >&2
 fi
-case "$status" in '' | *[!0-9]*) die "bad status '$status' from the testbed" ;; esac
+case "$status" in timeout*) exit 124 ;; '' | *[!0-9]*) die "bad status '$status' from the testbed" ;; esac
 exit "$status"
