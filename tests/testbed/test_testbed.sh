@@ -60,6 +60,12 @@ check "missing command: exit status" 127 "$?"
 grep -q "cannot run no-such-command" "$tmp/e" && ok "missing command: message on stderr" ||
 	bad "missing command: no message on stderr"
 
+# a command past its deadline is killed inside, and what it printed comes back
+"$tb" -q --timeout 16 --files /usr/bin/sleep -- sleep 100 >"$tmp/o" 2>"$tmp/e"
+check "command timeout: exit status" 124 "$?"
+grep -q "timed out after 8 s inside" "$tmp/e" && ok "command timeout: message" ||
+	bad "command timeout: no message"
+
 # an L0 failure: a module finit_module refuses
 kd=${NESTLAB_KERNEL_DIR:-$here/../../build/kernel}
 mkdir -p "$tmp/badk/modules"

@@ -60,7 +60,16 @@ if [ "$avail" -le 64 ]; then
 	expect_eq "overcommitted run status" "$st" 0
 	grep -q 'overcommits' "$tmp/err" && ok "overcommit warned" || bad "no overcommit warning"
 	expect_eq "overcommit ratio > 1" "$(jq '.memory.overcommit_ratio > 1' "$tmp/oc.json")" true
+	# ... but populating it cannot work: a clean refusal, not the OOM killer.
+	run_status "$nl" run --kernel "$g/g_exit" --mem "${avail}G" --prefault
+	expect_eq "overcommitted --prefault status" "$st" 4
+	grep -q 'cannot be populated' "$tmp/err" && ok "overcommitted --prefault refused" ||
+		bad "overcommitted --prefault: $(cat "$tmp/err")"
 fi
+# Guest memory above 4 GiB: the identity map and bootinfo cover it.
+run_status "$nl" run --kernel "$g/g_exit" --mem 5G --json "$tmp/5g.json"
+expect_eq "5G guest status" "$st" 0
+expect_eq "5G guest memory" "$(jq .config.mem_bytes "$tmp/5g.json")" 5368709120
 # --prefault populates memory up front and says so in the result.
 run_status "$nl" run --kernel "$g/g_exit" --mem 64M --prefault --json "$tmp/pf.json"
 expect_eq "prefault status" "$st" 0
