@@ -1,0 +1,58 @@
+#!/bin/bash
+# nestlab boots an unmodified Linux (Debian's bzImage) as L1 inside the
+# testbed: L1 sees the CPUs and the SVM/NPT flags nestlab gives it (NPT
+# hidden with --hide-tdp), loads kvm and kvm_amd and opens /dev/kvm, powers
+# off, and nestlab exits 0; a kernel that panics makes nestlab exit 1.
+# usage: test_l1boot.sh NESTLAB ; exit 0 pass, 1 fail, 77 skip
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/../.." && pwd)
+nl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
+fails=0 checks=0
+ok() { checks=$((checks + 1)); echo "ok   - $*"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
+[ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir (scripts/get-kernel.sh)"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
+command -v cpio >/dev/null || { echo "SKIP: cpio missing"; exit 77; }
+
+cd "$tree"
+w=$(mktemp -d "$tree/build/l1boot.XXXXXX")
+trap 'rm -rf "$w"' EXIT
+rel=${w#"$tree"/}
+mkdir -p "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/modules" "$w/empty"
+gcc -static -O2 -o "$w/root/init" "$here/l1init.c" || { echo "FAIL - cannot build l1init"; exit 1; }
+for m in irqbypass kvm ccp kvm-amd; do cp "$kdir/modules/$m.ko" "$w/root/modules/"; done
+printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
+(cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"
+(cd "$w/empty" && echo . | cpio -o -H newc --quiet) >"$w/noinit"
+cp -L "$kdir/bzImage" "$w/bzImage"
+cp "$nl" "$w/nestlab"
+
+boot() { # name initrd [nestlab options...]
+	local name=$1 rd=$2
+	shift 2
+	bash "$here/testbed.sh" --quiet --timeout 400 --files "$rel" -- "./$rel/nestlab" run \
+		--kernel "$rel/bzImage" --initrd "$rel/$rd" --mem 256M \
+		--cmdline "console=ttyS0 panic=-1 quiet" --timeout 300 --json "/out/$name.json" "$@" \
+		>"$w/$name.out" 2>&1
+	echo $?
+}
+
+st=$(boot l1 initrd --cpus 2)
+[ "$st" = 0 ] && ok "L1 boots and powers off: nestlab exit 0" || bad "L1 boot: exit $st: $(tail -3 "$w/l1.out")"
+grep -q "L1INIT cpus=2 svm=1 npt=1" "$w/l1.out" && ok "L1 sees 2 CPUs, SVM and NPT" || bad "L1 CPU view: $(grep L1INIT "$w/l1.out" | head -1)"
+grep -q "L1INIT modules_failed=0" "$w/l1.out" && ok "L1 loads kvm and kvm_amd" || bad "L1 modules: $(grep L1INIT "$w/l1.out" | tr '\n' ' ')"
+grep -q "L1INIT kvm_api=12 kvm_amd_npt=Y" "$w/l1.out" && ok "L1 opens /dev/kvm, kvm_amd uses NPT" || bad "L1 /dev/kvm: $(grep 'kvm_api' "$w/l1.out")"
+
+st=$(boot hidden initrd --cpus 1 --hide-tdp)
+[ "$st" = 0 ] && ok "L1 with NPT hidden: exit 0" || bad "L1 --hide-tdp: exit $st"
+grep -q "L1INIT cpus=1 svm=1 npt=0" "$w/hidden.out" && ok "--hide-tdp hides NPT, keeps SVM" || bad "--hide-tdp view: $(grep L1INIT "$w/hidden.out" | head -1)"
+grep -q "kvm_amd_npt=N" "$w/hidden.out" && ok "L1's kvm_amd falls back to shadow paging" || bad "L1 kvm_amd npt: $(grep kvm_api "$w/hidden.out")"
+
+st=$(boot panic noinit --cpus 1)
+[ "$st" = 1 ] && ok "kernel panic: nestlab exit 1" || bad "panic: exit $st"
+grep -q "nestlab: panic: guest kernel panic" "$w/panic.out" && ok "panic reported" || bad "panic not reported: $(tail -2 "$w/panic.out")"
+
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
