@@ -2,8 +2,11 @@
 # Installs what nestlab needs to build, test and plot, from Debian's
 # packages. Idempotent; does nothing when everything is present.
 set -eu
+# The last line is the testbed's (tests/testbed): QEMU as a stand-in for
+# nested-capable hardware, cpio for initramfs images, xz for kernel modules.
 pkgs="build-essential meson ninja-build pkg-config libelf-dev linux-libc-dev
-      libcmocka-dev jq gnuplot-nox"
+      libcmocka-dev jq gnuplot-nox
+      qemu-system-x86 cpio xz-utils"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -5,6 +5,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Debian's kernel for the testbed (and as L1); without it those tests skip.
+bash scripts/get-kernel.sh build/kernel >/dev/null ||
+	echo "tests: no Debian kernel could be fetched: the testbed tests will skip" >&2
 
 setup() { # dir [meson options]
 	local dir=$1

@@ -257,9 +257,15 @@ fi
 
 res=$work/res
 mkdir -p "$res"
-(cd "$res" && cpio -id --quiet --no-absolute-filenames) <"$work/results.cpio" 2>/dev/null
+(cd "$res" && cpio -id --quiet --no-absolute-filenames) <"$work/results.cpio" 2>"$work/cpio.err"
+crc=$?
 if [ ! -f "$res/testbed/status" ]; then
 	echo "$prog: the testbed failed: no results came back (QEMU exit status $qrc)" >&2
+	tail_console
+	exit 125
+fi
+if [ "$crc" != 0 ] || grep -q . "$work/cpio.err"; then
+	echo "$prog: the testbed failed: the result stream is incomplete ($(head -1 "$work/cpio.err"))" >&2
 	tail_console
 	exit 125
 fi
