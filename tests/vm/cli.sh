@@ -36,6 +36,25 @@ expect_usage "unknown workload" run --kernel "$g/g_exit" --mem 16M --cmdline "wo
 expect_usage "bad footprint" run --kernel "$g/g_exit" --mem 16M --cmdline "workload=touch footprint=-1"
 expect_usage "unknown workload key" run --kernel "$g/g_exit" --mem 16M --cmdline "workload=touch footprint=1M colour=red"
 expect_usage "bad --cpus" run --kernel "$g/g_exit" --mem 16M --cpus 0
+# Linux kernels: a bzImage whose boot protocol is too old, and, when
+# Debian's kernel has been fetched (scripts/get-kernel.sh), a truncated one,
+# an initrd that cannot fit and a command line longer than the kernel takes.
+head -c 4096 /dev/zero >"$tmp/old.bz"
+printf '\x55\xaa' | dd of="$tmp/old.bz" bs=1 seek=510 conv=notrunc status=none
+printf 'HdrS\x00\x02' | dd of="$tmp/old.bz" bs=1 seek=514 conv=notrunc status=none
+expect_usage "bzImage protocol 2.00" run --kernel "$tmp/old.bz" --mem 64M
+grep -q 'protocol' "$tmp/err" && ok "old protocol named" || bad "old protocol: $(cat "$tmp/err")"
+bz=${NESTLAB_KERNEL_DIR:-$(dirname "$0")/../../build/kernel}/bzImage
+if [ -e "$bz" ]; then
+	head -c 1048576 "$bz" >"$tmp/trunc.bz"
+	expect_usage "truncated bzImage" run --kernel "$tmp/trunc.bz" --mem 256M
+	head -c $((120 << 20)) /dev/zero >"$tmp/big.initrd"
+	expect_usage "initrd that does not fit" run --kernel "$bz" --initrd "$tmp/big.initrd" --mem 128M
+	expect_usage "command line too long" run --kernel "$bz" --mem 256M --cmdline "$(head -c 3000 /dev/zero | tr '\0' x)"
+	expect_usage "--initrd with an ELF guest" run --kernel "$g/g_exit" --initrd "$tmp/big.initrd" --mem 16M
+else
+	echo "skip - no Debian kernel for the bzImage checks"
+fi
 run_status "$nl" --help
 expect_eq "--help status" "$st" 0
 finish
