@@ -33,6 +33,9 @@
 #   --quiet, -q        no timing summary on stderr
 #   --keep             keep the work directory (initramfs, console log, results)
 # Inside: /testbed/kvmcheck (on PATH as kvmcheck) checks that /dev/kvm runs a VM.
+# Paths in --files cannot contain spaces. Environment: QEMU (the emulator to run),
+# TESTBED_APPEND (kernel parameters instead of "quiet"), TESTBED_BUILD (where
+# init, kvmcheck and the vmlinux are cached; default build/testbed).
 #
 # exit status: COMMAND's; 77 when QEMU, the kernel or a build tool is missing
 # (tests skip); 124 on --timeout; 125 when the testbed itself failed (modules
@@ -144,6 +147,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/nestlab-testbed.XXXXXX") || die "mktemp failed"
 qpid=""
 cleanup() {
+	# QEMU (its timeout(1), which passes the signal on) while it still runs
+	[ -z "$qpid" ] && [ -s "$work/qemu.pid" ] && [ ! -e "$work/qemu.rc" ] &&
+		qpid=$(cat "$work/qemu.pid")
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill -TERM "$qpid" 2>/dev/null
 		sleep 1
@@ -235,15 +241,9 @@ stamp() { # console lines, prefixed with seconds since QEMU start
 	wait $!
 	echo $? >"$work/qemu.rc"
 } | stamp >"$work/console.log" &
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	[ -s "$work/qemu.pid" ] && break
-	sleep 0.1
-done
-qpid=$(cat "$work/qemu.pid" 2>/dev/null)
 wait $!
 t_total=$(since)
 qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
-qpid=""
 
 tail_console() {
 	echo "$prog: last console lines (all of them: --keep, then $work/console.log):" >&2
