@@ -4,7 +4,8 @@
  * nestlab inside the testbed: reports what L1 sees (CPUs, SVM and NPT in
  * its CPU flags), loads the KVM modules listed in /modules.load, opens
  * /dev/kvm, reports KVM's API version and kvm_amd's npt parameter, and
- * powers L1 off. Every line it prints starts with "L1INIT ".
+ * powers L1 off (or reboots it, with l1init=reboot on the kernel command
+ * line). Every line it prints starts with "L1INIT ".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +67,7 @@ static int load_modules(void)
 
 int main(void)
 {
-	char npt[8] = "?";
+	char npt[8] = "?", line[1024];
 	int fd, v = -1;
 	FILE *f;
 
@@ -88,6 +89,9 @@ int main(void)
 	printf("L1INIT kvm_api=%d kvm_amd_npt=%s\n", v, npt);
 	fflush(stdout);
 	sync();
+	f = fopen("/proc/cmdline", "r");
+	if (f && fgets(line, sizeof(line), f) && strstr(line, "l1init=reboot"))
+		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
 	return 0;
 }

@@ -2,7 +2,7 @@
 # nestlab boots an unmodified Linux (Debian's bzImage) as L1 inside the
 # testbed: L1 sees the CPUs and the SVM/NPT flags nestlab gives it (NPT
 # hidden with --hide-tdp), loads kvm and kvm_amd and opens /dev/kvm, powers
-# off, and nestlab exits 0; a kernel that panics makes nestlab exit 1.
+# off or reboots, and nestlab exits 0; a kernel that panics makes it exit 1.
 # usage: test_l1boot.sh NESTLAB ; exit 0 pass, 1 fail, 77 skip
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +49,14 @@ st=$(boot hidden initrd --cpus 1 --hide-tdp)
 [ "$st" = 0 ] && ok "L1 with NPT hidden: exit 0" || bad "L1 --hide-tdp: exit $st"
 grep -q "L1INIT cpus=1 svm=1 npt=0" "$w/hidden.out" && ok "--hide-tdp hides NPT, keeps SVM" || bad "--hide-tdp view: $(grep L1INIT "$w/hidden.out" | head -1)"
 grep -q "kvm_amd_npt=N" "$w/hidden.out" && ok "L1's kvm_amd falls back to shadow paging" || bad "L1 kvm_amd npt: $(grep kvm_api "$w/hidden.out")"
+
+# Reboot: Linux resets through the i8042 (no ACPI); nestlab ends with 0.
+bash "$here/testbed.sh" --quiet --timeout 400 --files "$rel" -- "./$rel/nestlab" run \
+	--kernel "$rel/bzImage" --initrd "$rel/initrd" --mem 256M --cpus 1 \
+	--cmdline "console=ttyS0 panic=-1 quiet l1init=reboot" --timeout 300 >"$w/reboot.out" 2>&1
+st=$?
+[ "$st" = 0 ] && ok "L1 reboot: nestlab exit 0" || bad "L1 reboot: exit $st: $(tail -2 "$w/reboot.out")"
+grep -q "nestlab: reboot: guest" "$w/reboot.out" && ok "reboot reported" || bad "reboot not reported: $(tail -2 "$w/reboot.out")"
 
 st=$(boot panic noinit --cpus 1)
 [ "$st" = 1 ] && ok "kernel panic: nestlab exit 1" || bad "panic: exit $st"
