@@ -29,14 +29,26 @@ printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
 cp -L "$kdir/bzImage" "$w/bzImage"
 cp "$nl" "$w/nestlab"
 
+# One testbed run of nestlab. The emulated testbed itself freezes in about
+# 1 boot of 100 (docs/testbed.md); its --timeout turns that into exit 124,
+# which is the testbed's failure, not nestlab's: such a run is tried again.
+tb_nestlab() { # outfile cmdline [nestlab options...]
+	local out=$1 cmd=$2 st try
+	shift 2
+	for try in 1 2 3; do
+		bash "$here/testbed.sh" --quiet --timeout 150 --files "$rel" -- "./$rel/nestlab" run \
+			--kernel "$rel/bzImage" --mem 256M --cmdline "$cmd" --timeout 110 "$@" >"$out" 2>&1
+		st=$?
+		[ "$st" = 124 ] || break
+		echo "note - the testbed froze (try $try); running it again" >&2
+	done
+	echo "$st"
+}
+
 boot() { # name initrd [nestlab options...]
 	local name=$1 rd=$2
 	shift 2
-	bash "$here/testbed.sh" --quiet --timeout 400 --files "$rel" -- "./$rel/nestlab" run \
-		--kernel "$rel/bzImage" --initrd "$rel/$rd" --mem 256M \
-		--cmdline "console=ttyS0 panic=-1 quiet" --timeout 300 --json "/out/$name.json" "$@" \
-		>"$w/$name.out" 2>&1
-	echo $?
+	tb_nestlab "$w/$name.out" "console=ttyS0 panic=-1 quiet" --initrd "$rel/$rd" "$@"
 }
 
 st=$(boot l1 initrd --cpus 2)
@@ -51,10 +63,8 @@ grep -q "L1INIT cpus=1 svm=1 npt=0" "$w/hidden.out" && ok "--hide-tdp hides NPT,
 grep -q "kvm_amd_npt=N" "$w/hidden.out" && ok "L1's kvm_amd falls back to shadow paging" || bad "L1 kvm_amd npt: $(grep kvm_api "$w/hidden.out")"
 
 # Reboot: Linux resets through the i8042 (no ACPI); nestlab ends with 0.
-bash "$here/testbed.sh" --quiet --timeout 400 --files "$rel" -- "./$rel/nestlab" run \
-	--kernel "$rel/bzImage" --initrd "$rel/initrd" --mem 256M --cpus 1 \
-	--cmdline "console=ttyS0 panic=-1 quiet l1init=reboot" --timeout 300 >"$w/reboot.out" 2>&1
-st=$?
+st=$(tb_nestlab "$w/reboot.out" "console=ttyS0 panic=-1 quiet l1init=reboot" \
+	--initrd "$rel/initrd" --cpus 1)
 [ "$st" = 0 ] && ok "L1 reboot: nestlab exit 0" || bad "L1 reboot: exit $st: $(tail -2 "$w/reboot.out")"
 grep -q "nestlab: reboot: guest" "$w/reboot.out" && ok "reboot reported" || bad "reboot not reported: $(tail -2 "$w/reboot.out")"
 

@@ -20,12 +20,25 @@ check() { # name expected actual
 	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1: expected '$2', got '$3'"; fi
 }
 val() { sed -n "s/^$1=//p" "$2" 2>/dev/null | head -1; }
+# The emulated testbed freezes in about 1 boot of 70 (docs/testbed.md,
+# known problems); --timeout makes that exit 124, the testbed's failure and
+# not what is tested, so such a run is tried again (at most 3 times).
+tb_retry() {
+	local try rc
+	for try in 1 2 3; do
+		"$tb" "$@"
+		rc=$?
+		[ "$rc" = 124 ] || return "$rc"
+		echo "note: the testbed froze (try $try); running it again" >&2
+	done
+	return "$rc"
+}
 
 for npt in 1 0; do
 	out=$tmp/npt$npt
 	boot=auto
 	[ "$npt" = 0 ] && boot=bzimage # both ways of booting, one each
-	"$tb" --npt "$npt" --boot "$boot" --timeout 300 --out "$out" -- kvmcheck /out/kvmcheck.txt \
+	tb_retry --npt "$npt" --boot "$boot" --timeout 120 --out "$out" -- kvmcheck /out/kvmcheck.txt \
 		>"$tmp/stdout$npt" 2>"$tmp/stderr$npt"
 	rc=$?
 	if [ "$rc" = 77 ]; then
@@ -55,7 +68,7 @@ for npt in 1 0; do
 done
 
 # a command that does not exist: its status (127) and its stderr come back
-"$tb" -q --timeout 300 -- no-such-command >"$tmp/o" 2>"$tmp/e"
+tb_retry -q --timeout 120 -- no-such-command >"$tmp/o" 2>"$tmp/e"
 check "missing command: exit status" 127 "$?"
 grep -q "cannot run no-such-command" "$tmp/e" && ok "missing command: message on stderr" ||
 	bad "missing command: no message on stderr"
@@ -73,7 +86,7 @@ cp -L "$kd/bzImage" "$tmp/badk/bzImage"
 cp "$kd/modules.dep" "$tmp/badk/"
 cp "$kd"/modules/*.ko "$tmp/badk/modules/"
 head -c 4096 "$kd/modules/kvm.ko" >"$tmp/badk/modules/kvm.ko"
-"$tb" -q --timeout 300 --kernel-dir "$tmp/badk" -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+tb_retry -q --timeout 120 --kernel-dir "$tmp/badk" -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 check "refused module: exit status" 125 "$?"
 grep -q "L0 failure: module .*kvm.ko.*refused" "$tmp/e" && ok "refused module: message" ||
 	{ bad "refused module: no clear message"; sed 's/^/  | /' "$tmp/e"; }
