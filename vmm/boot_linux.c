@@ -35,16 +35,6 @@ _Static_assert(BL_GPA_PD + BL_PD_PAGES * 4096 <= BL_GPA_CMDLINE,
 #define PTE_W   (1ull << 1)
 #define PTE_PS  (1ull << 7)
 
-#define CR0_PE  (1ull << 0)
-#define CR0_MP  (1ull << 1)
-#define CR0_ET  (1ull << 4)
-#define CR0_NE  (1ull << 5)
-#define CR0_WP  (1ull << 16)
-#define CR0_PG  (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-
 #define MIB (1ull << 20)
 #define PAGE 4096ull
 
@@ -266,41 +256,17 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	return 0;
 }
 
-static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->l = code;
-	s->db = !code;
-}
-
 void boot_linux_sregs(struct kvm_sregs *s, const struct boot_linux_out *o)
 {
-	seg_flat(&s->cs, BL_SEL_CODE, 0xb, true);   /* execute/read, accessed */
-	seg_flat(&s->ds, BL_SEL_DATA, 0x3, false);  /* read/write, accessed */
-	s->es = s->fs = s->gs = s->ss = s->ds;
-	/* VMX entry wants a usable busy TSS in TR even though nothing uses it
-	 * before Linux loads its own. */
-	memset(&s->tr, 0, sizeof(s->tr));
-	s->tr.type = 0xb;
-	s->tr.present = 1;
-	s->tr.limit = 0x67;
-	memset(&s->ldt, 0, sizeof(s->ldt));
-	s->ldt.type = 0x2;
-	s->ldt.unusable = 1;
-	s->gdt.base = o->gdt_base;
-	s->gdt.limit = o->gdt_limit;
-	s->idt.base = 0;
-	s->idt.limit = 0;
-	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	s->cr3 = o->cr3;
-	s->cr4 = CR4_PAE;
-	s->efer = EFER_LME | EFER_LMA;
+	const struct longmode lm = {
+		.code_sel = BL_SEL_CODE,
+		.data_sel = BL_SEL_DATA,
+		.gdt_base = o->gdt_base,
+		.gdt_limit = o->gdt_limit,
+		.cr3 = o->cr3,
+	};
+
+	longmode_sregs(s, &lm);
 }
 
 void boot_linux_regs(struct kvm_regs *r, const struct boot_linux_out *o)

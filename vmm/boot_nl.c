@@ -14,16 +14,6 @@
 #define PTE_W   (1ull << 1)
 #define PTE_PS  (1ull << 7)
 
-#define CR0_PE  (1ull << 0)
-#define CR0_MP  (1ull << 1)
-#define CR0_ET  (1ull << 4)
-#define CR0_NE  (1ull << 5)
-#define CR0_WP  (1ull << 16)
-#define CR0_PG  (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-
 /* GDT descriptors: flat 64-bit code, flat data, and a 64-bit TSS slot
  * (0x18) so TR holds a valid busy TSS as VMX entry checks demand. */
 static const uint64_t boot_gdt[] = {
@@ -85,39 +75,17 @@ int boot_nl_setup(struct nl_mem *m, const struct nl_boot *b,
 	return 0;
 }
 
-static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->l = code;
-	s->db = !code;
-}
-
 void boot_nl_sregs(struct kvm_sregs *s)
 {
-	seg_flat(&s->cs, NL_SEL_CODE64, 0xb, true);
-	seg_flat(&s->ds, NL_SEL_DATA, 0x3, false);
-	s->es = s->fs = s->gs = s->ss = s->ds;
-	memset(&s->tr, 0, sizeof(s->tr));
-	s->tr.type = 0xb;             /* busy 64-bit TSS */
-	s->tr.present = 1;
-	s->tr.limit = 0x67;
-	memset(&s->ldt, 0, sizeof(s->ldt));
-	s->ldt.type = 0x2;
-	s->ldt.unusable = 1;
-	s->gdt.base = NL_GPA_GDT;
-	s->gdt.limit = sizeof(boot_gdt) - 1;
-	s->idt.base = 0;
-	s->idt.limit = 0;
-	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	s->cr3 = NL_GPA_PML4;
-	s->cr4 = CR4_PAE;
-	s->efer = EFER_LME | EFER_LMA;
+	const struct longmode lm = {
+		.code_sel = NL_SEL_CODE64,
+		.data_sel = NL_SEL_DATA,
+		.gdt_base = NL_GPA_GDT,
+		.gdt_limit = sizeof(boot_gdt) - 1,
+		.cr3 = NL_GPA_PML4,
+	};
+
+	longmode_sregs(s, &lm);
 }
 
 void boot_nl_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu)

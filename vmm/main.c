@@ -85,9 +85,7 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 	hostinfo_read(&h);
 	if (vm.oc.ratio > 1.0)
 		fprintf(stderr, "nestlab: warning: guest memory %" PRIu64 " MiB overcommits the host %.2fx (available %" PRIu64 " MiB)\n",
-			cfg.mem >> 20, vm.oc.ratio,
-			(vm.oc.cgroup_limit && vm.oc.cgroup_limit < vm.oc.mem_available ?
-			 vm.oc.cgroup_limit : vm.oc.mem_available) >> 20);
+			cfg.mem >> 20, vm.oc.ratio, vm.oc.limit >> 20);
 	rc = vm_create(&vm, &kvm, &err);
 	if (!rc)
 		rc = vm_run(&vm, &err);

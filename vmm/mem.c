@@ -139,15 +139,14 @@ static uint64_t cgroup_limit(void)
 void mem_overcommit(uint64_t requested, struct nl_overcommit *oc)
 {
 	char buf[8192];
-	uint64_t lim = 0;
 
 	memset(oc, 0, sizeof(*oc));
 	oc->requested = requested;
 	if (read_small("/proc/meminfo", buf, sizeof(buf)))
 		oc->mem_available = mem_parse_meminfo(buf, "MemAvailable");
 	oc->cgroup_limit = cgroup_limit();
-	lim = oc->mem_available;
-	if (oc->cgroup_limit && (!lim || oc->cgroup_limit < lim))
-		lim = oc->cgroup_limit;
-	oc->ratio = lim ? (double)requested / (double)lim : 0.0;
+	oc->limit = oc->mem_available;
+	if (oc->cgroup_limit && (!oc->limit || oc->cgroup_limit < oc->limit))
+		oc->limit = oc->cgroup_limit;
+	oc->ratio = oc->limit ? (double)requested / (double)oc->limit : 0.0;
 }

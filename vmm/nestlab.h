@@ -91,6 +91,7 @@ struct nl_overcommit {
 	uint64_t requested;
 	uint64_t mem_available;   /* /proc/meminfo, bytes; 0 = unknown */
 	uint64_t cgroup_limit;    /* memory.max, bytes; 0 = none/unknown */
+	uint64_t limit;           /* the smaller known one; 0 = unknown */
 	double ratio;             /* requested / min(known limits) */
 };
 void mem_overcommit(uint64_t requested, struct nl_overcommit *oc);
@@ -109,6 +110,15 @@ int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
 	     struct elf_image *img, struct nl_err *err);
 /* True when the file starts with the ELF magic. */
 bool elf_is_elf(const uint8_t *buf, size_t len);
+
+/* ---- longmode.c: vCPU state for a direct 64-bit start ---- */
+struct longmode {
+	uint16_t code_sel, data_sel;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint64_t cr3;
+};
+void longmode_sregs(struct kvm_sregs *s, const struct longmode *lm);
 
 /* ---- boot_nl.c: guest-kernel boot state (include/nestlab/abi.h) ---- */
 struct nl_boot {

@@ -293,8 +293,7 @@ int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
 	 * not in an error: refuse it up front. */
 	if (vm->cfg->prefault && vm->oc.ratio > 1.0) {
 		nl_seterr(err, "--prefault: %" PRIu64 " MiB of guest memory cannot be populated, the host has %" PRIu64 " MiB available",
-			  vm->mem.size >> 20, (vm->oc.cgroup_limit && vm->oc.cgroup_limit < vm->oc.mem_available ?
-					       vm->oc.cgroup_limit : vm->oc.mem_available) >> 20);
+			  vm->mem.size >> 20, vm->oc.limit >> 20);
 		return -ENOMEM;
 	}
 	if (vm->cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
