@@ -1,1 +1,271 @@
-/* placeholder */
+// SPDX-License-Identifier: MIT
+/*
+ * What L1's kernel offers, read and set up: file systems, KVM and zram
+ * modules (with the run's paging parameters), zram swap, the CPU's
+ * virtualization flags, /proc/vmstat and /proc/meminfo.
+ */
+#define _GNU_SOURCE
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "l1shim.h"
+
+uint64_t sys_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int sys_read(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	if (r < 0)
+		return -errno;
+	buf[r] = 0;
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		buf[--r] = 0;
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, s, strlen(s));
+	close(fd);
+	return r < 0 ? -errno : 0;
+}
+
+int sys_mounts(char *msg, size_t n)
+{
+	static const struct { const char *src, *dst, *type; } m[] = {
+		{ "proc", "/proc", "proc" },
+		{ "sysfs", "/sys", "sysfs" },
+		{ "devtmpfs", "/dev", "devtmpfs" },
+		{ "tmpfs", "/tmp", "tmpfs" },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		mkdir(m[i].dst, 0755);
+		if (mount(m[i].src, m[i].dst, m[i].type, 0, NULL) < 0 && errno != EBUSY) {
+			snprintf(msg, n, "mount %s on %s: %s", m[i].type, m[i].dst,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* The modules.dep line of NAME.ko: its dependencies, in load order. */
+static int deps_of(const char *name, char *deps, size_t n)
+{
+	char line[512], want[80];
+	FILE *f = fopen("/lib/modules/modules.dep", "re");
+
+	if (!f)
+		return -errno;
+	snprintf(want, sizeof(want), "%s.ko:", name);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want))) {
+			snprintf(deps, n, "%s", line + strlen(want));
+			deps[strcspn(deps, "\n")] = 0;
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -ENOENT;
+}
+
+static int load_one(const char *file, const char *params, char *msg, size_t n)
+{
+	char path[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(msg, n, "module %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (syscall(SYS_finit_module, fd, params, 0) < 0 && errno != EEXIST) {
+		int e = errno;
+
+		close(fd);
+		snprintf(msg, n, "module %s (%s): the kernel refused it: %s", file,
+			 *params ? params : "no parameters", strerror(e));
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+int sys_load_module(const char *name, const char *params, char *msg, size_t n)
+{
+	char deps[400], file[80], *save = NULL;
+	int rc = deps_of(name, deps, sizeof(deps));
+
+	if (rc < 0) {
+		snprintf(msg, n, "module %s: not in /lib/modules/modules.dep (%s)", name,
+			 strerror(-rc));
+		return rc;
+	}
+	for (char *d = strtok_r(deps, " ", &save); d; d = strtok_r(NULL, " ", &save))
+		if ((rc = load_one(d, "", msg, n)) < 0)
+			return rc;
+	snprintf(file, sizeof(file), "%s.ko", name);
+	return load_one(file, params, msg, n);
+}
+
+int sys_module_param(const char *mod, const char *param, char *buf, size_t n)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	return sys_read(path, buf, n);
+}
+
+/* The v1 swap header mkswap writes: the kernel checks the magic at the
+ * end of the first page, the version and the last page. */
+int sys_zram_swap(uint64_t size, char *msg, size_t n)
+{
+	static uint8_t page[4096];
+	char num[32];
+	uint32_t v;
+	int fd, rc;
+
+	if ((rc = sys_load_module("zram", "num_devices=1", msg, n)) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)size);
+	if ((rc = write_str("/sys/block/zram0/disksize", num)) < 0) {
+		snprintf(msg, n, "zram0 disksize %s: %s", num, strerror(-rc));
+		return rc;
+	}
+	memset(page, 0, sizeof(page));
+	v = 1;
+	memcpy(page + 1024, &v, 4);                     /* version */
+	v = (uint32_t)(size / 4096 - 1);
+	memcpy(page + 1028, &v, 4);                     /* last_page */
+	memcpy(page + 4096 - 10, "SWAPSPACE2", 10);
+	fd = open("/dev/zram0", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, page, sizeof(page), 0) != (ssize_t)sizeof(page)) {
+		rc = -errno;
+		snprintf(msg, n, "/dev/zram0: cannot write a swap header: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	fsync(fd);
+	close(fd);
+	if (swapon("/dev/zram0", 0) < 0) {
+		snprintf(msg, n, "swapon /dev/zram0: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+void sys_cpu(struct sys_cpu *c)
+{
+	unsigned int a, b, cx, d;
+
+	memset(c, 0, sizeof(*c));
+	__cpuid(0, a, b, cx, d);
+	memcpy(c->vendor, &b, 4);
+	memcpy(c->vendor + 4, &d, 4);
+	memcpy(c->vendor + 8, &cx, 4);
+	c->amd = !strcmp(c->vendor, "AuthenticAMD") || !strcmp(c->vendor, "HygonGenuine");
+	c->intel = !strcmp(c->vendor, "GenuineIntel");
+	__cpuid(1, a, b, cx, d);
+	c->vmx = cx & (1u << 5);
+	c->hypervisor = cx & (1u << 31);
+	if (__get_cpuid(0x80000001, &a, &b, &cx, &d))
+		c->svm = cx & (1u << 2);
+	if (c->svm && __get_cpuid(0x8000000a, &a, &b, &cx, &d))
+		c->npt = d & 1;
+	c->cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int sys_vmstat(struct vmstat *v)
+{
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return -errno;
+	v->n = 0;
+	while (v->n < VMSTAT_MAX && fgets(line, sizeof(line), f)) {
+		unsigned long long x;
+		char name[40];
+
+		if (sscanf(line, "%39s %llu", name, &x) == 2) {
+			snprintf(v->name[v->n], sizeof(v->name[0]), "%s", name);
+			v->val[v->n++] = x;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+uint64_t sys_meminfo(const char *key)
+{
+	char line[128];
+	size_t kl = strlen(key);
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			sscanf(line + kl + 1, "%llu", &kb);
+			break;
+		}
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+bool sys_oom_killed(pid_t pid)
+{
+	char rec[1024], want[48];
+	bool found = false;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	snprintf(want, sizeof(want), "Killed process %d ", (int)pid);
+	/* one record per read; EPIPE when a record was overwritten: go on */
+	while ((r = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (r < 0) {
+			if (errno == EPIPE)
+				continue;
+			break;
+		}
+		rec[r] = 0;
+		if (strstr(rec, want))
+			found = true;
+	}
+	close(fd);
+	return found;
+}

@@ -131,3 +131,9 @@ void json_finish(struct json *j)
 {
 	fputc('\n', j->f);
 }
+
+void json_raw(struct json *j, const char *k, const char *text, size_t n)
+{
+	key(j, k);
+	fwrite(text, 1, n, j->f);
+}

@@ -1,1 +1,215 @@
-/* placeholder */
+// SPDX-License-Identifier: MIT
+/*
+ * The L2 VMs of a nested run, one spec per `--l2` option (docs/nested.md).
+ * nestlab parses a spec at L0 and writes its canonical form onto L1's
+ * command line; l1-shim parses that again with this same file, so the two
+ * levels cannot disagree about what a spec means.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nestlab.h"
+#include "wl.h"
+
+#define MIB (1ull << 20)
+
+static int num(const char *v, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t x = 0;
+
+	if (!n || n > 20)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EINVAL;
+		if (x > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x > max)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+static bool is(const char *k, size_t kn, const char *name)
+{
+	return strlen(name) == kn && !memcmp(k, name, kn);
+}
+
+/* Smallest L2 memory that holds guest-kernel, its page-table pool and
+ * the arena (guest-kernel/kmain.c, build_tables). */
+static uint64_t mem_needed(uint64_t footprint)
+{
+	return footprint + footprint / 256 + 8 * MIB;
+}
+
+int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
+		 char *err, size_t errlen)
+{
+	const char *p = text, *end = text + len;
+	bool have_wl = false, have_fp = false, have_mem = false;
+
+	memset(s, 0, sizeof(*s));
+	s->iters = 1;
+	s->seed = 1;
+	s->count = 1;
+	s->cpus = 1;
+	s->page_size = 4096;
+	snprintf(s->kernel, sizeof(s->kernel), "/guest-kernel");
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *f_end = comma ? comma : end;
+		const char *eq = memchr(p, '=', (size_t)(f_end - p));
+		const char *k = p, *v;
+		size_t kn, vn;
+		uint64_t x;
+
+		if (!eq) {
+			snprintf(err, errlen, "'%.*s' is not key=value", (int)(f_end - p), p);
+			return -EINVAL;
+		}
+		kn = (size_t)(eq - k);
+		v = eq + 1;
+		vn = (size_t)(f_end - v);
+		if (is(k, kn, "workload")) {
+			if (!vn || vn >= sizeof(s->workload)) {
+				snprintf(err, errlen, "workload: bad name '%.*s'", (int)vn, v);
+				return -EINVAL;
+			}
+			for (size_t i = 0; i < vn; i++)
+				if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9'))) {
+					snprintf(err, errlen, "workload: bad name '%.*s'", (int)vn, v);
+					return -EINVAL;
+				}
+			memcpy(s->workload, v, vn);
+			have_wl = true;
+		} else if (is(k, kn, "mem") || is(k, kn, "footprint") ||
+			   is(k, kn, "pagesize")) {
+			if (wl_parse_size(v, vn, &x) < 0) {
+				snprintf(err, errlen, "%.*s: '%.*s' is not a size", (int)kn, k,
+					 (int)vn, v);
+				return -EINVAL;
+			}
+			if (is(k, kn, "mem")) {
+				if (x < 4 * MIB || x > (NL_MAX_MEM_GIB << 30)) {
+					snprintf(err, errlen, "mem: %.*s is out of range (4M..64G)",
+						 (int)vn, v);
+					return -EINVAL;
+				}
+				s->mem = x;
+				have_mem = true;
+			} else if (is(k, kn, "footprint")) {
+				s->footprint = x;
+				have_fp = true;
+			} else {
+				if (x != 4096 && x != 2 * MIB) {
+					snprintf(err, errlen, "pagesize: must be 4K or 2M, not %.*s",
+						 (int)vn, v);
+					return -EINVAL;
+				}
+				s->page_size = x;
+			}
+		} else if (is(k, kn, "iters") || is(k, kn, "seed") ||
+			   is(k, kn, "count") || is(k, kn, "cpus")) {
+			uint64_t max = is(k, kn, "count") ? L2_MAX :
+				       is(k, kn, "cpus") ? NL_MAX_VCPUS : UINT64_MAX;
+
+			if (num(v, vn, max, &x) < 0 ||
+			    (x == 0 && !is(k, kn, "seed"))) {
+				snprintf(err, errlen, "%.*s: '%.*s' must be a whole number in 1..%llu",
+					 (int)kn, k, (int)vn, v, (unsigned long long)max);
+				return -EINVAL;
+			}
+			if (is(k, kn, "iters"))
+				s->iters = x;
+			else if (is(k, kn, "seed"))
+				s->seed = x;
+			else if (is(k, kn, "count"))
+				s->count = (unsigned int)x;
+			else
+				s->cpus = (unsigned int)x;
+		} else if (is(k, kn, "paging")) {
+			if (vn == 6 && !memcmp(v, "demand", 6)) {
+				s->prebuilt = false;
+			} else if (vn == 8 && !memcmp(v, "prebuilt", 8)) {
+				s->prebuilt = true;
+			} else {
+				snprintf(err, errlen, "paging: '%.*s' is not demand or prebuilt",
+					 (int)vn, v);
+				return -EINVAL;
+			}
+		} else if (is(k, kn, "kernel")) {
+			if (!vn || vn >= sizeof(s->kernel) || v[0] != '/' ||
+			    memchr(v, ' ', vn) || memchr(v, ';', vn)) {
+				snprintf(err, errlen, "kernel: '%.*s' must be an absolute path inside L1 (at most %zu bytes, no spaces)",
+					 (int)vn, v, sizeof(s->kernel) - 1);
+				return -EINVAL;
+			}
+			memcpy(s->kernel, v, vn);
+			s->kernel[vn] = 0;
+		} else {
+			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel)",
+				 (int)kn, k);
+			return -EINVAL;
+		}
+		p = comma ? comma + 1 : end;
+	}
+	if (!have_wl || !have_fp) {
+		snprintf(err, errlen, "needs at least workload=NAME and footprint=SIZE");
+		return -EINVAL;
+	}
+	if (!have_mem)
+		s->mem = (mem_needed(s->footprint) + s->footprint / 8 + MIB - 1) & ~(MIB - 1);
+	if (s->mem < mem_needed(s->footprint)) {
+		snprintf(err, errlen, "footprint %llu MiB does not fit in mem %llu MiB (guest-kernel needs about %llu MiB)",
+			 (unsigned long long)(s->footprint >> 20),
+			 (unsigned long long)(s->mem >> 20),
+			 (unsigned long long)((mem_needed(s->footprint) + MIB - 1) >> 20));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Sizes with the largest suffix that is exact, so the text stays short. */
+static const char *size_str(uint64_t v, char *b, size_t n)
+{
+	static const char sfx[] = "KMGT";
+	int i = -1;
+
+	while (i < 3 && v && !(v & 1023)) {
+		v >>= 10;
+		i++;
+	}
+	if (i < 0)
+		snprintf(b, n, "%llu", (unsigned long long)v);
+	else
+		snprintf(b, n, "%llu%c", (unsigned long long)v, sfx[i]);
+	return b;
+}
+
+int l2spec_format(const struct l2_spec *s, char *buf, size_t len)
+{
+	char m[24], f[24], ps[24];
+	int n = snprintf(buf, len,
+			 "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,paging=%s,pagesize=%s,kernel=%s",
+			 s->workload, size_str(s->mem, m, sizeof(m)),
+			 size_str(s->footprint, f, sizeof(f)),
+			 (unsigned long long)s->iters, (unsigned long long)s->seed,
+			 s->count, s->cpus, s->prebuilt ? "prebuilt" : "demand",
+			 size_str(s->page_size, ps, sizeof(ps)), s->kernel);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len)
+{
+	char f[24];
+	int n = snprintf(buf, len, "workload=%s footprint=%s iters=%llu seed=%llu",
+			 s->workload, size_str(s->footprint, f, sizeof(f)),
+			 (unsigned long long)s->iters, (unsigned long long)s->seed);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}

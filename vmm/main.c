@@ -52,6 +52,62 @@ static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 	return 0;
 }
 
+/* Boots cfg's guest and runs it to the end; the caller reports and
+ * destroys vm and kvm. Returns an exit status, or -1 when the run went to
+ * its end (status_of then says how it ended). */
+static int boot_and_run(const struct nl_config *cfg, struct nl_vm *vm,
+			struct nl_kvm *kvm, struct hostinfo *h, uint64_t t_proc,
+			const struct nl_nested *nested)
+{
+	struct nl_err err = { { 0 } };
+	int rc;
+
+	rc = vm_prepare(vm, cfg, &err);
+	vm->t_proc_ns = t_proc;
+	if (rc < 0) {
+		fprintf(stderr, "nestlab: %s\n", err.msg);
+		return rc == -ENOMEM ? NL_EXIT_HOST : NL_EXIT_USAGE;
+	}
+	if (nested && !vm->is_linux) {
+		fprintf(stderr, "nestlab: nested: --kernel %s is not a Linux bzImage (L1 must be Linux)\n",
+			cfg->kernel);
+		return NL_EXIT_USAGE;
+	}
+	if (kvm_open(kvm, &err) < 0) {
+		fprintf(stderr, "nestlab: %s\n", err.msg);
+		return NL_EXIT_HOST;
+	}
+	hostinfo_read(h);
+	if (nested && nested_check_host(nested, kvm, h, &err) < 0) {
+		fprintf(stderr, "nestlab: %s\n", err.msg);
+		return NL_EXIT_HOST;
+	}
+	if (vm->oc.ratio > 1.0)
+		fprintf(stderr, "nestlab: warning: guest memory %" PRIu64 " MiB overcommits the host %.2fx (available %" PRIu64 " MiB)\n",
+			cfg->mem >> 20, vm->oc.ratio, vm->oc.limit >> 20);
+	rc = vm_create(vm, kvm, &err);
+	if (!rc)
+		rc = vm_run(vm, &err);
+	if (rc < 0) {
+		fprintf(stderr, "nestlab: %s\n", err.msg);
+		return rc == -EINVAL ? NL_EXIT_USAGE : NL_EXIT_HOST;
+	}
+	return -1;
+}
+
+static void explain(const struct nl_vm *vm)
+{
+	if (!vm->cfg->quiet)
+		report_summary(vm, stderr);
+	if (vm->ch.have_fault)
+		fprintf(stderr, "nestlab: guest fault: vector %" PRIu64 " error 0x%" PRIx64
+			" address 0x%" PRIx64 " rip 0x%" PRIx64 "\n", vm->ch.fault.vector,
+			vm->ch.fault.error_code, vm->ch.fault.address, vm->ch.fault.rip);
+	if (vm->ch.have_abort)
+		fprintf(stderr, "nestlab: guest aborted: %s (%s:%u)\n", vm->ch.abort.msg,
+			vm->ch.abort.file, vm->ch.abort.line);
+}
+
 static int cmd_run(int argc, char **argv, uint64_t t_proc)
 {
 	struct nl_config cfg;
@@ -70,42 +126,70 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		return NL_EXIT_USAGE;
 	}
-	rc = vm_prepare(&vm, &cfg, &err);
-	vm.t_proc_ns = t_proc;
-	if (rc < 0) {
-		fprintf(stderr, "nestlab: %s\n", err.msg);
-		vm_destroy(&vm);
-		return rc == -ENOMEM ? NL_EXIT_HOST : NL_EXIT_USAGE;
+	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, NULL);
+	if (status < 0) {
+		status = status_of(&vm);
+		explain(&vm);
+		if (cfg.json && report_json(&vm, &h, cfg.json, &err) < 0) {
+			fprintf(stderr, "nestlab: %s\n", err.msg);
+			if (!status)
+				status = NL_EXIT_HOST;
+		}
 	}
-	if (kvm_open(&kvm, &err) < 0) {
-		fprintf(stderr, "nestlab: %s\n", err.msg);
-		vm_destroy(&vm);
-		return NL_EXIT_HOST;
+	vm_destroy(&vm);
+	kvm_close(&kvm);
+	return status;
+}
+
+static int cmd_nested(int argc, char **argv, uint64_t t_proc)
+{
+	static struct nl_nested n;   /* L2_MAX specs: too big for the stack */
+	struct nl_config cfg;
+	struct nl_err err = { { 0 } };
+	struct hostinfo h;
+	struct nl_kvm kvm = { .fd = -1 };
+	struct nl_vm vm;
+	const char *doc;
+	char why[256];
+	size_t len = 0;
+	int rc, status;
+
+	rc = nested_parse(argc, argv, &n, &err);
+	if (rc == 1) {
+		nested_usage(stdout);
+		return 0;
 	}
-	hostinfo_read(&h);
-	if (vm.oc.ratio > 1.0)
-		fprintf(stderr, "nestlab: warning: guest memory %" PRIu64 " MiB overcommits the host %.2fx (available %" PRIu64 " MiB)\n",
-			cfg.mem >> 20, vm.oc.ratio, vm.oc.limit >> 20);
-	rc = vm_create(&vm, &kvm, &err);
-	if (!rc)
-		rc = vm_run(&vm, &err);
 	if (rc < 0) {
-		fprintf(stderr, "nestlab: %s\n", err.msg);
+		fprintf(stderr, "nestlab: nested: %s\n", err.msg);
+		return NL_EXIT_USAGE;
+	}
+	nested_config(&n, &cfg);
+	if (nested_cmdline(&n, cfg.cmdline, sizeof(cfg.cmdline), &err) < 0) {
+		fprintf(stderr, "nestlab: nested: %s\n", err.msg);
+		return NL_EXIT_USAGE;
+	}
+	if (n.l2_mem_sum > n.l1_mem)
+		fprintf(stderr, "nestlab: warning: the L2 VMs' memory (%" PRIu64 " MiB) overcommits L1's %" PRIu64 " MiB %.2fx\n",
+			n.l2_mem_sum >> 20, n.l1_mem >> 20,
+			(double)n.l2_mem_sum / (double)n.l1_mem);
+	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, &n);
+	if (status >= 0) {
 		vm_destroy(&vm);
 		kvm_close(&kvm);
-		return rc == -EINVAL ? NL_EXIT_USAGE : NL_EXIT_HOST;
+		return status;
 	}
 	status = status_of(&vm);
-	if (!cfg.quiet)
-		report_summary(&vm, stderr);
-	if (vm.ch.have_fault)
-		fprintf(stderr, "nestlab: guest fault: vector %" PRIu64 " error 0x%" PRIx64
-			" address 0x%" PRIx64 " rip 0x%" PRIx64 "\n", vm.ch.fault.vector,
-			vm.ch.fault.error_code, vm.ch.fault.address, vm.ch.fault.rip);
-	if (vm.ch.have_abort)
-		fprintf(stderr, "nestlab: guest aborted: %s (%s:%u)\n", vm.ch.abort.msg,
-			vm.ch.abort.file, vm.ch.abort.line);
-	if (cfg.json && report_json(&vm, &h, cfg.json, &err) < 0) {
+	explain(&vm);
+	doc = docport_take(&vm.doc, &len, why, sizeof(why));
+	if (!doc) {
+		fprintf(stderr, "nestlab: nested: no result from L1: %s\n", why);
+		if (!status)
+			status = NL_EXIT_GUEST;
+	} else if (!n.quiet) {
+		fprintf(stderr, "nestlab: nested: L1 sent its document (%zu bytes), exit status %u\n",
+			len, vm.ch.exit_status);
+	}
+	if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0) {
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		if (!status)
 			status = NL_EXIT_HOST;
@@ -134,6 +218,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1, t_proc);
+	if (!strcmp(argv[1], "nested"))
+		return cmd_nested(argc - 1, argv + 1, t_proc);
 	fprintf(stderr, "nestlab: unknown command '%s' (try 'nestlab help')\n", argv[1]);
 	return NL_EXIT_USAGE;
 }

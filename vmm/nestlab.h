@@ -226,6 +226,36 @@ void json_dbl(struct json *j, const char *key, double v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_hex(struct json *j, const char *key, uint64_t v);
 void json_finish(struct json *j);
+/* Inserts text that is already one JSON value (checked with json_check). */
+void json_raw(struct json *j, const char *key, const char *text, size_t n);
+
+/* ---- jsoncheck.c ---- */
+/* NULL when buf is exactly one JSON value; else what is wrong, with *at
+ * the byte offset where it was found. */
+const char *json_check(const char *buf, size_t len, size_t *at);
+
+/* ---- l2spec.c: the L2 VMs of a nested run (docs/nested.md) ---- */
+#define L2_MAX 16                 /* L2 VMs in one L1 */
+#define L2_KERNEL_MAX 64
+struct l2_spec {
+	char workload[16];
+	uint64_t mem;
+	uint64_t footprint;
+	uint64_t iters, seed;
+	unsigned int count;       /* identical VMs from this spec */
+	unsigned int cpus;
+	bool prebuilt;            /* guest-kernel paging: prebuilt, else demand */
+	uint64_t page_size;       /* 4096 or 2 MiB */
+	char kernel[L2_KERNEL_MAX]; /* path inside L1 */
+};
+/* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
+ * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]" */
+int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
+		 char *err, size_t errlen);
+/* The canonical text of s (what l1-shim gets on L1's command line). */
+int l2spec_format(const struct l2_spec *s, char *buf, size_t len);
+/* The guest-kernel command line of one VM of s. */
+int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len);
 
 /* ---- iobus.c: port I/O handlers ---- */
 struct nl_vm;
@@ -307,6 +337,22 @@ int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 /* Handles one record at gpa; pure over channel state and memory (tests). */
 int channel_record(struct channel *ch, unsigned int vcpu, uint64_t gpa);
 
+/* ---- docport.c: a Linux guest's result document (docs/abi.md) ---- */
+struct docport {
+	pthread_mutex_t lock;
+	uint8_t *buf;
+	size_t len, cap;
+	bool open, complete, overflow;
+	uint64_t begins, stray;
+};
+void docport_init(struct docport *d);
+void docport_free(struct docport *d);
+int docport_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
+	       uint8_t *data, uint32_t size);
+/* The complete document, checked to be one JSON object; NULL and why not. */
+const char *docport_take(struct docport *d, size_t *len, char *why,
+			 size_t whylen);
+
 /* ---- procmem.c ---- */
 struct procmem {
 	uint64_t rss_kb, hwm_kb;     /* the whole nestlab process */
@@ -352,6 +398,7 @@ struct nl_vm {
 	struct serial com1;
 	struct legacy legacy;
 	struct channel ch;
+	struct docport doc;
 	bool is_linux;                  /* a bzImage, not a guest-kernel ELF */
 	struct boot_linux_out *lb;   /* Linux boot results (boot_linux.h) */
 	int stdin_pipe[2];           /* wakes the stdin thread to stop */
@@ -410,9 +457,35 @@ struct hostinfo {
 void hostinfo_read(struct hostinfo *h);
 
 /* ---- report.c ---- */
+/* The nestlab-run/1 object, as member k of an enclosing document. */
+void report_write(struct json *j, const char *k, const struct nl_vm *vm,
+		  const struct hostinfo *h);
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		const char *path, struct nl_err *err);
 void report_summary(const struct nl_vm *vm, FILE *f);
+
+/* ---- nested.c: `nestlab nested` (docs/nested.md) ---- */
+struct nl_nested {
+	const char *kernel, *initrd, *json, *l1_cmdline;
+	uint64_t l1_mem, l1_swap, l2_mem_sum;
+	unsigned int l1_cpus, timeout_s, l2_timeout_s;
+	bool shadow;              /* L1->L2 paging: shadow, else nested NPT/EPT */
+	bool trace_exits, quiet;
+	unsigned int nspecs, nl2;
+	struct l2_spec spec[L2_MAX];
+};
+void nested_usage(FILE *f);
+/* Returns 0, 1 for --help, or -EINVAL. */
+int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err);
+int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
+		   struct nl_err *err);
+/* -EOPNOTSUPP when this host cannot run what n asks for. */
+int nested_check_host(const struct nl_nested *n, const struct nl_kvm *k,
+		      const struct hostinfo *h, struct nl_err *err);
+void nested_config(const struct nl_nested *n, struct nl_config *cfg);
+int nested_report(const struct nl_nested *n, struct nl_vm *vm,
+		  const struct hostinfo *h, const char *l1doc, size_t l1len,
+		  const char *l1why, struct nl_err *err);
 
 /* ---- util ---- */
 uint64_t nl_now_ns(void);

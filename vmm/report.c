@@ -184,10 +184,42 @@ static void times(struct json *j, const struct nl_vm *vm)
 	json_end_obj(j);
 }
 
+void report_write(struct json *j, const char *k, const struct nl_vm *vm,
+		  const struct hostinfo *h)
+{
+	struct exitstats all = { 0 };
+
+	json_obj(j, k);
+	json_str(j, "schema", SCHEMA);
+	json_str(j, "tool", "nestlab " NESTLAB_VERSION);
+	json_str(j, "outcome", nl_outcome_name(vm->outcome));
+	json_str(j, "message", vm->outcome_msg);
+	config(j, vm);
+	host(j, h, vm);
+	times(j, vm);
+	guest(j, vm);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		xs_merge(&all, &vm->vcpu[i].xs);
+	exits(j, &all);
+	json_obj(j, "kvm_stats");
+	kstats(j, "vm", &vm->ks);
+	json_arr(j, "vcpus");
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		json_obj(j, NULL);
+		json_u64(j, "id", i);
+		json_u64(j, "kvm_run_calls", vm->vcpu[i].runs);
+		exits(j, &vm->vcpu[i].xs);
+		kstats(j, "stats", &vm->vcpu[i].ks);
+		json_end_obj(j);
+	}
+	json_end_arr(j);
+	json_end_obj(j);
+	json_end_obj(j);
+}
+
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		const char *path, struct nl_err *err)
 {
-	struct exitstats all = { 0 };
 	struct json j;
 	FILE *f = fopen(path, "w");
 
@@ -196,32 +228,7 @@ int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		return -errno;
 	}
 	json_begin(&j, f);
-	json_obj(&j, NULL);
-	json_str(&j, "schema", SCHEMA);
-	json_str(&j, "tool", "nestlab " NESTLAB_VERSION);
-	json_str(&j, "outcome", nl_outcome_name(vm->outcome));
-	json_str(&j, "message", vm->outcome_msg);
-	config(&j, vm);
-	host(&j, h, vm);
-	times(&j, vm);
-	guest(&j, vm);
-	for (unsigned int i = 0; i < vm->ncpus; i++)
-		xs_merge(&all, &vm->vcpu[i].xs);
-	exits(&j, &all);
-	json_obj(&j, "kvm_stats");
-	kstats(&j, "vm", &vm->ks);
-	json_arr(&j, "vcpus");
-	for (unsigned int i = 0; i < vm->ncpus; i++) {
-		json_obj(&j, NULL);
-		json_u64(&j, "id", i);
-		json_u64(&j, "kvm_run_calls", vm->vcpu[i].runs);
-		exits(&j, &vm->vcpu[i].xs);
-		kstats(&j, "stats", &vm->vcpu[i].ks);
-		json_end_obj(&j);
-	}
-	json_end_arr(&j);
-	json_end_obj(&j);
-	json_end_obj(&j);
+	report_write(&j, NULL, vm, h);
 	json_finish(&j);
 	if (fclose(f)) {
 		nl_seterr(err, "--json %s: write failed: %s", path, strerror(errno));

@@ -222,6 +222,7 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->ch.lock, NULL);
+	docport_init(&vm->doc);
 	mem_overcommit(cfg->mem, &vm->oc);
 	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
 		return rc;
@@ -234,6 +235,11 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
 	    iobus_register(&vm->io, NL_PORT_CALL, 16, channel_io, &vm->ch, "channel")) {
 		nl_seterr(err, "internal: I/O port ranges overlap");
+		return -EFAULT;
+	}
+	if (vm->is_linux &&
+	    iobus_register(&vm->io, NL_PORT_DOC, 8, docport_io, &vm->doc, "doc")) {
+		nl_seterr(err, "internal: document port range overlaps");
 		return -EFAULT;
 	}
 	if (vm->is_linux && legacy_register(&vm->io, &vm->legacy)) {
@@ -482,6 +488,7 @@ void vm_destroy(struct nl_vm *vm)
 	free(vm->vcpu);
 	vm->vcpu = NULL;
 	free(vm->lb);
+	docport_free(&vm->doc);
 	vm->lb = NULL;
 	ks_close(&vm->ks);
 	if (vm->fd >= 0)

@@ -62,6 +62,22 @@ struct nl_bootinfo {
 #define NL_PORT_NOP   0x050c /* outl: anything; the VMM only counts it */
 #define NL_COM1_BASE  0x03f8 /* 8 registers: 8250 UART, console */
 
+/*
+ * The document port: how a Linux guest (l1-shim, L1's /init) hands L0 one
+ * result document (docs/abi.md, "Document port"). Bytes written to
+ * NL_PORT_DOC (outb, or rep outsb: KVM passes a page of them per exit) are
+ * appended between NL_DOC_BEGIN and NL_DOC_END written to NL_PORT_DOC_CTL;
+ * an inl from NL_PORT_DOC_CTL reads NL_DOC_MAGIC, so a guest can tell that
+ * nestlab is listening. At most NL_DOC_MAX bytes; the VMM checks that the
+ * document is JSON before it uses it.
+ * ------------------------------------------------------------------- */
+#define NL_PORT_DOC      0x0510 /* outb/outsb: document bytes */
+#define NL_PORT_DOC_CTL  0x0514 /* outl: NL_DOC_BEGIN / NL_DOC_END; inl: magic */
+#define NL_DOC_BEGIN     1u
+#define NL_DOC_END       2u
+#define NL_DOC_MAGIC     0x4e4c4443u /* "NLDC" */
+#define NL_DOC_MAX       (16u << 20)
+
 /* Mark ids written to NL_PORT_MARK. */
 enum nl_mark {
 	NL_MARK_BOOT = 0,        /* first guest instruction */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * l1-shim: L1's /init (docs/nested.md). The map of its files; every
+ * function returns 0 or a negative errno and fills a one-line message, and
+ * only shim.c decides what a failure means for the run.
+ */
+#ifndef L1SHIM_H
+#define L1SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nestlab.h"
+
+#define SHIM_MSG 256
+
+/* ---- l1sys.c: what L1's kernel offers, read and set up ---- */
+int sys_mounts(char *msg, size_t n);
+/* Loads NAME (kvm-amd, zram, ...) after what it needs, in the order of
+ * /lib/modules/modules.dep; params apply to NAME only. */
+int sys_load_module(const char *name, const char *params, char *msg, size_t n);
+/* /sys/module/MOD/parameters/PARAM into buf; -ENOENT when absent. */
+int sys_module_param(const char *mod, const char *param, char *buf, size_t n);
+/* A zram device of size bytes, a swap header on it, swapon. */
+int sys_zram_swap(uint64_t size, char *msg, size_t n);
+
+struct sys_cpu {
+	char vendor[13];
+	bool amd, intel, svm, vmx, npt, hypervisor;
+	unsigned int cpus;
+};
+void sys_cpu(struct sys_cpu *c);
+
+/* /proc/vmstat: every counter, by name. */
+#define VMSTAT_MAX 256
+struct vmstat {
+	unsigned int n;
+	char name[VMSTAT_MAX][40];
+	uint64_t val[VMSTAT_MAX];
+};
+int sys_vmstat(struct vmstat *v);
+/* A /proc/meminfo value in bytes, 0 when absent. */
+uint64_t sys_meminfo(const char *key);
+/* True when the kernel log says it killed pid for lack of memory. */
+bool sys_oom_killed(pid_t pid);
+/* Reads a whole small file into buf (NUL-terminated, newline dropped). */
+int sys_read(const char *path, char *buf, size_t n);
+uint64_t sys_now_ns(void);   /* CLOCK_MONOTONIC */
+
+/* ---- l2run.c: the L2 VMs, one static nestlab process each ---- */
+struct l2_vm {
+	unsigned int index;
+	const struct l2_spec *spec;
+	pid_t pid;
+	int status;                /* wait status */
+	bool started, done, oom_killed;
+	uint64_t t_start_ns, t_end_ns;
+	char json[64], out[64], err[64];
+	char error[SHIM_MSG];      /* why it did not start */
+};
+int l2_start(struct l2_vm *v, unsigned int timeout_s);
+/* Waits for every started VM; fills status and end times. */
+void l2_wait_all(struct l2_vm *v, unsigned int n);
+
+/* ---- docout.c: the result document to L0 (docs/abi.md) ---- */
+/* true when nestlab at L0 listens on the document port */
+bool doc_l0_listens(void);
+int doc_send(const char *buf, size_t len, char *msg, size_t n);
+/* Ends the run with status through the channel's exit port. */
+void doc_exit(uint32_t status);
+
+#endif

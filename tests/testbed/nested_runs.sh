@@ -1,0 +1,35 @@
+# Runs inside the testbed (tests/testbed/test_nested.sh): one `nestlab
+# nested` run per scenario, each writing /out/NAME.json, NAME.out (stdout
+# and stderr) and NAME.rc. Bash builtins only: the testbed has no coreutils.
+#   usage: bash nested_runs.sh DIR SCENARIO...   (DIR holds nestlab, bzImage,
+#          l1.cpio, l1-crash.cpio)
+d=$1
+shift
+run() { # name [nestlab nested options]
+	local name=$1
+	shift
+	echo "nested_runs: $name"
+	"$d/nestlab" nested --kernel "$d/bzImage" --json "/out/$name.json" "$@" \
+		>"/out/$name.out" 2>&1
+	echo $? >"/out/$name.rc"
+}
+small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
+for s in "$@"; do
+	case "$s" in
+	shadow | nested)
+		# shellcheck disable=SC2086
+		run "$s" --initrd "$d/l1.cpio" --l1-mem 256M --l1-cpus 2 --paging "$s" \
+			--timeout 400 $small --trace-exits ;;
+	overcommit)
+		# two L2s of 120M in a 160M L1 (1.5x), touching 96M each, with swap
+		run overcommit --initrd "$d/l1.cpio" --l1-mem 160M --l1-cpus 2 --paging shadow \
+			--l1-swap 256M --timeout 500 \
+			--l2 workload=touch,footprint=96M,mem=120M,iters=2,count=2 ;;
+	crash)
+		# L2 0 triple-faults; L2 1 must still give its result
+		run crash --initrd "$d/l1-crash.cpio" --l1-mem 192M --l1-cpus 2 --paging shadow \
+			--timeout 300 --l2 workload=ptrchase,footprint=4M,mem=16M,kernel=/l2/triple \
+			--l2 workload=ptrchase,footprint=8M,mem=32M ;;
+	*) echo "nested_runs: unknown scenario $s" >&2 ;;
+	esac
+done

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests: L2 specs, `nestlab nested` options and L1's command line,
+ * the JSON check, and the document port. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nestlab.h"
+
+#define MIB (1ull << 20)
+
+static int spec(const char *t, struct l2_spec *s, char *err)
+{
+	return l2spec_parse(t, strlen(t), s, err, 200);
+}
+
+static void l2spec_ok(void **state)
+{
+	struct l2_spec s, s2;
+	char err[200], buf[512];
+
+	(void)state;
+	assert_int_equal(spec("workload=mcf,footprint=24M", &s, err), 0);
+	assert_string_equal(s.workload, "mcf");
+	assert_int_equal(s.footprint, 24 * MIB);
+	/* default memory: footprint + 1/256 + 8M + 1/8, whole MiB */
+	assert_true(s.mem >= 24 * MIB + 8 * MIB && s.mem % MIB == 0);
+	assert_int_equal(s.iters, 1);
+	assert_int_equal(s.seed, 1);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(s.cpus, 1);
+	assert_false(s.prebuilt);
+	assert_int_equal(s.page_size, 4096);
+	assert_string_equal(s.kernel, "/guest-kernel");
+
+	assert_int_equal(spec("workload=ptrchase,mem=96M,footprint=64M,iters=3,seed=0,count=2,cpus=2,paging=prebuilt,pagesize=2M,kernel=/l2/g.elf",
+			      &s, err), 0);
+	assert_int_equal(s.mem, 96 * MIB);
+	assert_int_equal(s.iters, 3);
+	assert_int_equal(s.seed, 0);
+	assert_int_equal(s.count, 2);
+	assert_int_equal(s.cpus, 2);
+	assert_true(s.prebuilt);
+	assert_int_equal(s.page_size, 2 * MIB);
+	assert_string_equal(s.kernel, "/l2/g.elf");
+
+	/* the canonical text parses back to the same spec */
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=ptrchase,mem=96M,footprint=64M,iters=3,seed=0,count=2,cpus=2,paging=prebuilt,pagesize=2M,kernel=/l2/g.elf");
+	assert_int_equal(spec(buf, &s2, err), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=ptrchase footprint=64M iters=3 seed=0");
+	/* a length, not a NUL, ends the text (l1-shim splits at ';') */
+	assert_int_equal(l2spec_parse("workload=mcf,footprint=8M;garbage", 25, &s, err, 200), 0);
+	assert_int_equal(s.footprint, 8 * MIB);
+	/* too small a buffer */
+	assert_int_equal(l2spec_format(&s, buf, 10), -ENOSPC);
+}
+
+static void l2spec_bad(void **state)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "", "needs at least" },
+		{ "workload=mcf", "needs at least" },
+		{ "footprint=8M", "needs at least" },
+		{ "workload=mcf,footprint=8M,mem=9M", "does not fit" },
+		{ "workload=mcf,footprint=8M,mem=2M", "out of range" },
+		{ "workload=mcf,footprint=8M,mem=65G", "out of range" },
+		{ "workload=mcf,footprint=eight", "not a size" },
+		{ "workload=mcf,footprint=8M,count=0", "whole number" },
+		{ "workload=mcf,footprint=8M,count=17", "whole number" },
+		{ "workload=mcf,footprint=8M,cpus=65", "whole number" },
+		{ "workload=mcf,footprint=8M,iters=-1", "whole number" },
+		{ "workload=mcf,footprint=8M,iters=99999999999999999999999", "whole number" },
+		{ "workload=mcf,footprint=8M,paging=lazy", "demand or prebuilt" },
+		{ "workload=mcf,footprint=8M,pagesize=1G", "4K or 2M" },
+		{ "workload=mcf,footprint=8M,kernel=rel/path", "absolute path" },
+		{ "workload=mcf,footprint=8M,kernel=/a;b", "absolute path" },
+		{ "workload=MCF,footprint=8M", "bad name" },
+		{ "workload=averyveryverylongname,footprint=8M", "bad name" },
+		{ "workload=mcf,footprint=8M,colour=red", "unknown key" },
+		{ "workload=mcf,footprint", "not key=value" },
+		{ "workload=mcf,,footprint=8M", "not key=value" },
+	};
+	struct l2_spec s;
+	char err[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(spec(bad[i].text, &s, err), -EINVAL);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("'%s': got '%s', expected '%s'", bad[i].text, err, bad[i].msg);
+	}
+}
+
+static int nparse(struct nl_nested *n, struct nl_err *err, ...)
+{
+	char *argv[40] = { "nested" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, err);
+	while ((a = va_arg(ap, char *)) && argc < 39)
+		argv[argc++] = a;
+	va_end(ap);
+	return nested_parse(argc, argv, n, err);
+}
+
+#define BASE "--kernel", "bz", "--initrd", "rd", "--l1-mem", "512M", "--json", "o.json"
+
+static void nested_options(void **state)
+{
+	static struct nl_nested n;
+	struct nl_err err;
+	struct nl_config cfg;
+	char line[4096];
+
+	(void)state;
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2",
+				"workload=mcf,footprint=16M,mem=64M,count=2", "--l2",
+				"workload=ptrchase,footprint=8M,mem=32M", "--l1-swap", "256M",
+				"--trace-exits", "--l2-timeout", "60", NULL), 0);
+	assert_true(n.shadow);
+	assert_int_equal(n.nspecs, 2);
+	assert_int_equal(n.nl2, 3);
+	assert_int_equal(n.l2_mem_sum, 160 * MIB);
+	assert_int_equal(n.l1_cpus, 2);
+	assert_int_equal(n.l1_swap, 256 * MIB);
+	assert_true(n.trace_exits);
+	nested_config(&n, &cfg);
+	assert_true(cfg.hide_tdp);          /* shadow: NPT/EPT hidden from L1 */
+	assert_false(cfg.hide_virt);
+	assert_int_equal(cfg.mem, 512 * MIB);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_non_null(strstr(line, "console=ttyS0"));
+	assert_non_null(strstr(line, " nl.paging=shadow "));
+	assert_non_null(strstr(line, " nl.swap=268435456 "));
+	assert_non_null(strstr(line, " nl.trace=1 "));
+	assert_non_null(strstr(line, " nl.l2timeout=60 "));
+	assert_non_null(strstr(line, " nl.l2=workload=mcf,mem=64M,footprint=16M,iters=1,seed=1,count=2,"));
+	assert_non_null(strstr(line, ";workload=ptrchase,mem=32M,"));
+	assert_null(strchr(strstr(line, "nl.l2="), ' '));
+
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2",
+				"workload=touch,footprint=8M", NULL), 0);
+	assert_false(n.shadow);
+	nested_config(&n, &cfg);
+	assert_false(cfg.hide_tdp);
+	assert_int_equal(nparse(&n, &err, "--help", NULL), 1);
+}
+
+static void nested_bad(void **state)
+{
+	static struct nl_nested n;
+	struct nl_err err;
+	char line[4096];
+
+	(void)state;
+	assert_int_equal(nparse(&n, &err, BASE, "--l2", "workload=mcf,footprint=8M", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--paging"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--l2"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "ept", "--l2", "workload=mcf,footprint=8M", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "shadow or nested"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=nope,footprint=8M", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown workload"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M,count=9",
+				"--l2", "workload=mcf,footprint=8M,count=8", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "at most 16"));
+	assert_int_equal(nparse(&n, &err, "--kernel", "bz", "--initrd", "rd", "--l1-mem", "512M",
+				"--paging", "shadow", "--l2", "workload=mcf,footprint=8M", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--json"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M",
+				"--l1-mem", "1M", NULL), -EINVAL);
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M",
+				"--bogus", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown option"));
+	/* L1's command line must fit the kernel's 2048 bytes */
+	char big[1900];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M",
+				"--l1-cmdline", big, NULL), 0);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "2047"));
+}
+
+static void jsoncheck(void **state)
+{
+	static const char *const good[] = {
+		"{}", "[]", " {\"a\": [1, -2.5e+3, true, false, null, \"x\\u00e9\\n\"]} ",
+		"0", "\"s\"", "{\"a\":{\"b\":{\"c\":[[],{}]}}}", "-0.0E1",
+	};
+	static const char *const bad[] = {
+		"", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]",
+		"{a:1}", "01", "1.", "-", "+1", "tru", "nul", "\"abc", "\"\\x\"",
+		"\"\\u12g4\"", "{} {}", "[\"\x01\"]", "{\"a\":1}}", "NaN",
+	};
+	char deep[200];
+	size_t at;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (json_check(good[i], strlen(good[i]), &at))
+			fail_msg("good JSON refused: %s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!json_check(bad[i], strlen(bad[i]), &at))
+			fail_msg("bad JSON accepted: %s", bad[i]);
+	assert_string_equal(json_check("{\"a\":1,}", 8, &at), "expected a string key");
+	assert_int_equal(at, 7);
+	/* nesting past the limit is refused, not recursed into */
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	assert_non_null(json_check(deep, 200, &at));
+	assert_null(json_check(deep + 40, 120, &at));  /* 60 deep: fine */
+	/* a length, not a NUL, ends the text */
+	assert_null(json_check("{}garbage", 2, &at));
+}
+
+static void out(struct docport *d, uint16_t port, uint32_t v, uint32_t size)
+{
+	uint8_t b[4];
+
+	memcpy(b, &v, 4);
+	docport_io(NULL, d, port, true, b, size);
+}
+
+static void docport(void **state)
+{
+	struct docport d;
+	const char *doc, *text = "{\"schema\": \"nestlab-l1/1\"}";
+	char why[200];
+	size_t len;
+	uint8_t b[4];
+
+	(void)state;
+	docport_init(&d);
+	assert_null(docport_take(&d, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "no document"));
+	docport_io(NULL, &d, NL_PORT_DOC_CTL, false, b, 4);
+	assert_int_equal(*(uint32_t *)b, NL_DOC_MAGIC);
+	/* bytes before BEGIN are stray, not part of the document */
+	out(&d, NL_PORT_DOC, 'x', 1);
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_BEGIN, 4);
+	for (const char *p = text; *p; p++)
+		out(&d, NL_PORT_DOC, (uint8_t)*p, 1);
+	assert_null(docport_take(&d, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "incomplete"));
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_END, 4);
+	doc = docport_take(&d, &len, why, sizeof(why));
+	assert_non_null(doc);
+	assert_int_equal(len, strlen(text));
+	assert_memory_equal(doc, text, len);
+	assert_int_equal(d.stray, 1);
+	/* a second BEGIN starts over; not JSON is refused with where */
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_BEGIN, 4);
+	out(&d, NL_PORT_DOC, '{', 1);
+	out(&d, NL_PORT_DOC, '}', 1);
+	out(&d, NL_PORT_DOC, '}', 1);
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_END, 4);
+	assert_null(docport_take(&d, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "not JSON"));
+	/* a JSON value that is not an object */
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_BEGIN, 4);
+	out(&d, NL_PORT_DOC, '1', 1);
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_END, 4);
+	assert_null(docport_take(&d, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "not an object"));
+	/* more than NL_DOC_MAX: refused, and memory stays bounded */
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_BEGIN, 4);
+	for (uint32_t i = 0; i < NL_DOC_MAX / 4 + 8; i++)
+		out(&d, NL_PORT_DOC, 0x20202020, 4);
+	out(&d, NL_PORT_DOC_CTL, NL_DOC_END, 4);
+	assert_true(d.len <= NL_DOC_MAX);
+	assert_null(docport_take(&d, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "larger than"));
+	docport_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(l2spec_ok),
+		cmocka_unit_test(l2spec_bad),
+		cmocka_unit_test(nested_options),
+		cmocka_unit_test(nested_bad),
+		cmocka_unit_test(jsoncheck),
+		cmocka_unit_test(docport),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

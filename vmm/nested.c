@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `nestlab nested` (docs/nested.md): one L1 Linux whose /init, l1-shim,
+ * runs the L2 VMs. From L0 this is an ordinary Linux run; what is nested
+ * about it is decided here: the CPU model L1 gets (NPT/EPT offered or
+ * hidden), L1's command line (the L1 ABI in docs/abi.md), the refusal of
+ * what the host cannot do, and the one document that puts L0's view of
+ * L1 beside L1's view of every L2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nestlab.h"
+#include "wl.h"
+
+#define SCHEMA "nestlab-nested/1"
+/* x86 COMMAND_LINE_SIZE: the kernel truncates anything longer. */
+#define L1_CMDLINE_MAX 2048
+
+void nested_usage(FILE *f)
+{
+	fputs(
+"usage: nestlab nested --kernel BZIMAGE --initrd L1-INITRAMFS --l1-mem SIZE\n"
+"                      --paging shadow|nested --l2 SPEC [--l2 SPEC]... --json FILE\n"
+"  --kernel FILE        L1's Linux kernel (bzImage)\n"
+"  --initrd FILE        L1's initramfs with l1-shim as /init (build/l1-shim/l1-initramfs.cpio)\n"
+"  --l1-mem SIZE        L1's memory (may exceed the host's: overcommit is warned about)\n"
+"  --l1-cpus N          L1's vCPUs (default 2)\n"
+"  --paging MODE        L1->L2 paging: shadow (L1 shadows L2's page tables; NPT/EPT\n"
+"                       hidden from L1) or nested (L1 uses NPT/EPT, which L0 emulates)\n"
+"  --l2 SPEC            L2 VMs: workload=NAME,footprint=SIZE[,mem=SIZE][,iters=N]\n"
+"                       [,seed=N][,count=N][,cpus=N][,paging=demand|prebuilt]\n"
+"                       [,pagesize=4K|2M][,kernel=/PATH-IN-L1]; repeatable; all run at once\n"
+"  --l1-swap SIZE       zram swap in L1 (default none)\n"
+"  --trace-exits        per-L2 exit tables from L1's KVM tracepoints\n"
+"  --json FILE          the run's document (nestlab-nested/1, docs/results.md)\n"
+"  --timeout SEC        stop L1 after SEC seconds (default 3600)\n"
+"  --l2-timeout SEC     l1-shim stops an L2 after SEC seconds (default none)\n"
+"  --l1-cmdline STR     more kernel parameters for L1\n"
+"  --quiet              no summary on stderr\n"
+"exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
+"             4 the host cannot run nested guests\n",
+	      f);
+}
+
+static int parse_u(const char *s, const char *name, unsigned long min,
+		   unsigned long max, unsigned int *out, struct nl_err *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v < min || v > max) {
+		nl_seterr(err, "%s: '%s' must be a whole number in %lu..%lu", name,
+			  s, min, max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
+       N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP };
+
+int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, N_KERNEL },
+		{ "initrd", required_argument, NULL, N_INITRD },
+		{ "l1-mem", required_argument, NULL, N_L1MEM },
+		{ "l1-cpus", required_argument, NULL, N_L1CPUS },
+		{ "paging", required_argument, NULL, N_PAGING },
+		{ "l2", required_argument, NULL, N_L2 },
+		{ "l1-swap", required_argument, NULL, N_SWAP },
+		{ "trace-exits", no_argument, NULL, N_TRACE },
+		{ "json", required_argument, NULL, N_JSON },
+		{ "timeout", required_argument, NULL, N_TIMEOUT },
+		{ "l2-timeout", required_argument, NULL, N_L2TIMEOUT },
+		{ "l1-cmdline", required_argument, NULL, N_CMDLINE },
+		{ "quiet", no_argument, NULL, N_QUIET },
+		{ "help", no_argument, NULL, N_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_paging = false;
+	char msg[200];
+	int o;
+
+	memset(n, 0, sizeof(*n));
+	n->l1_cpus = 2;
+	n->timeout_s = 3600;
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case N_KERNEL:
+			n->kernel = optarg;
+			break;
+		case N_INITRD:
+			n->initrd = optarg;
+			break;
+		case N_L1MEM:
+			if (cli_size(optarg, "--l1-mem", 64ull << 20,
+				     NL_MAX_MEM_GIB << 30, &n->l1_mem, err))
+				return -EINVAL;
+			break;
+		case N_L1CPUS:
+			if (parse_u(optarg, "--l1-cpus", 1, NL_MAX_VCPUS, &n->l1_cpus, err))
+				return -EINVAL;
+			break;
+		case N_PAGING:
+			if (!strcmp(optarg, "shadow")) {
+				n->shadow = true;
+			} else if (!strcmp(optarg, "nested")) {
+				n->shadow = false;
+			} else {
+				nl_seterr(err, "--paging: '%s' is not shadow or nested", optarg);
+				return -EINVAL;
+			}
+			have_paging = true;
+			break;
+		case N_L2: {
+			struct l2_spec *s;
+			struct wl_params wp;
+			char cmd[256];
+
+			if (n->nspecs == L2_MAX) {
+				nl_seterr(err, "--l2: at most %d specs", L2_MAX);
+				return -EINVAL;
+			}
+			s = &n->spec[n->nspecs];
+			if (l2spec_parse(optarg, strlen(optarg), s, msg, sizeof(msg)) < 0) {
+				nl_seterr(err, "--l2 '%s': %s", optarg, msg);
+				return -EINVAL;
+			}
+			/* the workload's own checks, before anything boots */
+			if (l2spec_cmdline(s, cmd, sizeof(cmd)) < 0 ||
+			    wl_parse(cmd, &wp, NULL, msg, sizeof(msg)) < 0) {
+				nl_seterr(err, "--l2 '%s': %s", optarg, msg);
+				return -EINVAL;
+			}
+			n->nspecs++;
+			n->nl2 += s->count;
+			if (n->nl2 > L2_MAX) {
+				nl_seterr(err, "--l2: at most %d L2 VMs in one L1", L2_MAX);
+				return -EINVAL;
+			}
+			break;
+		}
+		case N_SWAP:
+			if (cli_size(optarg, "--l1-swap", 0, NL_MAX_MEM_GIB << 30,
+				     &n->l1_swap, err))
+				return -EINVAL;
+			break;
+		case N_TRACE:
+			n->trace_exits = true;
+			break;
+		case N_JSON:
+			n->json = optarg;
+			break;
+		case N_TIMEOUT:
+			if (parse_u(optarg, "--timeout", 1, 86400 * 7, &n->timeout_s, err))
+				return -EINVAL;
+			break;
+		case N_L2TIMEOUT:
+			if (parse_u(optarg, "--l2-timeout", 1, 86400 * 7, &n->l2_timeout_s, err))
+				return -EINVAL;
+			break;
+		case N_CMDLINE:
+			n->l1_cmdline = optarg;
+			break;
+		case N_QUIET:
+			n->quiet = true;
+			break;
+		case N_HELP:
+			return 1;
+		case ':':
+			nl_seterr(err, "option %s needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			nl_seterr(err, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		nl_seterr(err, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!n->kernel || !n->initrd || !n->l1_mem || !have_paging || !n->nspecs ||
+	    !n->json) {
+		nl_seterr(err, "%s is required (try 'nestlab nested --help')",
+			  !n->kernel ? "--kernel BZIMAGE" : !n->initrd ? "--initrd L1-INITRAMFS" :
+			  !n->l1_mem ? "--l1-mem SIZE" : !have_paging ? "--paging shadow|nested" :
+			  !n->nspecs ? "--l2 SPEC" : "--json FILE");
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n->nspecs; i++)
+		n->l2_mem_sum += n->spec[i].mem * n->spec[i].count;
+	return 0;
+}
+
+/* L1's command line: the console and the devices L1 does not have, then
+ * the run for l1-shim (docs/abi.md, "L1 command line"). */
+int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
+		   struct nl_err *err)
+{
+	size_t at;
+	int k;
+
+	k = snprintf(buf, len,
+		     "console=ttyS0 quiet panic=-1 pci=off i8042.noaux i8042.nokbd i8042.nopnp"
+		     " nl.paging=%s nl.swap=%llu nl.trace=%d nl.l2timeout=%u%s%s nl.l2=",
+		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
+		     n->trace_exits ? 1 : 0, n->l2_timeout_s,
+		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
+	if (k < 0 || (size_t)k >= len)
+		goto too_long;
+	at = (size_t)k;
+	for (unsigned int i = 0; i < n->nspecs; i++) {
+		if (i) {
+			if (at + 1 >= len)
+				goto too_long;
+			buf[at++] = ';';
+			buf[at] = 0;
+		}
+		k = l2spec_format(&n->spec[i], buf + at, len - at);
+		if (k < 0)
+			goto too_long;
+		at += (size_t)k;
+	}
+	if (at >= L1_CMDLINE_MAX)
+		goto too_long;
+	return 0;
+too_long:
+	nl_seterr(err, "L1's command line would be longer than %d bytes: fewer --l2 specs or a shorter --l1-cmdline",
+		  L1_CMDLINE_MAX - 1);
+	return -EINVAL;
+}
+
+int nested_check_host(const struct nl_nested *n, const struct nl_kvm *k,
+		      const struct hostinfo *h, struct nl_err *err)
+{
+	bool svm = cpuid_has_svm(k->cpuid), vmx = cpuid_has_vmx(k->cpuid);
+
+	if (!svm && !vmx) {
+		nl_seterr(err, "this host's KVM (%s, L0 paging %s) offers no SVM/VMX to guests, so L1 cannot run KVM; "
+			  "use a host with kvm_amd/kvm_intel nested=1, or the testbed (docs/nested.md)",
+			  h->kvm_module[0] ? h->kvm_module : "unknown module", h->l0_paging);
+		return -EOPNOTSUPP;
+	}
+	if (!n->shadow && (!strcmp(h->l0_paging, "shadow") || (svm && !cpuid_has_npt(k->cpuid)))) {
+		nl_seterr(err, "--paging nested needs NPT/EPT at L0, but L0 uses %s paging (%s): KVM cannot offer L1 %s; use --paging shadow",
+			  h->l0_paging, h->kvm_module[0] ? h->kvm_module : "?",
+			  svm ? "NPT" : "EPT");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+void nested_config(const struct nl_nested *n, struct nl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kernel = n->kernel;
+	cfg->initrd = n->initrd;
+	cfg->mem = n->l1_mem;
+	cfg->cpus = n->l1_cpus;
+	cfg->timeout_s = n->timeout_s;
+	cfg->gpaging = NL_GP_DEMAND;
+	cfg->gpage_size = 4096;
+	/* shadow: L1 gets SVM/VMX without NPT/EPT, so its KVM must shadow */
+	cfg->hide_tdp = n->shadow;
+	cfg->quiet = n->quiet;
+	cfg->cmdline_set = true;
+}
+
+static void request(struct json *j, const struct nl_nested *n, const char *cmdline)
+{
+	char buf[512];
+
+	json_obj(j, "request");
+	json_str(j, "kernel", n->kernel);
+	json_str(j, "initrd", n->initrd);
+	json_u64(j, "l1_mem", n->l1_mem);
+	json_u64(j, "l1_cpus", n->l1_cpus);
+	json_str(j, "paging", n->shadow ? "shadow" : "nested");
+	json_u64(j, "l1_swap", n->l1_swap);
+	json_bool(j, "trace_exits", n->trace_exits);
+	json_u64(j, "timeout_s", n->timeout_s);
+	json_u64(j, "l2_timeout_s", n->l2_timeout_s);
+	json_str(j, "l1_cmdline", cmdline);
+	json_arr(j, "l2");
+	for (unsigned int i = 0; i < n->nspecs; i++) {
+		const struct l2_spec *s = &n->spec[i];
+
+		json_obj(j, NULL);
+		l2spec_format(s, buf, sizeof(buf));
+		json_str(j, "spec", buf);
+		json_str(j, "workload", s->workload);
+		json_u64(j, "mem", s->mem);
+		json_u64(j, "footprint", s->footprint);
+		json_u64(j, "iters", s->iters);
+		json_u64(j, "seed", s->seed);
+		json_u64(j, "count", s->count);
+		json_u64(j, "cpus", s->cpus);
+		json_str(j, "guest_paging", s->prebuilt ? "prebuilt" : "demand");
+		json_u64(j, "page_size", s->page_size);
+		json_str(j, "kernel", s->kernel);
+		json_end_obj(j);
+	}
+	json_end_arr(j);
+	json_end_obj(j);
+}
+
+int nested_report(const struct nl_nested *n, struct nl_vm *vm,
+		  const struct hostinfo *h, const char *l1doc, size_t l1len,
+		  const char *l1why, struct nl_err *err)
+{
+	struct json j;
+	FILE *f = fopen(n->json, "w");
+
+	if (!f) {
+		nl_seterr(err, "--json %s: %s", n->json, strerror(errno));
+		return -errno;
+	}
+	json_begin(&j, f);
+	json_obj(&j, NULL);
+	json_str(&j, "schema", SCHEMA);
+	json_str(&j, "tool", "nestlab " NESTLAB_VERSION);
+	request(&j, n, vm->cfg->cmdline);
+	json_obj(&j, "paging");
+	json_str(&j, "l0", h->l0_paging);
+	json_str(&j, "l1_to_l2_requested", n->shadow ? "shadow" : "nested");
+	json_bool(&j, "l1_cpu_model_offers_tdp", !n->shadow);
+	json_end_obj(&j);
+	json_obj(&j, "overcommit");
+	json_dbl(&j, "l0_ratio", vm->oc.ratio);
+	json_u64(&j, "l2_mem_sum", n->l2_mem_sum);
+	json_dbl(&j, "l2_sum_over_l1_mem", (double)n->l2_mem_sum / (double)n->l1_mem);
+	json_end_obj(&j);
+	report_write(&j, "l0_view", vm, h);
+	if (l1doc)
+		json_raw(&j, "l1", l1doc, l1len);
+	else
+		json_str(&j, "l1", NULL);
+	json_str(&j, "l1_error", l1doc ? NULL : l1why);
+	json_end_obj(&j);
+	json_finish(&j);
+	if (fclose(f)) {
+		nl_seterr(err, "--json %s: write failed: %s", n->json, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
