@@ -21,7 +21,7 @@
 int l2_start(struct l2_vm *v, unsigned int timeout_s)
 {
 	const struct l2_spec *s = v->spec;
-	char mem[32], cpus[16], psize[16], tmo[16], cmdline[256];
+	char mem[32], cpus[16], psize[32], tmo[16], cmdline[256];
 	char *argv[24];
 	int a = 0, fd;
 

@@ -37,7 +37,11 @@ void cli_usage(FILE *f)
 "  --hide-tdp           offer SVM/VMX but no NPT/EPT (the guest shadows its guests)\n"
 "  --hide-virt          offer no SVM/VMX at all\n"
 "  --quiet              no summary on stderr\n"
-"exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n",
+"exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n"
+"\n"
+"usage: nestlab nested --kernel BZIMAGE --initrd L1-INITRAMFS --l1-mem SIZE\n"
+"                      --paging shadow|nested --l2 SPEC... --json FILE\n"
+"  one L1 Linux running L2 VMs (nestlab nested --help; docs/nested.md)\n",
 	      f);
 }
 

@@ -21,10 +21,10 @@ for s in "$@"; do
 		run "$s" --initrd "$d/l1.cpio" --l1-mem 256M --l1-cpus 2 --paging "$s" \
 			--timeout 400 $small --trace-exits ;;
 	overcommit)
-		# two L2s of 120M in a 160M L1 (1.5x), touching 96M each, with swap
+		# two L2s of 120M in a 160M L1 (1.5x), touching 88M each once, with swap
 		run overcommit --initrd "$d/l1.cpio" --l1-mem 160M --l1-cpus 2 --paging shadow \
 			--l1-swap 256M --timeout 500 \
-			--l2 workload=touch,footprint=96M,mem=120M,iters=2,count=2 ;;
+			--l2 workload=touch,footprint=88M,mem=120M,count=2 ;;
 	crash)
 		# L2 0 triple-faults; L2 1 must still give its result
 		run crash --initrd "$d/l1-crash.cpio" --l1-mem 192M --l1-cpus 2 --paging shadow \

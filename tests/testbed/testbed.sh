@@ -21,6 +21,10 @@
 #                      /work/P, an absolute path at the same path. The shared
 #                      libraries of dynamic executables (ldd) come along.
 #   --out DIR          copy /out/* back into DIR, plus DIR/testbed.info
+#   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/ktrace.c)
+#                      and write /out/l0-trace.json: exits by reason with counts
+#                      and handling time, nested events, per process (find
+#                      nestlab's L1 by its comm); see docs/exit-tracing.md
 #   --boot pvh|bzimage|auto
 #                      how QEMU starts the kernel: pvh boots the uncompressed vmlinux
 #                      taken out of the bzImage (cached in build/testbed) at its PVH
@@ -47,7 +51,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 prog=testbed
 
-npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0
+npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "$prog: $*" >&2; exit 125; }
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--timeout) need "$@"; tmo=$2; shift 2 ;;
 	--files) need "$@"; files="$files $2"; shift 2 ;;
 	--out) need "$@"; outdir=$2; shift 2 ;;
+	--trace-exits) trace=1; shift ;;
 	--kernel-dir) need "$@"; kdir=$2; shift 2 ;;
 	--boot) need "$@"; boot=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
@@ -89,12 +94,27 @@ done
 	skip "no kernel in $kdir (run scripts/get-kernel.sh, or set --kernel-dir / NESTLAB_KERNEL_DIR)"
 kdir=$(cd "$kdir" && pwd)
 
-# init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel)
+# init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel);
+# init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (vmm/json.c)
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
+init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/vmm/json.c"
+init_dep="$init_src $tree/l1-shim/ktrace.h $tree/vmm/nestlab.h $tree/include/nestlab/abi.h"
 for p in init kvmcheck; do
-	if [ ! -x "$bdir/$p" ] || [ "$here/$p.c" -nt "$bdir/$p" ]; then
-		cc -static -O2 -Wall -o "$bdir/$p.$$" "$here/$p.c" ||
+	if [ $p = init ]; then
+		src=$init_src dep=$init_dep
+		flags="-pthread -I $tree/l1-shim -I $tree/vmm -I $tree/include"
+	else
+		src=$here/$p.c dep=$src flags=""
+	fi
+	stale=0
+	[ -x "$bdir/$p" ] || stale=1
+	for f in $dep; do
+		[ "$f" -nt "$bdir/$p" ] && stale=1
+	done
+	if [ $stale = 1 ]; then
+		# shellcheck disable=SC2086
+		cc -static -O2 -Wall $flags -o "$bdir/$p.$$" $src ||
 			skip "cannot build a static $p (needs libc6-dev's libc.a)"
 		mv -f "$bdir/$p.$$" "$bdir/$p"
 	fi
@@ -177,6 +197,7 @@ amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
 {
 	echo "npt=$npt"
 	echo "verbose=$verbose"
+	echo "trace_exits=$trace"
 	# the command's own deadline, inside, so that its output still comes back
 	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
 	for m in ${amd#*:} ${amd%%:*}; do

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktrace: KVM exit tables from tracefs, like `perf kvm stat`
+ * (docs/exit-tracing.md). Static libc and pthreads only; used by l1-shim
+ * (L1's KVM running L2s) and by the testbed's /init (L0's KVM running L1).
+ *
+ * kt_start() sets tracefs up (record-tgid, a per-CPU buffer, the trace
+ * clock), enables the KVM events this kernel has (their names differ
+ * between versions, so it looks under events/kvm/ at run time) and starts a
+ * thread that reads trace_pipe and aggregates as it goes, so the buffer does
+ * not overflow on long runs. kt_stop() disables the events, drains what is
+ * left, joins the thread and puts tracefs back as it was. Aggregation: per
+ * thread group (tgid, with its comm), per event, per exit reason: count,
+ * and for kvm_exit the handling time, from the kvm_exit line to the next
+ * kvm_entry line of the same thread (what perf kvm stat calls exit
+ * handling time; an exit with no entry after it is counted, not timed).
+ *
+ * Every function returns 0 (or what it says) or a negative errno, and never
+ * exits; kt_start() puts a one-line reason into err. Not thread-safe except
+ * as stated: one thread calls kt_start/kt_stop/kt_free; the kt_json_* and
+ * kt_get calls may come from any thread at any time (they lock).
+ */
+#ifndef KTRACE_H
+#define KTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ktrace;
+struct json;     /* vmm/json.c's streaming writer (vmm/nestlab.h) */
+
+/* The events ktrace knows. The JSON names are these, whatever the kernel
+ * calls them (kvm_nested_vmrun, before Linux 5.13, is KT_NESTED_VMENTER). */
+enum kt_event {
+	KT_EXIT,                  /* kvm_exit: reason, timed */
+	KT_ENTRY,                 /* kvm_entry: count; ends the exit before it */
+	KT_NESTED_VMEXIT,         /* kvm_nested_vmexit: reason, count */
+	KT_NESTED_VMEXIT_INJECT,  /* kvm_nested_vmexit_inject: reason, count */
+	KT_NESTED_VMENTER,        /* kvm_nested_vmenter / kvm_nested_vmrun:
+	                             count by nested paging "on"/"off" */
+	KT_NESTED_INTR_VMEXIT,    /* kvm_nested_intr_vmexit: count */
+	KT_NEVENTS
+};
+const char *kt_event_name(enum kt_event e);
+
+/* Starts tracing. *t is NULL on failure. err gets the reason (always
+ * NUL-terminated when errlen > 0). -ENOENT: no tracefs or no KVM events
+ * (kvm module not loaded); -EACCES/-EPERM: not root; others from tracefs. */
+int kt_start(struct ktrace **t, char *err, size_t errlen);
+
+/* Stops tracing: disables the events, drains trace_pipe, joins the reader,
+ * reads the lost-event counters, restores tracefs's previous settings.
+ * Idempotent; returns the first error the reader or tracefs met. */
+int kt_stop(struct ktrace *t);
+
+/* Frees t (stopping it first if needed). NULL is fine. */
+void kt_free(struct ktrace *t);
+
+/* A parser without tracefs, for tests and saved traces: clock is the trace
+ * clock's name ("x86-tsc", "mono", ...); tsc_hz converts integer timestamps
+ * (counter clocks) to ns and must be > 0 for "x86-tsc". Timestamps with a
+ * fraction ("123.456789") are seconds. */
+int kt_new(struct ktrace **t, const char *clock, uint64_t tsc_hz,
+	   char *err, size_t errlen);
+
+/* Feeds one line of trace_pipe output (with or without its newline).
+ * Returns 1 when it was a KVM event ktrace counts, 0 when it was something
+ * else to skip (comments, blank lines, other events, "CPU:N [LOST M
+ * EVENTS]", which adds M to the lost events), -EINVAL when it could not be
+ * parsed (counted as unparsed_lines in the JSON). Pure: no I/O. */
+int kt_feed_line(struct ktrace *t, const char *line);
+
+/* One table entry. For KT_EXIT: count, untimed (no kvm_entry followed),
+ * total_ns and max_ns over the timed ones. Other events: count only. */
+struct kt_stat {
+	uint64_t count, untimed, total_ns, max_ns;
+};
+/* The stat of (tgid, event, reason); reason NULL sums every reason of
+ * that event. For KT_NESTED_VMENTER the reasons are "on", "off" and
+ * "unknown" (nested paging). -ENOENT when there is no such entry. */
+int kt_get(const struct ktrace *t, int tgid, enum kt_event e,
+	   const char *reason, struct kt_stat *s);
+/* Lost events (all processes): the kernel's per-CPU overrun and dropped
+ * counters across the run, or the [LOST N EVENTS] lines, whichever is more. */
+uint64_t kt_lost(const struct ktrace *t);
+
+/* The table of one thread group as member `key` of the enclosing object
+ * (key NULL inside an array), always an object, even when tgid caused no
+ * events (then its events are all zero):
+ *   {"tgid":123,"comm":"nestlab","threads":1,"clock":"x86-tsc",
+ *    "lost_events":0,"exits":N,"exits_untimed":N,"exit_ns":N,
+ *    "events":{"kvm_exit":{"npf":{"count":..,"untimed":..,"total_ns":..,
+ *    "max_ns":..},...},"kvm_entry":{"count":..},
+ *    "kvm_nested_vmexit":{"npf":{"count":..},...},
+ *    "kvm_nested_vmexit_inject":{...},
+ *    "kvm_nested_vmenter":{"count":..,"npt_on":..,"npt_off":..},
+ *    "kvm_nested_intr_vmexit":{"count":..}}}
+ * reasons in descending count order; only the events that were traced. */
+void kt_json_tgid(const struct ktrace *t, struct json *j, const char *key,
+		  int tgid);
+/* Every thread group that caused KVM events, with the trace's settings:
+ *   {"tracefs":"/sys/kernel/tracing","clock":"x86-tsc","tsc_hz":N,
+ *    "tsc_hz_calibrated":N,"buffer_size_kb":4096,"record_tgid":true,
+ *    "events_traced":["kvm_exit",...],"wall_ns":N,"lost_events":N,
+ *    "lines":N,"unparsed_lines":N,"processes":[{tgid object},...]}
+ * processes by descending kvm_exit count. */
+void kt_json_all(const struct ktrace *t, struct json *j, const char *key);
+
+#endif /* KTRACE_H */
