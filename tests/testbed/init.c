@@ -14,7 +14,14 @@
  * and powers off. Progress lines starting "testbed:" go to the console
  * (ttyS0), where testbed.sh timestamps them.
  *
- * Static, libc only: cc -static -O2 -o init init.c
+ * With "trace_exits=1" in the config (testbed.sh --trace-exits) it traces
+ * L0's KVM through tracefs while the command runs (l1-shim/ktrace.c) and
+ * writes the tables of every process that caused KVM events to
+ * /out/l0-trace.json (docs/exit-tracing.md).
+ *
+ * Static, libc and pthreads only (testbed.sh builds it):
+ *   cc -static -O2 -pthread -I l1-shim -I vmm -I include -o init \
+ *      init.c l1-shim/ktrace.c vmm/json.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -37,6 +44,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "nestlab.h"   /* the JSON writer (vmm/json.c) */
+#include "ktrace.h"
 
 #define RUN "/tmp/.testbed"
 
@@ -352,6 +362,65 @@ static void setup_l0(char *config)
 		l0_error("KVM_GET_API_VERSION is %d, not %d", api, KVM_API_VERSION);
 }
 
+/* --- exit tracing at L0 (--trace-exits) --- */
+
+static struct ktrace *ktr;
+static char ktr_err[256];
+
+static void trace_start(void)
+{
+	double t0 = uptime();
+
+	if (kt_start(&ktr, ktr_err, sizeof(ktr_err)) < 0) {
+		say("exit tracing failed: %s", ktr_err);
+		put_info("trace_error", "%s", ktr_err);
+		ktr = NULL;
+		return;
+	}
+	say("exit tracing on (%.3f s)", uptime() - t0);
+}
+
+/* Stops tracing and writes /out/l0-trace.json: kt_json_all's object, or
+ * {"error": ..., "processes": []} when tracing could not start. */
+static void trace_finish(void)
+{
+	const char *path = "/out/l0-trace.json";
+	struct json j;
+	FILE *f;
+	int r = 0;
+
+	if (ktr) {
+		r = kt_stop(ktr);
+		if (r < 0)
+			say("exit tracing: %s", strerror(-r));
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		say("cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	json_begin(&j, f);
+	if (ktr) {
+		kt_json_all(ktr, &j, NULL);
+	} else {
+		json_obj(&j, NULL);
+		json_str(&j, "error", ktr_err[0] ? ktr_err : "exit tracing did not start");
+		json_arr(&j, "processes");
+		json_end_arr(&j);
+		json_end_obj(&j);
+	}
+	json_finish(&j);
+	if (fclose(f))
+		say("cannot write %s: %s", path, strerror(errno));
+	if (ktr) {
+		put_info("trace_lost_events", "%llu", (unsigned long long)kt_lost(ktr));
+		say("exit tracing off: %s, %llu lost events", path,
+		    (unsigned long long)kt_lost(ktr));
+		kt_free(ktr);
+		ktr = NULL;
+	}
+}
+
 /* --- the command --- */
 
 static int run_command(void)
@@ -456,7 +525,7 @@ int main(void)
 {
 	char *config;
 	double t_init, t_kvm, t_cmd;
-	int status;
+	int status, trace_exits;
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -479,6 +548,8 @@ int main(void)
 	if (!config)
 		l0_error("no /testbed/config in the initramfs");
 	verbose = strstr(config, "\nverbose=1") != NULL || !strncmp(config, "verbose=1", 9);
+	trace_exits = strstr(config, "\ntrace_exits=1") != NULL ||
+		      !strncmp(config, "trace_exits=1", 13);
 	{
 		char *t = strstr(config, "cmd_timeout=");
 		if (t)
@@ -489,6 +560,9 @@ int main(void)
 	t_kvm = uptime();
 	put_info("t_kvm_ready", "%.3f", t_kvm);
 	say("kvm ready at %.3f s", t_kvm);
+	put_info("trace_exits", "%d", trace_exits);
+	if (trace_exits)
+		trace_start();
 
 	say("command start at %.3f s", t_cmd = uptime());
 	status = run_command();
@@ -501,6 +575,8 @@ int main(void)
 		else
 			set_status("%d", status);
 	}
+	if (trace_exits)
+		trace_finish();
 	fclose(info);
 	info = NULL;
 	finish();

@@ -1,0 +1,154 @@
+#!/bin/bash
+# The paper reproduction (docs/experiments.md): expands each experiment
+# description (bench/experiments/*.expt) into runs with nestlab-expt, runs
+# every one that is not done yet (so an interrupted reproduction resumes
+# where it stopped), straight on this host when its KVM offers SVM/VMX to
+# guests, else each run in a fresh testbed boot (QEMU TCG: emulation), then
+# writes CSV, plots and report.md with nestlab-expt.
+# usage: bench/paper.sh [--scale S] [--reps N] [--sizes 5G,8G,...] [--modes LIST]
+#                       [--out DIR] [--build DIR] [--where direct|testbed] [EXPERIMENT...]
+# EXPERIMENT: fig3 fig4 modes (default: fig3 modes; modes holds fig4's sweep in every mode)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+scale=1/32 reps=1 sizes="" modes="" out="" build=$tree/build where=auto
+exps=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--scale) scale=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--sizes) sizes=$2; shift 2 ;;
+	--modes) modes=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--build) build=$2; shift 2 ;;
+	--where) where=$2; shift 2 ;;
+	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option $1 (try --help)" ;;
+	*) exps+=("$1"); shift ;;
+	esac
+done
+[ ${#exps[@]} -gt 0 ] || exps=(fig3 modes)
+out=${out:-$tree/results/paper-$(date +%Y%m%d-%H%M%S)}
+build=$(cd "$build" && pwd)
+expt=$build/bench/nestlab-expt
+kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
+for f in "$expt" "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" \
+	"$build/l1-shim/l1-initramfs.cpio" "$kdir/bzImage"; do
+	[ -e "$f" ] || die "missing $f (meson compile -C build, scripts/get-kernel.sh, meson setup --reconfigure build)"
+done
+command -v jq >/dev/null || die "jq is missing"
+if [ "$where" = auto ]; then
+	where=testbed
+	grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && where=direct
+fi
+case "$where" in direct | testbed) ;; *) die "--where must be direct or testbed" ;; esac
+mkdir -p "$out/runs"
+out=$(cd "$out" && pwd)
+
+stage=$(mktemp -d "$tree/build/paper-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+cp "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" "$here/paper_run.sh" "$stage/"
+cp -L "$kdir/bzImage" "$stage/bzImage"
+cp "$build/l1-shim/l1-initramfs.cpio" "$stage/l1.cpio"
+rel=${stage#"$tree"/}
+
+opts=(--scale "$scale" --reps "$reps")
+[ -n "$sizes" ] && opts+=(--sizes "$sizes")
+[ -n "$modes" ] && opts+=(--modes "$modes")
+plan=$out/plan.tsv
+: >"$plan"
+for e in "${exps[@]}"; do
+	f=$here/experiments/$e.expt
+	[ -f "$f" ] || die "no experiment '$e' ($here/experiments/*.expt)"
+	"$expt" plan "$f" "${opts[@]}" | tail -n +2 >>"$plan" || die "nestlab-expt plan $f failed"
+done
+total=$(wc -l <"$plan")
+if [ "$where" = direct ]; then
+	host="$(uname -r) on $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), L0 $(ls /sys/module | grep -E '^kvm_(amd|intel)$')"
+	emulated=no
+else
+	host="testbed: QEMU TCG -cpu max (AMD SVM+NPT emulated) on $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+	emulated=yes
+fi
+{
+	echo "nestlab paper reproduction, $(date -u +%FT%TZ)"
+	echo "where: $where ($host)"
+	echo "scale $scale, reps $reps, experiments ${exps[*]}, $total runs; results in $out"
+} | tee "$out/run.log"
+
+# measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md)
+tsv_line() { # id config workload vm_mem rep json rc
+	local id=$1 config=$2 wl=$3 mem=$4 rep=$5 j=$6 rc=$7
+	if [ "$config" = flat ]; then
+		jq -r --arg id "$id" --arg c "$config" --arg w "$wl" --arg m "$mem" --arg r "$rep" --arg rc "$rc" '
+			[.vms[] | select(. != null)] as $v |
+			[$id, $c, $w, $m, $r,
+			 (if ($v | length) > 0 then ($v | map(.time.workload_ns) | add / length / 1e9) else "-" end),
+			 (if $rc == "0" and ($v | length) == (.vms | length) and
+			     all($v[]; .outcome == "exited" and .guest.exit_status == 0) then 0 else 1 end),
+			 "-", "-", ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"), "-", "-"] | @tsv' "$j"
+	else
+		jq -r --arg id "$id" --arg c "$config" --arg w "$wl" --arg m "$mem" --arg r "$rep" --arg rc "$rc" '
+			[(.l1.l2 // [])[] | .result | select(. != null)] as $v |
+			[$id, $c, $w, $m, $r,
+			 (if ($v | length) > 0 then ($v | map(.time.workload_ns) | add / length / 1e9) else "-" end),
+			 (if $rc == "0" then 0 else 1 end),
+			 ([$v[].kvm_stats.vcpus[].stats.pf_guest] | add // "-"),
+			 ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"),
+			 ([.l0_view.kvm_stats.vcpus[].stats.exits] | add // "-"),
+			 (.l1.vmstat_delta.pswpout // 0), (.l1.vmstat_delta.pgmajfault // 0)] | @tsv' "$j"
+	fi
+}
+
+t_start=$(date +%s) done_now=0 k=0
+while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep; do
+	k=$((k + 1))
+	r=$out/runs/$id
+	[ -s "$r.tsv" ] && continue        # done in an earlier, interrupted run
+	t0=$(date +%s)
+	swap=$((l1mem / 2))                # zram in L1: overcommit degrades instead of killing L2s
+	if [ "$where" = direct ]; then
+		bash "$stage/paper_run.sh" "$stage" "$r" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" \
+			"$fp" "$iters" "$vms" "$swap" || true
+	else
+		npt=1
+		[ "$config" = sos ] && npt=0
+		# the testbed host: the paper's host memory (scaled) plus room for
+		# its own kernel and staged files, so that L0 itself does not swap
+		tbmem=$(((hmem > l1mem ? hmem : l1mem) / 1048576 + 384))M
+		mkdir -p "$r.tb"
+		bash "$tree/tests/testbed/testbed.sh" --quiet --npt "$npt" --mem "$tbmem" --timeout 1800 \
+			--files "$rel /bin/bash" --out "$r.tb" -- /bin/bash "$rel/paper_run.sh" "/work/$rel" \
+			"/out/run" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" \
+			>"$r.testbed.log" 2>&1 || echo "  testbed exit $? (see $r.testbed.log)"
+		for x in json rc out; do [ -f "$r.tb/run.$x" ] && cp "$r.tb/run.$x" "$r.$x"; done
+		cp "$r.tb/testbed.info" "$r.testbed.info" 2>/dev/null || true
+		rm -rf "$r.tb"
+	fi
+	rc=$(cat "$r.rc" 2>/dev/null || echo 1)
+	if [ -s "$r.json" ] && line=$(tsv_line "$id" "$config" "$wl" "$mem" "$rep" "$r.json" "$rc") && [ -n "$line" ]; then
+		echo "$line" >"$r.tsv"
+	else
+		echo "  $id: no result (exit $rc); it will be run again next time"
+	fi
+	t1=$(date +%s)
+	done_now=$((done_now + 1))
+	left=$(((t1 - t_start) * (total - k) / done_now))
+	printf '[%d/%d] %-40s %4d s  workload %s s  status %s   elapsed %dm%02ds, about %dm%02ds left\n' \
+		"$k" "$total" "$id" $((t1 - t0)) "$(cut -f6 "$r.tsv" 2>/dev/null || echo -)" \
+		"$(cut -f7 "$r.tsv" 2>/dev/null || echo -)" $(((t1 - t_start) / 60)) $(((t1 - t_start) % 60)) \
+		$((left / 60)) $((left % 60)) | tee -a "$out/run.log"
+done <"$plan"
+wall=$(($(date +%s) - t_start))
+
+{
+	printf 'run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults\n'
+	cat "$out"/runs/*.tsv 2>/dev/null
+} >"$out/measured.tsv"
+for e in "${exps[@]}"; do
+	"$expt" summarize "$here/experiments/$e.expt" "$out/measured.tsv" "$out" --host "$host" \
+		--emulated "$emulated" --scale "$scale" || echo "paper: summarize $e failed" >&2
+done
+"$expt" report "$out" "${exps[@]}" --wall "$wall" || echo "paper: report failed" >&2
+echo "paper: $(grep -c . "$out/measured.tsv") lines measured in ${wall} s; report: $out/report.md" | tee -a "$out/run.log"
