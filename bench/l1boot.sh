@@ -29,11 +29,12 @@ printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
 (cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"
 cp -L "$kdir/bzImage" "$w/bzImage"
 cp "$build/vmm/nestlab" "$w/nestlab"
-# The kernel command line must be one word for l1race's argv: console only.
+# The same kernel command line for both (L1BOOT_CMDLINE; default: console only).
+cmd=${L1BOOT_CMDLINE:-console=ttyS0}
 nl=("./$rel/nestlab" run --kernel "$rel/bzImage" --initrd "$rel/initrd" --mem 256M --cpus 2
-    --cmdline console=ttyS0 --timeout 300 --quiet)
+    --cmdline "$cmd" --timeout 300 --quiet)
 qe=("$qemu" -enable-kvm -cpu host -m 256M -smp 2 -kernel "$rel/bzImage" -initrd "$rel/initrd"
-    -append console=ttyS0 -nographic -nodefaults -serial stdio -no-reboot)
+    -append "$cmd" -nographic -nodefaults -serial stdio -no-reboot)
 args=()
 for _ in $(seq "$rounds"); do args+=("${nl[@]}" ::: "${qe[@]}" :::); done
 unset 'args[${#args[@]}-1]'

@@ -74,7 +74,7 @@ static const struct {
 	{ "kvm_nested_vmexit", KT_NESTED_VMEXIT },
 	{ "kvm_nested_vmexit_inject", KT_NESTED_VMEXIT_INJECT },
 	{ "kvm_nested_vmenter", KT_NESTED_VMENTER },
-	{ "kvm_nested_vmrun", KT_NESTED_VMENTER },   /* before Linux 5.13 */
+	{ "kvm_nested_vmrun", KT_NESTED_VMENTER },   /* older kernels (5.x) */
 	{ "kvm_nested_intr_vmexit", KT_NESTED_INTR_VMEXIT },
 };
 #define N_EV_NAMES (sizeof(ev_names) / sizeof(ev_names[0]))
@@ -358,7 +358,7 @@ static void parse_reason(const char *msg, char *out, size_t n)
 
 /* kvm_nested_vmenter's nested paging: 6.1 "nested_npt: on" (mainline) or
  * "nested_npt=y" (with guest_pgd), VMX "nested_ept", kvm_nested_vmrun
- * before 5.13 "npt: on". "on", "off" or "unknown". */
+ * in older kernels "npt: on". "on", "off" or "unknown". */
 static const char *parse_tdp(const char *msg)
 {
 	static const char *const labels[] = {
@@ -771,10 +771,13 @@ static uint64_t lost_counters(const struct ktrace *t)
 		if (n <= 0)
 			continue;
 		buf[n] = 0;
-		if ((s = strstr(buf, "overrun:")) && (s == buf || s[-1] == '\n'))
-			sum += strtoull(s + 8, NULL, 10);
-		if ((s = strstr(buf, "dropped events:")))
-			sum += strtoull(s + 15, NULL, 10);
+		/* "overrun: N" at the start of a line, not "commit overrun:" */
+		for (s = buf; s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
+			if (!strncmp(s, "overrun:", 8))
+				sum += strtoull(s + 8, NULL, 10);
+			else if (!strncmp(s, "dropped events:", 15))
+				sum += strtoull(s + 15, NULL, 10);
+		}
 	}
 	closedir(d);
 	return sum;

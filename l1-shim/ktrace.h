@@ -31,7 +31,7 @@ struct ktrace;
 struct json;     /* vmm/json.c's streaming writer (vmm/nestlab.h) */
 
 /* The events ktrace knows. The JSON names are these, whatever the kernel
- * calls them (kvm_nested_vmrun, before Linux 5.13, is KT_NESTED_VMENTER). */
+ * calls them (kvm_nested_vmrun, in older kernels, is KT_NESTED_VMENTER). */
 enum kt_event {
 	KT_EXIT,                  /* kvm_exit: reason, timed */
 	KT_ENTRY,                 /* kvm_entry: count; ends the exit before it */

@@ -224,7 +224,7 @@ static void test_vmx_mono_threads(void **state)
 
 /* L0's view of an L1 running an L2: the nested events in the formats of
  * Debian's 6.1 (nested_npt=y), mainline 6.1 (nested_npt: off) and the
- * kvm_nested_vmrun / kvm_nested_vmexit of kernels before 5.13. */
+ * kvm_nested_vmrun / kvm_nested_vmexit of older (5.x) kernels. */
 static void test_nested(void **state)
 {
 	static const char *const l[] = {
@@ -243,7 +243,7 @@ static void test_nested(void **state)
 		"         nestlab-500     (    500) [000] .....         3502: kvm_nested_intr_vmexit: rip: 0x0000000000100020",
 		"         nestlab-500     (    500) [000] .....         3503: kvm_nested_vmexit_inject: reason: interrupt ext_inf1: 0x0000000000000000 ext_inf2: 0x0000000000000000 ext_int: 0x00000000 ext_int_err: 0x00000000",
 		"         nestlab-500     (    500) [000] d..1.         3600: kvm_entry: vcpu 0, rip 0xffffffffc0a01237",
-		/* kernels before 5.13 */
+		/* older (5.x) kernels */
 		"         nestlab-500     (    500) [000] .....         4000: kvm_nested_vmrun: rip: 0xffffffffc0a01234 vmcb: 0x0000000004a3c000 nrip: 0x0000000000100030 int_ctl: 0x01000000 event_inj: 0x00000000 npt: on",
 		"         nestlab-500     (    500) [000] .....         4100: kvm_nested_vmexit: rip: 0x0000000000100040 reason: io ext_inf1: 0x0000000000700210 ext_inf2: 0x0000000000100042 ext_int: 0x00000000 ext_int_err: 0x00000000",
 		/* VMX */
