@@ -43,6 +43,10 @@ if [ "$where" = auto ]; then
 	grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && where=direct
 fi
 case "$where" in direct | testbed) ;; *) die "--where must be direct or testbed" ;; esac
+# sos needs L0 itself on shadow paging: only the testbed lets us choose that
+if [ "$where" = direct ] && [ -z "$modes" ]; then
+	modes_direct=1
+fi
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 
@@ -93,7 +97,7 @@ tsv_line() { # id config workload vm_mem rep json rc
 			[(.l1.l2 // [])[] | .result | select(. != null)] as $v |
 			[$id, $c, $w, $m, $r,
 			 (if ($v | length) > 0 then ($v | map(.time.workload_ns) | add / length / 1e9) else "-" end),
-			 (if $rc == "0" then 0 else 1 end),
+			 (if $rc == "0" and ($v | length) > 0 then 0 else 1 end),
 			 ([$v[].kvm_stats.vcpus[].stats.pf_guest] | add // "-"),
 			 ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"),
 			 ([.l0_view.kvm_stats.vcpus[].stats.exits] | add // "-"),
@@ -148,7 +152,7 @@ wall=$(($(date +%s) - t_start))
 } >"$out/measured.tsv"
 for e in "${exps[@]}"; do
 	"$expt" summarize "$here/experiments/$e.expt" "$out/measured.tsv" "$out" --host "$host" \
-		--emulated "$emulated" --scale "$scale" || echo "paper: summarize $e failed" >&2
+		--emulated "$emulated" "${opts[@]}" || echo "paper: summarize $e failed" >&2
 done
 "$expt" report "$out" "${exps[@]}" --wall "$wall" || echo "paper: report failed" >&2
 echo "paper: $(grep -c . "$out/measured.tsv") lines measured in ${wall} s; report: $out/report.md" | tee -a "$out/run.log"

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nestlab-expt: the paper reproduction's experiments (docs/experiments.md).
+ *   expt_desc.c   an experiment description (*.expt) -> the list of runs
+ *   expt_stats.c  the measured TSV -> per-point statistics, CSV
+ *   expt_report.c statistics -> gnuplot script and plots, Markdown report
+ *   expt.c        the command line
+ * Library functions return 0 or a negative errno and put a one-line
+ * message in an err buffer; only main() prints and picks the exit status.
+ */
+#ifndef NESTLAB_EXPT_H
+#define NESTLAB_EXPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EXPT_ERRLEN 320
+#define EXPT_MAX_LIST 16 /* sizes or workloads in one description */
+#define MIB (1ull << 20)
+
+/* ---- sizes and the scale factor (expt_desc.c) ---- */
+
+/*
+ * A size exactly as written: mant * 2^shift / 10^dec bytes ("1.7G" is
+ * 17 * 2^30 / 10). Kept exact so that scaling, and with it every run id,
+ * never depends on floating-point rounding.
+ */
+struct expt_size {
+	uint64_t mant;
+	unsigned shift, dec;
+	char text[24]; /* as written, for messages */
+};
+
+/* The factor every size is multiplied by: num/den, and its text. */
+struct expt_scale {
+	uint64_t num, den;
+	char text[24];
+};
+
+/* Digits, optional '.' and up to 6 decimals, optional K/M/G/T (any case,
+ * optionally followed by B or iB); no suffix = bytes (then no decimals). */
+int expt_parse_size(const char *s, struct expt_size *out);
+/* "1/32", "0.125" or "1"; 0 < scale <= 64. */
+int expt_parse_scale(const char *s, struct expt_scale *out);
+uint64_t expt_size_bytes(const struct expt_size *s);
+/* size x scale, rounded to the nearest whole MiB (halves up). */
+uint64_t expt_size_scaled_mib(const struct expt_size *s, const struct expt_scale *sc);
+double expt_scale_value(const struct expt_scale *sc);
+
+/* ---- workloads and configurations ---- */
+
+struct expt_workload {
+	const char *name;
+	uint64_t min_footprint; /* the same as workloads/wl.c (checked by test_expt) */
+};
+#define EXPT_NWORKLOADS 6
+extern const struct expt_workload expt_workloads[EXPT_NWORKLOADS];
+int expt_workload_find(const char *name); /* index, or -1 */
+
+/* What one run is: VMs straight on L0, or L2s in one L1 with L1->L2 paging
+ * shadow / nested (EPT/NPT), or shadow on a shadow-paging L0 (sos). */
+enum expt_config { EXPT_FLAT, EXPT_SHADOW, EXPT_NESTED, EXPT_SOS, EXPT_NCONFIGS };
+extern const char *const expt_config_names[EXPT_NCONFIGS];
+int expt_config_find(const char *name); /* index, or -1 */
+
+/* ---- the experiment description (expt_desc.c) ---- */
+
+enum expt_key {
+	EXPT_K_NAME, EXPT_K_TITLE, EXPT_K_FIGURE, EXPT_K_SHAPES, EXPT_K_MODES,
+	EXPT_K_WORKLOADS, EXPT_K_VMS, EXPT_K_VM_MEM, EXPT_K_HOST_MEM,
+	EXPT_K_L1_MEM, EXPT_K_L1_CPUS, EXPT_K_REPS, EXPT_K_FOOTPRINT,
+	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_NKEYS
+};
+extern const char *const expt_key_names[EXPT_NKEYS];
+
+struct expt_desc {
+	char file[256];         /* for messages */
+	int line[EXPT_NKEYS];   /* line where each key was set; 0 = absent */
+	int last_line;
+	char name[48];          /* filename-safe: it starts every run id */
+	char title[160];
+	int figure;             /* the paper's figure it reproduces; 0 = none */
+	bool flat, nested;      /* shapes */
+	int nmodes;
+	int modes[3];           /* EXPT_SHADOW.. for the nested shape */
+	int nwl;
+	int wl[EXPT_MAX_LIST];  /* indexes into expt_workloads */
+	int nsizes;
+	struct expt_size vm_mem[EXPT_MAX_LIST];
+	struct expt_size host_mem, l1_mem; /* mant 0 = not given */
+	unsigned vms, l1_cpus, reps;
+	bool has_fp[EXPT_NWORKLOADS];
+	struct expt_size footprint[EXPT_NWORKLOADS];
+	uint64_t iters[EXPT_NWORKLOADS];
+	struct expt_scale scale; /* 1 unless the file has `scale` */
+};
+
+/* Parse text (the whole file) named file. -EINVAL with "FILE:LINE: why". */
+int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
+		    char *err, size_t errlen);
+int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errlen);
+
+/* ---- the plan: points and runs (expt_desc.c) ---- */
+
+/* Command-line overrides; NULL / 0 = the description's. */
+struct expt_opts {
+	const char *scale;
+	const char *sizes;  /* "5G,8G": a subset of vm_mem, unscaled */
+	const char *modes;  /* "shadow,sos": a subset of modes */
+	unsigned reps;
+};
+
+/* One point of a figure: a configuration, a workload, a VM size. */
+struct expt_point {
+	int config, wl, size; /* size: index into d->vm_mem */
+	char key[96];         /* the run id without its "-rN" */
+	uint64_t vm_mem;      /* bytes, scaled */
+	double paper_gb;      /* vm_mem / scale in GiB: the paper's axis */
+};
+
+struct expt_run {
+	int point;
+	unsigned rep; /* 1.. */
+	char id[104];
+};
+
+struct expt_plan {
+	const struct expt_desc *d;
+	struct expt_scale scale;
+	unsigned reps;
+	int nconfigs, configs[EXPT_NCONFIGS]; /* flat first, then the modes */
+	int nsizes, sizes[EXPT_MAX_LIST];     /* indexes into d->vm_mem */
+	uint64_t vm_mem[EXPT_MAX_LIST];       /* scaled bytes, by d->vm_mem index */
+	uint64_t host_mem, l1_mem;            /* scaled bytes; 0 = not given */
+	uint64_t footprint[EXPT_NWORKLOADS];  /* scaled bytes */
+	bool fp_raised[EXPT_NWORKLOADS];      /* scaled below the minimum: raised */
+	struct expt_point *points;            /* config-major, then workload, size */
+	size_t npoints;
+	struct expt_run *runs;                /* rep, size, workload, config */
+	size_t nruns;
+};
+
+/* notes (may be NULL) gets one line per footprint raised to its minimum. */
+int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
+		    struct expt_plan *p, FILE *notes, char *err, size_t errlen);
+void expt_plan_free(struct expt_plan *p);
+void expt_plan_print(FILE *f, const struct expt_plan *p);
+/* The point index for (config, workload index, d->vm_mem index), or -1. */
+int expt_plan_point(const struct expt_plan *p, int config, int wl, int size);
+/* The point of a run id ("KEY-rN"), with N in *rep; -1 if unknown. */
+int expt_plan_find_id(const struct expt_plan *p, const char *id, unsigned *rep);
+/* The plan's size index (into d->vm_mem) whose unscaled size is gib GiB. */
+int expt_plan_size_gib(const struct expt_plan *p, unsigned gib);
+
+/* ---- statistics and the measured TSV (expt_stats.c) ---- */
+
+struct expt_stats {
+	size_t n;
+	double median, mean, sd, min, max; /* NAN when n == 0; sd NAN when n < 2 */
+};
+void expt_stats_of(const double *v, size_t n, struct expt_stats *s);
+/* Pearson's r of n pairs; NAN when n < 3 or either side is constant. */
+double expt_corr(const double *x, const double *y, size_t n);
+
+enum { EXPT_C_PF, EXPT_C_L1EXITS, EXPT_C_L0EXITS, EXPT_C_SWAP, EXPT_C_MAJ, EXPT_NCTR };
+extern const char *const expt_counter_names[EXPT_NCTR];
+
+struct expt_vals {
+	double *v;
+	size_t n, cap;
+};
+
+struct expt_meas {
+	struct expt_vals time, ctr[EXPT_NCTR]; /* passed runs only */
+	size_t failed;
+	struct expt_stats t;
+	double ctr_med[EXPT_NCTR]; /* NAN: no run reported it */
+};
+
+struct expt_data {
+	struct expt_meas *m; /* one per plan point */
+	size_t npoints;
+	size_t lines;        /* data lines read */
+	size_t used, failed, bad, other, dup;
+	char **seen;         /* run ids already taken, for duplicates */
+	size_t nseen, capseen;
+};
+
+/* Read MEASURED_TSV into d (allocated here); each bad line gets one line
+ * on errs. Lines of other experiments (ids not starting with NAME-) are
+ * only counted. Returns 0 or -ENOMEM. */
+int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
+		       struct expt_data *d, FILE *errs);
+void expt_data_free(struct expt_data *d);
+int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d);
+/* (b / a - 1) * 100 from the medians of points a and b; NAN if either is
+ * missing: "b is x% slower than a". */
+double expt_pct(const struct expt_data *d, int a, int b);
+
+/* ---- plots and reports (expt_report.c) ---- */
+
+struct expt_meta {
+	const char *host;     /* NULL: not stated */
+	const char *emulated; /* "yes", "no", NULL: not stated */
+};
+
+int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
+		  const struct expt_meta *meta);
+/* Run gnuplot NAME.gp in outdir. 0 rendered; -ENOENT no gnuplot on PATH;
+ * other negative: it failed (err says how). */
+int expt_render(const char *outdir, const char *name, char *err, size_t errlen);
+/* rendered: whether NAME.png exists to be shown. */
+int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
+		  const struct expt_meta *meta, bool rendered);
+/* NAME.meta: what `report` needs to write its header. */
+int expt_write_meta(FILE *f, const struct expt_plan *p, const struct expt_data *d,
+		    const struct expt_meta *meta);
+/* OUTDIR/report.md from OUTDIR/NAME.md and NAME.meta; wall < 0: unknown. */
+int expt_report(const char *outdir, char *const *names, int n, double wall,
+		char *err, size_t errlen);
+
+#endif

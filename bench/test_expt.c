@@ -1,0 +1,931 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nestlab-expt: the description parser (and each of its errors), scaling,
+ * plan expansion, statistics, the CSV, the paper comparisons on hand-made
+ * measurements, and the command itself (argv[1]: its path), including a
+ * plot rendered by gnuplot when gnuplot is installed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "expt.h"
+#include "wl.h"
+
+static const char *expt_bin;
+
+/* The paper's figure 3 set-up, as in bench/experiments/fig3.expt. */
+static const char fig3_text[] =
+	"# fig3 for tests\n"
+	"name       fig3\n"
+	"title      Hypervisor VMs vs nested VMs, mcf\n"
+	"figure     3\n"
+	"shapes     flat nested   # comment\n"
+	"modes      shadow\n"
+	"workloads  mcf\n"
+	"vms        2\n"
+	"vm_mem     5G 6G 7G 8G 9G\n"
+	"host_mem   8G\n"
+	"l1_mem     8G\n"
+	"l1_cpus    2\n"
+	"reps       8\n"
+	"footprint  mcf=1.7G bzip2=850M gobmk=30M hmmer=60M\n"
+	"iters      mcf=1 bzip2=1 gobmk=1 hmmer=1\n";
+
+static const char fig4_text[] =
+	"name fig4\n"
+	"figure 4\n"
+	"shapes nested\n"
+	"modes shadow nested\n"
+	"workloads mcf bzip2\n"
+	"vms 2\n"
+	"vm_mem 5G 6G 7G 8G 9G\n"
+	"host_mem 8G\n"
+	"l1_mem 8G\n"
+	"footprint mcf=1.7G bzip2=850M\n";
+
+struct fixture {
+	struct expt_desc d;
+	struct expt_plan p;
+	struct expt_data data;
+	char errs[4096]; /* what expt_read_measured reported */
+};
+
+static void load(struct fixture *fx, const char *text, const char *scale, unsigned reps)
+{
+	char err[EXPT_ERRLEN] = "";
+	struct expt_opts o = { .scale = scale, .reps = reps };
+
+	memset(fx, 0, sizeof(*fx));
+	if (expt_desc_parse("t.expt", text, &fx->d, err, sizeof(err)))
+		fail_msg("parse: %s", err);
+	if (expt_plan_build(&fx->d, &o, &fx->p, NULL, err, sizeof(err)))
+		fail_msg("plan: %s", err);
+}
+
+static void measure(struct fixture *fx, const char *tsv)
+{
+	FILE *in = fmemopen((void *)tsv, strlen(tsv), "r");
+	FILE *errs = fmemopen(fx->errs, sizeof(fx->errs), "w");
+
+	assert_non_null(in);
+	assert_non_null(errs);
+	assert_int_equal(expt_read_measured(in, "t.tsv", &fx->p, &fx->data, errs), 0);
+	fclose(in);
+	fclose(errs);
+}
+
+static void unload(struct fixture *fx)
+{
+	expt_data_free(&fx->data);
+	expt_plan_free(&fx->p);
+}
+
+/* What writer() writes, as a string the caller frees. */
+static char *capture_md(struct fixture *fx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct expt_meta meta = { "test host", "yes" };
+
+	assert_non_null(f);
+	assert_int_equal(expt_write_md(f, &fx->p, &fx->data, &meta, true), 0);
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+#define assert_has(hay, needle) \
+	do { if (!strstr((hay), (needle))) fail_msg("missing \"%s\" in:\n%s", (needle), (hay)); } while (0)
+
+/* ---- the description ---- */
+
+static void desc_good(void **state)
+{
+	struct expt_desc d;
+	char err[EXPT_ERRLEN] = "";
+
+	(void)state;
+	assert_int_equal(expt_desc_parse("t.expt", fig3_text, &d, err, sizeof(err)), 0);
+	assert_string_equal(d.name, "fig3");
+	assert_string_equal(d.title, "Hypervisor VMs vs nested VMs, mcf");
+	assert_int_equal(d.figure, 3);
+	assert_true(d.flat && d.nested);
+	assert_int_equal(d.nmodes, 1);
+	assert_int_equal(d.modes[0], EXPT_SHADOW);
+	assert_int_equal(d.nwl, 1);
+	assert_string_equal(expt_workloads[d.wl[0]].name, "mcf");
+	assert_int_equal(d.nsizes, 5);
+	assert_int_equal(expt_size_bytes(&d.vm_mem[0]), 5ull << 30);
+	assert_int_equal(expt_size_bytes(&d.vm_mem[4]), 9ull << 30);
+	assert_int_equal(expt_size_bytes(&d.l1_mem), 8ull << 30);
+	assert_int_equal(d.vms, 2);
+	assert_int_equal(d.l1_cpus, 2);
+	assert_int_equal(d.reps, 8);
+	assert_int_equal(expt_size_bytes(&d.footprint[expt_workload_find("mcf")]), 1825361101ull);
+	assert_int_equal(expt_size_bytes(&d.footprint[expt_workload_find("bzip2")]), 850ull << 20);
+	assert_int_equal(d.iters[expt_workload_find("mcf")], 1);
+	assert_int_equal(d.scale.num, 1);
+	assert_int_equal(d.scale.den, 1);
+	assert_int_equal(d.line[EXPT_K_VM_MEM], 9);
+
+	/* defaults: modes shadow for nested, vms 1, reps 1, l1_cpus 2, title = name;
+	 * a bare value applies to every workload; no trailing newline needed */
+	assert_int_equal(expt_desc_parse("t.expt", "name x\nshapes nested\nworkloads gobmk hmmer\n"
+				"vm_mem 64M\nl1_mem 1G\nfootprint 8M\niters 3\nscale 1/4", &d, err, sizeof(err)), 0);
+	assert_int_equal(d.nmodes, 1);
+	assert_int_equal(d.modes[0], EXPT_SHADOW);
+	assert_int_equal(d.vms, 1);
+	assert_int_equal(d.reps, 1);
+	assert_int_equal(d.l1_cpus, 2);
+	assert_string_equal(d.title, "x");
+	assert_int_equal(d.iters[expt_workload_find("hmmer")], 3);
+	assert_int_equal(expt_size_bytes(&d.footprint[expt_workload_find("gobmk")]), 8ull << 20);
+	assert_int_equal(d.scale.den, 4);
+}
+
+static void desc_errors(void **state)
+{
+	static const char base[] = "name e\nshapes flat\nworkloads mcf\nvm_mem 1G\nfootprint mcf=100M\n";
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "name e\nbogus 1\n", "t.expt:2: unknown key 'bogus'" },
+		{ "name e\n# c\nname f\n", "t.expt:3: duplicate key 'name' (first on line 1)" },
+		{ "shapes flat\nworkloads mcf\nvm_mem 1G\nfootprint mcf=1M\n", "t.expt:4: end of file: required key 'name' is missing" },
+		{ "name e\nworkloads mcf\nvm_mem 1G\nfootprint mcf=1M\n", "t.expt:4: end of file: required key 'shapes' is missing" },
+		{ "name e\nshapes flat\nvm_mem 1G\n", "t.expt:3: end of file: required key 'workloads' is missing" },
+		{ "name e\nshapes flat\nworkloads mcf\nfootprint mcf=1M\n\n", "t.expt:5: end of file: required key 'vm_mem' is missing" },
+		{ "name e\nshapes flat\nworkloads mcf\nvm_mem 1G 2X\n", "t.expt:4: vm_mem '2X': a size" },
+		{ "name e\nshapes flat\nworkloads mcf\nvm_mem 1.5\n", "t.expt:4: vm_mem '1.5': a size" },
+		{ "name e\nshapes flat\nworkloads mcf\nvm_mem 0G\n", "t.expt:4: vm_mem '0G': a size" },
+		{ "name e\nshapes flat\nworkloads mcf\nvm_mem 1G 1024M\n", "t.expt:4: vm_mem '1024M' given twice" },
+		{ "name e\nshapes flat\nworkloads mcf spec\n", "t.expt:3: unknown workload 'spec'" },
+		{ "name e\nshapes flat\nworkloads mcf mcf\n", "t.expt:3: workload 'mcf' given twice" },
+		{ "name e\nshapes flat deep\n", "t.expt:2: unknown shape 'deep'" },
+		{ "name e\nshapes nested\nmodes shadow ept\n", "t.expt:3: unknown mode 'ept'" },
+		{ "name e\nshapes nested\nmodes flat\n", "t.expt:3: unknown mode 'flat'" },
+		{ "name e\n\nshapes flat\nmodes shadow\nworkloads mcf\nvm_mem 1G\nfootprint mcf=1M\n", "t.expt:4: 'modes' apply to the nested shape only" },
+		{ "name e\nshapes nested\nworkloads mcf\nvm_mem 1G\nfootprint mcf=1M\n", "t.expt:2: shape 'nested' needs 'l1_mem'" },
+		{ "name e\nshapes flat\nworkloads mcf hmmer\nvm_mem 1G\nfootprint mcf=1M\n", "t.expt:5: no footprint for workload 'hmmer'" },
+		{ "name e\nshapes flat\nworkloads mcf\nvm_mem 1G\n", "t.expt:3: no footprint for workload 'mcf'" },
+		{ "name e\nfootprint spec=1M\n", "t.expt:2: footprint 'spec=1M': WORKLOAD=VALUE" },
+		{ "name e\nfootprint mcf=1Q\n", "t.expt:2: footprint 'mcf=1Q': a size" },
+		{ "name e\niters mcf=0\n", "t.expt:2: iters 'mcf=0'" },
+		{ "name e\nscale 1/0\n", "t.expt:2: scale '1/0'" },
+		{ "name e\nscale 65\n", "t.expt:2: scale '65'" },
+		{ "name e\nreps 0\n", "t.expt:2: reps '0'" },
+		{ "name e\nvms 17\n", "t.expt:2: vms '17'" },
+		{ "name e/f\n", "t.expt:1: name 'e/f'" },
+		{ "name e f\n", "t.expt:1: key 'name' takes one value, not 2" },
+		{ "name e\nfigure\n", "t.expt:2: key 'figure' needs a value" },
+		{ "name e\ntitle   # only a comment\n", "t.expt:2: key 'title' needs a value" },
+		{ "name e\nhost_mem 8GG\n", "t.expt:2: host_mem '8GG'" },
+	};
+	struct expt_desc d;
+	char err[EXPT_ERRLEN];
+
+	(void)state;
+	assert_int_equal(expt_desc_parse("t.expt", base, &d, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		if (expt_desc_parse("t.expt", cases[i].text, &d, err, sizeof(err)) != -EINVAL)
+			fail_msg("case %zu accepted: %s", i, cases[i].text);
+		if (strncmp(err, cases[i].want, strlen(cases[i].want)))
+			fail_msg("case %zu: got \"%s\", want \"%s...\"", i, err, cases[i].want);
+		assert_null(strchr(err, '\n')); /* one line */
+	}
+}
+
+/* ---- sizes and scaling ---- */
+
+static void sizes_and_scale(void **state)
+{
+	struct expt_size s;
+	struct expt_scale sc, half, third, dec;
+
+	(void)state;
+	assert_int_equal(expt_parse_size("5G", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), 5ull << 30);
+	assert_int_equal(expt_parse_size("1.5GiB", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), 3ull << 29);
+	assert_int_equal(expt_parse_size("64kb", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), 65536);
+	assert_int_equal(expt_parse_size("4096", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), 4096);
+	assert_true(expt_parse_size("1.5", &s) < 0); /* fractional bytes */
+	assert_true(expt_parse_size("", &s) < 0);
+	assert_true(expt_parse_size("G", &s) < 0);
+	assert_true(expt_parse_size("1.G", &s) < 0);
+	assert_true(expt_parse_size("1.1234567G", &s) < 0);
+	assert_true(expt_parse_size("5 G", &s) < 0);
+	assert_true(expt_parse_size("-5G", &s) < 0);
+	assert_true(expt_parse_size("0M", &s) < 0);
+	assert_true(expt_parse_size("99999999999999999999G", &s) < 0);
+
+	assert_int_equal(expt_parse_scale("1/32", &sc), 0);
+	assert_int_equal(sc.num, 1);
+	assert_int_equal(sc.den, 32);
+	assert_string_equal(sc.text, "1/32");
+	assert_int_equal(expt_parse_scale("0.03125", &dec), 0);
+	assert_true(fabs(expt_scale_value(&dec) - 1.0 / 32) < 1e-15);
+	assert_int_equal(expt_parse_scale("1/2", &half), 0);
+	assert_int_equal(expt_parse_scale("1/3", &third), 0);
+	assert_true(expt_parse_scale("0", &sc) < 0);
+	assert_true(expt_parse_scale("1/0", &sc) < 0);
+	assert_true(expt_parse_scale("0/5", &sc) < 0);
+	assert_true(expt_parse_scale(".5", &sc) < 0);
+	assert_true(expt_parse_scale("5.", &sc) < 0);
+	assert_true(expt_parse_scale("1/x", &sc) < 0);
+	assert_true(expt_parse_scale("65", &sc) < 0);
+	assert_int_equal(expt_parse_scale("64", &sc), 0);
+
+	/* 5G/32 = 160 MiB exactly; 1.7G/32 = 54.4 -> 54; 1.7G/64 = 27.2 -> 27;
+	 * 3M/2 = 1.5 -> 2 (halves up); 5G/3 = 1706.67 -> 1707 */
+	expt_parse_size("5G", &s);
+	assert_int_equal(expt_size_scaled_mib(&s, &half), 2560);
+	assert_int_equal(expt_size_scaled_mib(&s, &third), 1707);
+	assert_int_equal(expt_size_scaled_mib(&s, &dec), 160);
+	expt_parse_size("1.7G", &s);
+	assert_int_equal(expt_size_scaled_mib(&s, &dec), 54);
+	expt_parse_scale("1/64", &sc);
+	assert_int_equal(expt_size_scaled_mib(&s, &sc), 27);
+	expt_parse_size("3M", &s);
+	assert_int_equal(expt_size_scaled_mib(&s, &half), 2);
+	expt_parse_size("5M", &s);
+	assert_int_equal(expt_size_scaled_mib(&s, &half), 3);
+	expt_parse_size("1M", &s);
+	assert_int_equal(expt_size_scaled_mib(&s, &third), 0);
+}
+
+/* expt's table of workloads must agree with the workloads' own. */
+static void workloads_agree(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	for (; wl_names[n]; n++) {
+		int i = expt_workload_find(wl_names[n]);
+
+		assert_true(i >= 0);
+		assert_int_equal(expt_workloads[i].min_footprint, wl_min_footprint(wl_names[n]));
+	}
+	assert_int_equal(n, EXPT_NWORKLOADS);
+}
+
+/* ---- the plan ---- */
+
+static void plan_order_and_ids(void **state)
+{
+	struct fixture a, b;
+
+	(void)state;
+	load(&a, fig3_text, "1/32", 2);
+	assert_int_equal(a.p.nconfigs, 2);
+	assert_int_equal(a.p.npoints, 10);
+	assert_int_equal(a.p.nruns, 20);
+	/* every size and configuration once, configurations adjacent, before rep 2 */
+	assert_string_equal(a.p.runs[0].id, "fig3-flat-mcf-160M-r1");
+	assert_string_equal(a.p.runs[1].id, "fig3-nested-shadow-mcf-160M-r1");
+	assert_string_equal(a.p.runs[2].id, "fig3-flat-mcf-192M-r1");
+	assert_string_equal(a.p.runs[9].id, "fig3-nested-shadow-mcf-288M-r1");
+	assert_string_equal(a.p.runs[10].id, "fig3-flat-mcf-160M-r2");
+	for (size_t i = 0; i < 10; i++)
+		assert_int_equal(a.p.runs[i].rep, 1);
+	assert_int_equal(a.p.footprint[expt_workload_find("mcf")], 54 * MIB);
+	assert_int_equal(a.p.l1_mem, 256 * MIB);
+	assert_int_equal(a.p.host_mem, 256 * MIB);
+	/* the same description and options: the same ids */
+	load(&b, fig3_text, "1/32", 2);
+	for (size_t i = 0; i < a.p.nruns; i++) {
+		unsigned rep = 0;
+
+		assert_string_equal(a.p.runs[i].id, b.p.runs[i].id);
+		assert_int_equal(expt_plan_find_id(&a.p, a.p.runs[i].id, &rep), a.p.runs[i].point);
+		assert_int_equal(rep, a.p.runs[i].rep);
+	}
+	/* a rep beyond the plan's (a driver run with more --reps) is still this point */
+	unsigned rep = 0;
+
+	assert_int_equal(expt_plan_find_id(&a.p, "fig3-flat-mcf-160M-r9", &rep), 0);
+	assert_int_equal(rep, 9);
+	assert_int_equal(expt_plan_find_id(&a.p, "fig3-flat-mcf-161M-r1", &rep), -1);
+	assert_int_equal(expt_plan_find_id(&a.p, "fig3-flat-mcf-160M-r0", &rep), -1);
+	assert_int_equal(expt_plan_find_id(&a.p, "fig3-flat-mcf-160M", &rep), -1);
+	assert_int_equal(expt_plan_find_id(&a.p, "fig3-flat-mcf-160M-rx", &rep), -1);
+	unload(&a);
+	unload(&b);
+
+	/* the file's reps, at scale 1 */
+	load(&a, fig3_text, NULL, 0);
+	assert_int_equal(a.p.nruns, 80);
+	assert_string_equal(a.p.runs[0].id, "fig3-flat-mcf-5120M-r1");
+	unload(&a);
+}
+
+static void plan_print(void **state)
+{
+	struct fixture fx;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load(&fx, fig3_text, "1/32", 1);
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &fx.p);
+	fclose(f);
+	assert_has(buf, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
+			"footprint\titers\tvms\trep\n"
+			"fig3-flat-mcf-160M-r1\tfig3\tflat\tmcf\t167772160\t268435456\t268435456\t2\t"
+			"56623104\t1\t2\t1\n"
+			"fig3-nested-shadow-mcf-160M-r1\tfig3\tshadow\tmcf\t167772160\t268435456\t"
+			"268435456\t2\t56623104\t1\t2\t1\n");
+	assert_int_equal(count(buf, "\n"), 11);
+	free(buf);
+	unload(&fx);
+}
+
+static void plan_options(void **state)
+{
+	struct expt_desc d;
+	struct expt_plan p;
+	char err[EXPT_ERRLEN], notes[512] = "";
+	struct expt_opts o = { .scale = "1/32", .sizes = "9G,5G" };
+	FILE *nf;
+
+	(void)state;
+	assert_int_equal(expt_desc_parse("t.expt", fig4_text, &d, err, sizeof(err)), 0);
+	/* --sizes keeps the description's order */
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_int_equal(p.nsizes, 2);
+	assert_int_equal(p.nruns, 2 * 2 * 2);
+	assert_string_equal(p.runs[0].id, "fig4-nested-shadow-mcf-160M-r1");
+	assert_string_equal(p.runs[1].id, "fig4-nested-nested-mcf-160M-r1");
+	assert_string_equal(p.runs[2].id, "fig4-nested-shadow-bzip2-160M-r1");
+	assert_string_equal(p.runs[4].id, "fig4-nested-shadow-mcf-288M-r1");
+	expt_plan_free(&p);
+
+	o.sizes = "5G,4G";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "--sizes: 4G is not one of");
+	o.sizes = "5G,lots";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "--sizes: 'lots' is not a size");
+
+	o.sizes = NULL;
+	o.modes = "nested";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_int_equal(p.nconfigs, 1);
+	assert_int_equal(p.configs[0], EXPT_NESTED);
+	expt_plan_free(&p);
+	o.modes = "sos";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "has no mode 'sos'");
+	o.modes = "ept";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "--modes: unknown mode 'ept'");
+
+	/* a VM scaled below 4 MiB: the key's line */
+	o.modes = NULL;
+	o.scale = "1/2048";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:7: vm_mem 5G x 1/2048 is 3 MiB, below the 4 MiB a VM needs");
+	o.scale = "zero";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "--scale 'zero'");
+
+	/* footprints below the workload's minimum are raised, and said so */
+	o.scale = "1/1024";
+	nf = fmemopen(notes, sizeof(notes), "w");
+	assert_int_equal(expt_plan_build(&d, &o, &p, nf, err, sizeof(err)), 0);
+	fclose(nf);
+	assert_int_equal(p.footprint[expt_workload_find("mcf")], 2 * MIB); /* 1.66 -> 2 */
+	assert_int_equal(p.footprint[expt_workload_find("bzip2")], 1 * MIB); /* 0.83 -> 1 */
+	assert_false(p.fp_raised[expt_workload_find("bzip2")]);
+	expt_plan_free(&p);
+	assert_string_equal(notes, "");
+	o.scale = "1/2048";
+	for (int i = 0; i < 5; i++) /* 10G..18G, so that the VMs stay >= 4 MiB */
+		d.vm_mem[i].mant = 10 + 2 * (uint64_t)i;
+	nf = fmemopen(notes, sizeof(notes), "w");
+	assert_int_equal(expt_plan_build(&d, &o, &p, nf, err, sizeof(err)), 0);
+	fclose(nf);
+	assert_int_equal(p.footprint[expt_workload_find("bzip2")], 1 * MIB);
+	assert_true(p.fp_raised[expt_workload_find("bzip2")]);
+	assert_false(p.fp_raised[expt_workload_find("mcf")]);
+	assert_string_equal(notes, "t.expt: bzip2 footprint 850M x 1/2048 is 0 MiB after rounding: "
+				   "raised to the workload's minimum, 1024 KiB\n");
+	expt_plan_free(&p);
+}
+
+/* ---- statistics ---- */
+
+static void stats(void **state)
+{
+	static const double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 };
+	static const double sdv[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+	struct expt_stats s;
+	double one = 7.5;
+
+	(void)state;
+	expt_stats_of(odd, 3, &s);
+	assert_int_equal(s.n, 3);
+	assert_true(s.median == 3 && s.min == 1 && s.max == 5 && s.mean == 3);
+	assert_true(fabs(s.sd - 2) < 1e-12);
+	expt_stats_of(even, 4, &s);
+	assert_true(s.median == 2.5 && s.min == 1 && s.max == 4);
+	expt_stats_of(sdv, 8, &s);
+	assert_true(s.mean == 5);
+	assert_true(fabs(s.sd - sqrt(32.0 / 7)) < 1e-12); /* sample: n - 1 */
+	expt_stats_of(&one, 1, &s);
+	assert_true(s.n == 1 && s.median == 7.5 && s.min == 7.5 && s.max == 7.5 && s.mean == 7.5);
+	assert_true(isnan(s.sd));
+	expt_stats_of(NULL, 0, &s);
+	assert_true(s.n == 0 && isnan(s.median) && isnan(s.mean) && isnan(s.min));
+	assert_true(odd[0] == 5); /* the input is not sorted in place */
+
+	static const double x[] = { 1, 2, 3, 4 }, y[] = { 10, 20, 30, 40 }, z[] = { 8, 6, 4, 2 },
+			    c[] = { 3, 3, 3, 3 };
+	assert_true(fabs(expt_corr(x, y, 4) - 1) < 1e-12);
+	assert_true(fabs(expt_corr(x, z, 4) + 1) < 1e-12);
+	assert_true(isnan(expt_corr(x, c, 4)));
+	assert_true(isnan(expt_corr(x, y, 2)));
+}
+
+/* ---- measured TSV, CSV, comparisons ---- */
+
+#define HDR "run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults\n"
+
+/* fig3 at 1/32: flat 100 s, nested 111.9 s at every size (nested's
+ * pf_guest rising with size), except what skip names. */
+static char *fig3_tsv(const char *skip_mib)
+{
+	static const unsigned mib[] = { 160, 192, 224, 256, 288 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fputs(HDR, f);
+	for (int i = 0; i < 5; i++) {
+		unsigned long long b = (unsigned long long)mib[i] << 20;
+
+		fprintf(f, "fig3-flat-mcf-%uM-r1\tflat\tmcf\t%llu\t1\t100\t0\t-\t-\t%d\t-\t-\n", mib[i], b, 1000);
+		if (skip_mib && (unsigned)atoi(skip_mib) == mib[i])
+			continue;
+		fprintf(f, "fig3-nested-shadow-mcf-%uM-r1\tshadow\tmcf\t%llu\t1\t111.9\t0\t%d\t500\t3000\t0\t0\n",
+			mib[i], b, 100 * (i + 1));
+	}
+	fclose(f);
+	return buf;
+}
+
+static void fig3_numbers(void **state)
+{
+	struct fixture fx;
+	char *tsv = fig3_tsv(NULL), *md;
+
+	(void)state;
+	load(&fx, fig3_text, "1/32", 0);
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.used, 10);
+	assert_int_equal(fx.data.bad, 0);
+	int s8 = expt_plan_size_gib(&fx.p, 8);
+
+	assert_true(s8 >= 0);
+	assert_true(fabs(expt_pct(&fx.data, expt_plan_point(&fx.p, EXPT_FLAT, 0, s8),
+				  expt_plan_point(&fx.p, EXPT_SHADOW, 0, s8)) - 11.9) < 1e-9);
+	md = capture_md(&fx);
+	assert_has(md, "## fig3: Hypervisor VMs vs nested VMs, mcf (paper figure 3)");
+	assert_has(md, "| mcf, shadow vs flat: average over all sizes | 11.9% | 11.90% (5 of 5 sizes) |");
+	assert_has(md, "| mcf, shadow vs flat: at 8 GB | 8.04% | 11.90% |");
+	assert_has(md, "Emulated: **yes**");
+	assert_has(md, "Host: test host.");
+	assert_has(md, "Scale 1/32");
+	assert_has(md, "8 GB = 256 MiB");
+	assert_has(md, "| shadow | mcf | 8 GB | 256 | 1 | 0 | 111.900 | 111.900 | - | 111.900 | 111.900 | 400 | 500 | 3000 | 0 | 0 |");
+	/* the counters: pf_guest rose with the sizes while the time did not move */
+	assert_has(md, "- mcf, shadow: over 5 sizes (5 GB -> 9 GB) the time went 111.900 -> 111.900 s");
+	assert_has(md, "- mcf, shadow vs flat: time x1.119 over 5 sizes; l0_exits x3.000.");
+	assert_null(strstr(md, "nan"));
+	free(md);
+	unload(&fx);
+	free(tsv);
+}
+
+static void missing_points(void **state)
+{
+	struct fixture fx;
+	char *tsv = fig3_tsv("256"), *md;
+
+	(void)state;
+	load(&fx, fig3_text, "1/32", 0);
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.used, 9);
+	md = capture_md(&fx);
+	assert_has(md, "| mcf, shadow vs flat: average over all sizes | 11.9% | 11.90% (4 of 5 sizes) |");
+	assert_has(md, "| mcf, shadow vs flat: at 8 GB | 8.04% | not measured |");
+	assert_has(md, "8 GB not measured");
+	assert_has(md, "| shadow | mcf | 8 GB | 256 | 0 | 0 | not measured |");
+	free(md);
+	unload(&fx);
+	free(tsv);
+
+	/* nothing measured at all: every figure says so */
+	load(&fx, fig3_text, "1/32", 0);
+	measure(&fx, HDR);
+	md = capture_md(&fx);
+	assert_has(md, "| mcf, shadow vs flat: average over all sizes | 11.9% | not measured |");
+	assert_has(md, "| mcf, shadow vs flat: smallest gap | 8 GB (8.04%) | not measured |");
+	assert_has(md, "0 of 10 points measured");
+	assert_null(strstr(md, "nan"));
+	free(md);
+	unload(&fx);
+}
+
+static void fig4_numbers(void **state)
+{
+	/* shadow: mcf 8 -> 5 GB +10%, bzip2 +20%; 9 GB slower; fastest at 8 GB.
+	 * nested: only mcf at 8 GB. */
+	static const char tsv[] = HDR
+		"fig4-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t110\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-mcf-256M-r1\tshadow\tmcf\t268435456\t1\t100\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-mcf-288M-r1\tshadow\tmcf\t301989888\t1\t150\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-bzip2-160M-r1\tshadow\tbzip2\t167772160\t1\t60\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-bzip2-256M-r1\tshadow\tbzip2\t268435456\t1\t50\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-bzip2-256M-r2\tshadow\tbzip2\t268435456\t2\t52\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-bzip2-256M-r3\tshadow\tbzip2\t268435456\t3\t48\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-shadow-bzip2-288M-r1\tshadow\tbzip2\t301989888\t1\t55\t0\t-\t-\t-\t-\t-\n"
+		"fig4-nested-nested-mcf-256M-r1\tnested\tmcf\t268435456\t1\t80\t0\t-\t-\t-\t-\t-\n";
+	struct fixture fx;
+	char *md;
+
+	(void)state;
+	load(&fx, fig4_text, "1/32", 0);
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.used, 9);
+	md = capture_md(&fx);
+	assert_has(md, "| mcf | 110.000 | not measured | not measured | 100.000 | 150.000 | 10.00% | 8 GB (of the measured sizes) | 50.00% |");
+	assert_has(md, "| average cost of 8 -> 5 GB | 11.62% | 15.00% (2 of 2 workloads) |");
+	assert_has(md, "| worst cost of 8 -> 5 GB | 13.86% | 20.00% (bzip2) |");
+	assert_has(md, "| fastest at 8 GB | every benchmark | 2 of 2 workloads |");
+	assert_has(md, "| 8 -> 9 GB | a sharp drop (slower) | 30.00% on average (2 of 2 workloads) |");
+	/* the nested mode has no paper numbers and one point */
+	assert_has(md, "| average cost of 8 -> 5 GB | - (the paper measured shadow only) | not measured |");
+	assert_has(md, "### Paging modes");
+	assert_has(md, "| mcf | 8 GB | 100.000 | 80.000 | -20.00% |");
+	assert_has(md, "| bzip2 | 8 GB | 50.000 | not measured | not measured |");
+	free(md);
+	unload(&fx);
+}
+
+static void csv_text(void **state)
+{
+	static const char tsv[] = HDR
+		"fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t10\t0\t-\t-\t100\t-\t-\n"
+		"fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t12\t0\t-\t-\t300\t-\t-\n"
+		"fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\t-\t1\t-\t-\t-\t-\t-\n"
+		"fig3-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t20.5\t0\t7\t8\t9\t10\t11\n";
+	static const char want[] =
+		"config,workload,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,min_s,max_s,failed,"
+		"l1_pf_guest_median,l1_exits_median,l0_exits_median,swap_out_median,major_faults_median\n"
+		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,\n"
+		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,\n"
+		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11\n"
+		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,\n";
+	struct expt_desc d;
+	struct expt_plan p;
+	struct expt_data data;
+	struct expt_opts o = { .scale = "1/32", .sizes = "5G,8G" };
+	char err[EXPT_ERRLEN], *buf = NULL;
+	size_t len = 0;
+	FILE *in, *f;
+
+	(void)state;
+	assert_int_equal(expt_desc_parse("t.expt", fig3_text, &d, err, sizeof(err)), 0);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	in = fmemopen((void *)tsv, strlen(tsv), "r");
+	assert_int_equal(expt_read_measured(in, "t.tsv", &p, &data, NULL), 0);
+	fclose(in);
+	assert_int_equal(data.failed, 1);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(expt_write_csv(f, &p, &data), 0);
+	fclose(f);
+	assert_string_equal(buf, want);
+	free(buf);
+	expt_data_free(&data);
+	expt_plan_free(&p);
+}
+
+static void bad_lines(void **state)
+{
+	static const char tsv[] = HDR
+		"fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t10\t0\t-\t-\t-\t-\t-\n"          /* 2 good */
+		"fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t10\t0\t-\t-\t-\t-\n"              /* 3 11 columns */
+		"fig3-flat-mcf-999M-r1\tflat\tmcf\t167772160\t1\t10\t0\t-\t-\t-\t-\t-\n"          /* 4 unknown id */
+		"fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\tfast\t0\t-\t-\t-\t-\t-\n"        /* 5 bad time */
+		"fig3-flat-mcf-160M-r4\tshadow\tmcf\t167772160\t4\t10\t0\t-\t-\t-\t-\t-\n"        /* 6 config */
+		"fig3-flat-mcf-160M-r5\tflat\tmcf\t167772161\t5\t10\t0\t-\t-\t-\t-\t-\n"          /* 7 vm_mem */
+		"fig3-flat-mcf-160M-r6\tflat\tmcf\t167772160\t7\t10\t0\t-\t-\t-\t-\t-\n"          /* 8 rep */
+		"fig3-flat-mcf-160M-r8\tflat\tmcf\t167772160\t8\t10\tok\t-\t-\t-\t-\t-\n"         /* 9 status */
+		"fig3-flat-mcf-160M-r9\tflat\tmcf\t167772160\t9\t10\t0\t-\t-\tmany\t-\t-\n"       /* 10 counter */
+		"fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t99\t0\t-\t-\t-\t-\t-\n"          /* 11 duplicate */
+		"modes-nested-sos-mcf-160M-r1\tsos\tmcf\t167772160\t1\t10\t0\t-\t-\t-\t-\t-\n"    /* 12 other */
+		"\n"
+		"fig3-flat-mcf-160M-r10\tflat\tmcf\t167772160\t10\t-1\t0\t-\t-\t-\t-\t-\n"        /* 14 negative */
+		"fig3-flat-mcf-160M-r11\tflat\tmcf\t167772160\t11\t-\t2\t-\t-\t-\t-\t-\n"         /* 15 failed */
+		"fig3-flat-mcf-192M-r1\tflat\tmcf\t201326592\t1\t14\t0\t-\t-\t-\t-\t-";         /* 16 good, no \n */
+	struct fixture fx;
+
+	(void)state;
+	load(&fx, fig3_text, "1/32", 0);
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.lines, 14);
+	assert_int_equal(fx.data.used, 2);
+	assert_int_equal(fx.data.failed, 1);
+	assert_int_equal(fx.data.bad, 9);
+	assert_int_equal(fx.data.dup, 1);
+	assert_int_equal(fx.data.other, 1);
+	assert_int_equal(fx.data.m[0].t.n, 1);
+	assert_true(fx.data.m[0].t.median == 10); /* the first line counted, not the duplicate */
+	assert_int_equal(fx.data.m[0].failed, 1);
+	assert_int_equal(count(fx.errs, "\n"), 10); /* one line each, the other experiment's silent */
+	for (int ln = 3; ln <= 11; ln++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "t.tsv:%d: ", ln);
+		assert_has(fx.errs, want);
+	}
+	assert_has(fx.errs, "t.tsv:3: 11 columns, not 12, skipped");
+	assert_has(fx.errs, "t.tsv:4: run id 'fig3-flat-mcf-999M-r1' is not in the plan");
+	assert_has(fx.errs, "t.tsv:14: time_s '-1' is not a number, skipped");
+	assert_null(strstr(fx.errs, "t.tsv:12:"));
+	unload(&fx);
+}
+
+/* The series sentence names the counter that moved with the time. */
+static void counter_sentence(void **state)
+{
+	static const char tsv[] = HDR
+		"fig4-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t130\t0\t900\t50\t7\t0\t1\n"
+		"fig4-nested-shadow-mcf-192M-r1\tshadow\tmcf\t201326592\t1\t120\t0\t700\t50\t9\t0\t1\n"
+		"fig4-nested-shadow-mcf-224M-r1\tshadow\tmcf\t234881024\t1\t110\t0\t500\t50\t5\t0\t1\n"
+		"fig4-nested-shadow-mcf-256M-r1\tshadow\tmcf\t268435456\t1\t100\t0\t300\t50\t8\t0\t1\n";
+	struct fixture fx;
+	char *md;
+
+	(void)state;
+	load(&fx, fig4_text, "1/32", 0);
+	measure(&fx, tsv);
+	md = capture_md(&fx);
+	assert_has(md, "- mcf, shadow: over 4 sizes (5 GB -> 8 GB) the time went 130.000 -> 100.000 s; "
+		       "r with the time: l1_pf_guest 1.00 (900 -> 300), l1_exits constant (50), l0_exits");
+	assert_has(md, "Closest to the time: l1_pf_guest (r = 1.00).");
+	assert_has(md, "- bzip2, shadow: 0 measured sizes, too few to correlate.");
+	free(md);
+	unload(&fx);
+}
+
+/* The shipped descriptions parse and expand. */
+static void shipped(void **state)
+{
+	static const struct {
+		const char *file;
+		int nconfigs, nwl;
+	} files[] = { { "fig3", 2, 1 }, { "fig4", 1, 4 }, { "modes", 3, 4 } };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct expt_desc d;
+		struct expt_plan p;
+		struct expt_opts o = { .scale = "1/32" };
+		char path[512], err[EXPT_ERRLEN];
+
+		snprintf(path, sizeof(path), "%s/experiments/%s.expt", EXPT_SRCDIR, files[i].file);
+		if (expt_desc_load(path, &d, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_string_equal(d.name, files[i].file); /* bench/paper.sh names them by file */
+		assert_int_equal(d.reps, 8);
+		if (expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(p.nconfigs, files[i].nconfigs);
+		assert_int_equal(d.nwl, files[i].nwl);
+		assert_int_equal(p.nsizes, 5);
+		assert_int_equal(p.l1_mem, 256 * MIB);
+		expt_plan_free(&p);
+	}
+}
+
+/* ---- the command ---- */
+
+static char tmpdir[64];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void cli(void **state)
+{
+	char path[256], *out;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fig3.expt", tmpdir);
+	write_file(path, fig3_text);
+	assert_int_equal(run("'%s' plan %s --reps 1 --scale 1/32 --sizes 8G >%s/plan 2>%s/err",
+			     expt_bin, path, tmpdir, tmpdir), 0);
+	snprintf(path, sizeof(path), "%s/plan", tmpdir);
+	out = slurp(path, NULL);
+	assert_non_null(out);
+	assert_int_equal(count(out, "\n"), 3);
+	assert_has(out, "\nfig3-flat-mcf-256M-r1\tfig3\tflat\t");
+	free(out);
+
+	snprintf(path, sizeof(path), "%s/bad.expt", tmpdir);
+	write_file(path, "name b\nshapes flat\nworkloads mcf doom\n");
+	assert_int_equal(run("'%s' plan %s >/dev/null 2>%s/err", expt_bin, path, tmpdir), 2);
+	snprintf(path, sizeof(path), "%s/err", tmpdir);
+	out = slurp(path, NULL);
+	assert_non_null(out);
+	assert_has(out, "bad.expt:3: unknown workload 'doom'");
+	assert_int_equal(count(out, "\n"), 1);
+	free(out);
+
+	assert_int_equal(run("'%s' plan %s/fig3.expt --host x >/dev/null 2>&1", expt_bin, tmpdir), 2);
+	assert_int_equal(run("'%s' plan %s/nosuch.expt >/dev/null 2>&1", expt_bin, tmpdir), 2);
+	assert_int_equal(run("'%s' plan %s/fig3.expt --reps 0 >/dev/null 2>&1", expt_bin, tmpdir), 2);
+	assert_int_equal(run("'%s' frobnicate >/dev/null 2>&1", expt_bin), 2);
+	assert_int_equal(run("'%s' summarize %s/fig3.expt %s/nosuch.tsv %s/o >/dev/null 2>&1",
+			     expt_bin, tmpdir, tmpdir, tmpdir), 2);
+	assert_int_equal(run("'%s' summarize %s/fig3.expt %s/plan %s/o --emulated maybe >/dev/null 2>&1",
+			     expt_bin, tmpdir, tmpdir, tmpdir), 2);
+	assert_int_equal(run("'%s' --help >/dev/null", expt_bin), 0);
+}
+
+static bool have_gnuplot(void)
+{
+	return run("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+/* summarize -> CSV, MD, a non-empty PNG and SVG; report -> report.md. */
+static void render(void **state)
+{
+	char path[256], *tsv = fig3_tsv(NULL), *buf;
+	size_t len;
+
+	(void)state;
+	if (!have_gnuplot()) {
+		skip(); /* gnuplot-nox is not installed here */
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/fig3.expt", tmpdir);
+	write_file(path, fig3_text);
+	snprintf(path, sizeof(path), "%s/measured.tsv", tmpdir);
+	write_file(path, tsv);
+	free(tsv);
+	assert_int_equal(run("'%s' summarize %s/fig3.expt %s %s/out --host 'unit test' --emulated yes "
+			     "--scale 1/32 >%s/stdout 2>%s/stderr", expt_bin, tmpdir, path, tmpdir, tmpdir,
+			     tmpdir), 0);
+	snprintf(path, sizeof(path), "%s/out/fig3.png", tmpdir);
+	buf = slurp(path, &len);
+	assert_non_null(buf);
+	assert_true(len > 1000);
+	assert_memory_equal(buf, "\x89PNG\r\n\x1a\n", 8);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/out/fig3.svg", tmpdir);
+	buf = slurp(path, &len);
+	assert_non_null(buf);
+	assert_has(buf, "<svg");
+	assert_has(buf, "(testbed, emulated)");
+	assert_has(buf, "</svg>");
+	free(buf);
+	snprintf(path, sizeof(path), "%s/out/fig3.csv", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_int_equal(count(buf, "\n"), 11);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/out/fig3.md", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "![fig3](fig3.png)");
+	free(buf);
+
+	assert_int_equal(run("'%s' report %s/out fig3 --wall 3725 >/dev/null", expt_bin, tmpdir), 0);
+	snprintf(path, sizeof(path), "%s/out/report.md", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "# nestlab: the paper reproduction");
+	assert_has(buf, "| host | unit test |");
+	assert_has(buf, "| emulated (testbed) | yes |");
+	assert_has(buf, "| scale | 1/32 |");
+	assert_has(buf, "| total wall time | 3725 s (1h02m) |");
+	assert_has(buf, "## fig3: Hypervisor VMs vs nested VMs, mcf (paper figure 3)");
+	free(buf);
+	/* an experiment that was not summarized: reported, exit 1, the rest kept */
+	assert_int_equal(run("'%s' report %s/out fig3 fig9 >/dev/null 2>&1", expt_bin, tmpdir), 1);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "## fig9\n\nNo summary");
+	assert_has(buf, "## fig3:");
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(desc_good),
+		cmocka_unit_test(desc_errors),
+		cmocka_unit_test(sizes_and_scale),
+		cmocka_unit_test(workloads_agree),
+		cmocka_unit_test(plan_order_and_ids),
+		cmocka_unit_test(plan_print),
+		cmocka_unit_test(plan_options),
+		cmocka_unit_test(stats),
+		cmocka_unit_test(fig3_numbers),
+		cmocka_unit_test(missing_points),
+		cmocka_unit_test(fig4_numbers),
+		cmocka_unit_test(csv_text),
+		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(counter_sentence),
+		cmocka_unit_test(shipped),
+		cmocka_unit_test(cli),
+		cmocka_unit_test(render),
+	};
+	int r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_expt PATH/nestlab-expt\n");
+		return 2;
+	}
+	expt_bin = argv[1];
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_expt.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	if (!r)
+		run("rm -rf '%s'", tmpdir); /* kept when a test failed, to look at */
+	return r;
+}
