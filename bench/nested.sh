@@ -31,11 +31,18 @@ cp -L "$kdir/bzImage" "$w/bzImage"
 cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"
 cp "$here/nested_inner.sh" "$w/"
 t0=$(date +%s)
-bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 3000 --trace-exits \
+# timed runs: nothing traced
+bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 2400 \
 	--files "$rel /bin/bash" --out "$out/runs" -- \
-	/bin/bash "$rel/nested_inner.sh" "/work/$rel" "$reps" "${specs[@]}" >"$out/testbed.log" 2>&1 ||
+	/bin/bash "$rel/nested_inner.sh" "/work/$rel" "$reps" time "${specs[@]}" >"$out/testbed.log" 2>&1 ||
 	die "the testbed run failed (exit $?): $(tail -3 "$out/testbed.log")"
 t1=$(date +%s)
+# one more pass, traced at L1 (per L2) and at L0 (per process), to explain
+mkdir -p "$out/trace"
+bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 2400 --trace-exits \
+	--files "$rel /bin/bash" --out "$out/trace" -- \
+	/bin/bash "$rel/nested_inner.sh" "/work/$rel" 1 trace "${specs[@]}" >"$out/testbed-trace.log" 2>&1 ||
+	echo "bench: the traced pass failed (exit $?): $(tail -3 "$out/testbed-trace.log")" >&2
 
 # workload time: ring 3, from guest-kernel's begin/end marks as the VMM at
 # the level that ran it timestamps them (L0 for flat, L1 for L2)
@@ -67,15 +74,24 @@ wns() { jq -r "$1" "$2" 2>/dev/null; }
 	echo
 	echo "flat_s/shadow_s/nested_s: workload seconds (ring 3); l2_faults: guest-kernel demand faults in L2;"
 	echo "sh_pfguest: L2 page faults L1's KVM intercepted (shadow); *_l1exits: L2 exits handled by L1's KVM;"
-	echo "*_l0exits: L0's KVM exits for L1's vCPUs over the whole L1 run (boot included). Took $((t1 - t0)) s."
+	echo "*_l0exits: L0's KVM exits for L1's vCPUs over the whole L1 run (boot included). Timed runs took $((t1 - t0)) s."
 	echo
-	echo "L1's exit table for the first L2 of each mode (rep 1, --trace-exits; top reasons):"
+	echo "L1's exit table for the L2 in each mode (the traced pass; top reasons, count and handling time):"
 	for spec in "${specs[@]}"; do
 		wl=${spec%%:*}
 		for mode in shadow nested; do
-			f=$out/runs/$mode-$wl-1.json
+			f=$out/trace/$mode-$wl-trace.json
 			[ -f "$f" ] || continue
 			printf '  %-9s %-6s %s\n' "$wl" "$mode" "$(jq -r '.l1.l2[0].exit_trace.events.kvm_exit // {} | to_entries | sort_by(-.value.count) | .[:6] | map("\(.key) \(.value.count) (\((.value.total_ns / 1e6 * 10 | floor) / 10) ms)") | join(", ")' "$f" 2>/dev/null)"
 		done
 	done
 } | tee "$out/report.txt"
+if [ -f "$out/trace/l0-trace.json" ]; then
+	{
+		echo
+		echo "L0's view of each L1 in the traced pass (testbed --trace-exits; one nestlab process per run, in run order):"
+		jq -r '.processes // .p // [] | map(select(.comm == "nestlab")) | sort_by(.tgid) | .[] |
+			"  tgid \(.tgid): exits \(.exits); nested vmenter npt on/off \(.events.kvm_nested_vmenter.npt_on // 0)/\(.events.kvm_nested_vmenter.npt_off // 0); top: \(.events.kvm_exit // {} | to_entries | sort_by(-.value.count) | .[:4] | map("\(.key) \(.value.count)") | join(", "))"' \
+			"$out/trace/l0-trace.json"
+	} | tee -a "$out/report.txt"
+fi
