@@ -65,8 +65,8 @@ int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 	return 0;
 }
 
-static int parse_uint(const char *s, const char *name, unsigned long min,
-		      unsigned long max, unsigned int *out, struct nl_err *err)
+int cli_uint(const char *s, const char *name, unsigned long min,
+	     unsigned long max, unsigned int *out, struct nl_err *err)
 {
 	char *end;
 	unsigned long v;
@@ -130,7 +130,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			have_mem = true;
 			break;
 		case O_CPUS:
-			if (parse_uint(optarg, "--cpus", 1, NL_MAX_VCPUS,
+			if (cli_uint(optarg, "--cpus", 1, NL_MAX_VCPUS,
 				       &cfg->cpus, err))
 				return -EINVAL;
 			break;
@@ -147,7 +147,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			cfg->json = optarg;
 			break;
 		case O_TIMEOUT:
-			if (parse_uint(optarg, "--timeout", 1, 86400 * 7,
+			if (cli_uint(optarg, "--timeout", 1, 86400 * 7,
 				       &cfg->timeout_s, err))
 				return -EINVAL;
 			break;

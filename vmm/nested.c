@@ -45,23 +45,6 @@ void nested_usage(FILE *f)
 	      f);
 }
 
-static int parse_u(const char *s, const char *name, unsigned long min,
-		   unsigned long max, unsigned int *out, struct nl_err *err)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || errno || *end || v < min || v > max) {
-		nl_seterr(err, "%s: '%s' must be a whole number in %lu..%lu", name,
-			  s, min, max);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
-
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP };
 
@@ -107,7 +90,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 				return -EINVAL;
 			break;
 		case N_L1CPUS:
-			if (parse_u(optarg, "--l1-cpus", 1, NL_MAX_VCPUS, &n->l1_cpus, err))
+			if (cli_uint(optarg, "--l1-cpus", 1, NL_MAX_VCPUS, &n->l1_cpus, err))
 				return -EINVAL;
 			break;
 		case N_PAGING:
@@ -161,11 +144,11 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			n->json = optarg;
 			break;
 		case N_TIMEOUT:
-			if (parse_u(optarg, "--timeout", 1, 86400 * 7, &n->timeout_s, err))
+			if (cli_uint(optarg, "--timeout", 1, 86400 * 7, &n->timeout_s, err))
 				return -EINVAL;
 			break;
 		case N_L2TIMEOUT:
-			if (parse_u(optarg, "--l2-timeout", 1, 86400 * 7, &n->l2_timeout_s, err))
+			if (cli_uint(optarg, "--l2-timeout", 1, 86400 * 7, &n->l2_timeout_s, err))
 				return -EINVAL;
 			break;
 		case N_CMDLINE:

@@ -61,6 +61,9 @@ void cli_usage(FILE *f);
 /* Sizes: wl_parse_size plus range checks; name is used in messages. */
 int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 	     uint64_t *out, struct nl_err *err);
+/* A whole number in min..max; name is used in messages. */
+int cli_uint(const char *s, const char *name, unsigned long min,
+	     unsigned long max, unsigned int *out, struct nl_err *err);
 
 /* ---- mem.c ---- */
 /* Guest-physical ranges backed by the one host mapping: one for a
