@@ -188,7 +188,9 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		"$(cut -f7 "$r.tsv" 2>/dev/null || echo -)" $(((t1 - t_start) / 60)) $(((t1 - t_start) % 60)) \
 		$((left / 60)) $((left % 60)) | tee -a "$out/run.log"
 done <"$plan"
-wall=$(($(date +%s) - t_start))
+# wall time over every invocation that worked on this output directory
+wall=$(($(date +%s) - t_start + $(cat "$out/wall_s" 2>/dev/null || echo 0)))
+echo "$wall" >"$out/wall_s"
 
 {
 	printf 'run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults\n'
