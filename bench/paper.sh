@@ -54,7 +54,8 @@ trap 'rm -rf "$stage"' EXIT
 cp "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" "$here/paper_run.sh" "$stage/"
 cp -L "$kdir/bzImage" "$stage/bzImage"
 cp "$build/l1-shim/l1-initramfs.cpio" "$stage/l1.cpio"
-rel=${stage#"$tree"/}
+rel=${stage#"$tree"/}   # testbed.sh takes --files relative to the current directory
+cd "$tree"
 
 opts=(--scale "$scale" --reps "$reps")
 [ -n "$sizes" ] && opts+=(--sizes "$sizes")
@@ -165,8 +166,8 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 			bash "$tree/tests/testbed/testbed.sh" --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
-				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" >"$r.testbed.log" 2>&1
-			st=$?
+				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" >"$r.testbed.log" 2>&1 &&
+				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
 			[ "$st" = 124 ] || break
 		done
