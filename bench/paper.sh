@@ -31,6 +31,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#exps[@]} -gt 0 ] || exps=(fig3 modes)
+expt_file() { # NAME (bench/experiments/NAME.expt) or a path to a .expt file
+	case "$1" in
+	*/* | *.expt) echo "$1" ;;
+	*) echo "$here/experiments/$1.expt" ;;
+	esac
+}
 out=${out:-$tree/results/paper-$(date +%Y%m%d-%H%M%S)}
 build=$(cd "$build" && pwd)
 expt=$build/bench/nestlab-expt
@@ -62,7 +68,7 @@ opts=(--scale "$scale" --reps "$reps")
 # --modes applies to each experiment as far as its description has them
 emodes() { # experiment -> its modes among --modes, comma-separated
 	local have m r=""
-	have=" $(sed -n 's/#.*//; s/^modes[[:space:]]\{1,\}//p' "$here/experiments/$1.expt") "
+	have=" $(sed -n 's/#.*//; s/^modes[[:space:]]\{1,\}//p' "$(expt_file "$1")") "
 	[ "$have" = "  " ] && have=" shadow "
 	for m in ${modes//,/ }; do
 		case "$have" in *" $m "*) r=${r:+$r,}$m ;; esac
@@ -81,8 +87,8 @@ plan=$out/plan.tsv
 : >"$plan"
 run_exps=()
 for e in "${exps[@]}"; do
-	f=$here/experiments/$e.expt
-	[ -f "$f" ] || die "no experiment '$e' ($here/experiments/*.expt)"
+	f=$(expt_file "$e")
+	[ -f "$f" ] || die "no experiment '$e' ($here/experiments/*.expt, or a path to a .expt file)"
 	if [ -n "$modes" ] && [ -z "$(emodes "$e")" ]; then
 		echo "paper: $e has none of the modes $modes: skipped"
 		continue
@@ -199,8 +205,10 @@ echo "$wall" >"$out/wall_s"
 } >"$out/measured.tsv"
 for e in "${exps[@]}"; do
 	# shellcheck disable=SC2046
-	"$expt" summarize "$here/experiments/$e.expt" "$out/measured.tsv" "$out" --host "$host" \
+	"$expt" summarize "$(expt_file "$e")" "$out/measured.tsv" "$out" --host "$host" \
 		--emulated "$emulated" $(eopts "$e") || echo "paper: summarize $e failed" >&2
 done
-"$expt" report "$out" "${exps[@]}" --wall "$wall" || echo "paper: report failed" >&2
+names=()
+for e in "${exps[@]}"; do names+=("$(basename "$e" .expt)"); done
+"$expt" report "$out" "${names[@]}" --wall "$wall" || echo "paper: report failed" >&2
 echo "paper: $(grep -c . "$out/measured.tsv") lines measured in ${wall} s; report: $out/report.md" | tee -a "$out/run.log"

@@ -1,7 +1,9 @@
 #!/bin/bash
-# A tiny paper reproduction end to end (docs/experiments.md): fig3 at two
-# sizes, one repetition, scale 1/64, through bench/paper.sh (in the testbed
-# on a host without nested virtualization). Checks that every run gave a
+# A tiny paper reproduction end to end (docs/experiments.md): figure 3's
+# experiment at two sizes, one repetition, scale 1/64, through
+# bench/paper.sh (in the testbed on a host without nested virtualization).
+# Its L1 has one vCPU: 2-vCPU L1 boots in the testbed fail about 1 in 17
+# (issue 3, docs/testbed.md), which is not what this test is about. Checks that every run gave a
 # result, that the CSV holds a row per point, that gnuplot rendered the
 # plot, that the report holds the measured numbers and the paper's, and
 # that a second invocation resumes: it runs nothing again.
@@ -23,23 +25,32 @@ for t in jq gnuplot; do command -v $t >/dev/null || { echo "SKIP: $t missing"; e
 out=$(mktemp -d "$tree/build/paper-test.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-run() { bash "$tree/bench/paper.sh" --build "$build" --scale 1/64 --reps 1 --sizes 5G,8G --out "$out" fig3 >"$out/$1.log" 2>&1; }
+sed 's/^name .*/name tinyfig3/; s/^l1_cpus .*/l1_cpus 1/' "$tree/bench/experiments/fig3.expt" >"$out/tinyfig3.expt"
+run() { bash "$tree/bench/paper.sh" --build "$build" --scale 1/64 --reps 1 --sizes 5G,8G --out "$out" "$out/tinyfig3.expt" >"$out/$1.log" 2>&1; }
 run first
 st=$?
 [ "$st" = 0 ] && ok "paper.sh exit 0" || { bad "paper.sh exit $st"; tail -15 "$out/first.log"; }
 n=$(ls "$out"/runs/*.tsv 2>/dev/null | wc -l)
 [ "$n" = 4 ] && ok "4 runs measured (flat and nested at 2 sizes)" || bad "$n runs measured, not 4: $(grep -E '^\[|no result' "$out/first.log" | tr '\n' ' ')"
 fails_runs=$(awk -F'\t' 'NR > 1 && $7 != 0' "$out/measured.tsv" | wc -l)
-[ "$fails_runs" = 0 ] && ok "every run passed" || bad "$fails_runs runs failed"
-rows=$(tail -n +2 "$out/fig3.csv" 2>/dev/null | grep -c .)
-[ "$rows" = 4 ] && ok "fig3.csv: a row per point" || bad "fig3.csv has $rows rows"
-if [ "$(head -c 8 "$out/fig3.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
-	[ "$(stat -c %s "$out/fig3.png")" -gt 2000 ]; then
-	ok "fig3.png rendered by gnuplot"
+if [ "$fails_runs" = 0 ]; then
+	ok "every run passed"
 else
-	bad "fig3.png missing or not a PNG"
+	bad "$fails_runs runs failed"
+	for id in $(awk -F'\t' 'NR > 1 && $7 != 0 { print $1 }' "$out/measured.tsv"); do
+		echo "  $id:"
+		tail -5 "$out/runs/$id.out" "$out/runs/$id".vm*.err 2>/dev/null | sed 's/^/  | /'
+	done
 fi
-grep -q '<svg' "$out/fig3.svg" 2>/dev/null && ok "fig3.svg rendered" || bad "fig3.svg missing"
+rows=$(tail -n +2 "$out/tinyfig3.csv" 2>/dev/null | grep -c .)
+[ "$rows" = 4 ] && ok "tinyfig3.csv: a row per point" || bad "tinyfig3.csv has $rows rows"
+if [ "$(head -c 8 "$out/tinyfig3.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+	[ "$(stat -c %s "$out/tinyfig3.png")" -gt 2000 ]; then
+	ok "tinyfig3.png rendered by gnuplot"
+else
+	bad "tinyfig3.png missing or not a PNG"
+fi
+grep -q '<svg' "$out/tinyfig3.svg" 2>/dev/null && ok "tinyfig3.svg rendered" || bad "tinyfig3.svg missing"
 # the report holds each measured median (as the CSV gives it) and the paper's figure
 miss=0
 for t in $(awk -F'\t' 'NR > 1 { printf "%.2f\n", $6 }' "$out/measured.tsv"); do
