@@ -44,6 +44,7 @@ struct shim {
 	unsigned int nerr;
 	struct vmstat vs0, vs1;
 	uint64_t mem_total, mem_avail0, mem_avail1, swap_total, swap_free1;
+	uint64_t l2_mem_sum;
 	uint64_t t0, t1;
 	struct ktrace *kt;
 	char kt_error[SHIM_MSG];
@@ -266,14 +267,11 @@ static char *document(struct shim *s, size_t *len)
 	struct utsname u;
 	struct json j;
 	char *buf = NULL;
-	uint64_t sum = 0;
 	FILE *f = open_memstream(&buf, len);
 
 	if (!f)
 		return NULL;
 	uname(&u);
-	for (unsigned int i = 0; i < s->nvm; i++)
-		sum += s->vm[i].spec->mem;
 	json_begin(&j, f);
 	json_obj(&j, NULL);
 	json_str(&j, "schema", "nestlab-l1/1");
@@ -308,8 +306,8 @@ static char *document(struct shim *s, size_t *len)
 	json_u64(&j, "swap_free_end", s->swap_free1);
 	json_end_obj(&j);
 	json_obj(&j, "overcommit");
-	json_u64(&j, "l2_mem_sum", sum);
-	json_dbl(&j, "ratio", s->mem_total ? (double)sum / (double)s->mem_total : 0);
+	json_u64(&j, "l2_mem_sum", s->l2_mem_sum);
+	json_dbl(&j, "ratio", s->mem_total ? (double)s->l2_mem_sum / (double)s->mem_total : 0);
 	json_end_obj(&j);
 	vmstat_delta(&j, &s->vs0, &s->vs1);
 	json_u64(&j, "wall_ns", s->t1 - s->t0);
@@ -332,19 +330,18 @@ static char *document(struct shim *s, size_t *len)
 
 static void run_l2s(struct shim *s)
 {
-	uint64_t sum = 0;
-
 	for (unsigned int i = 0; i < s->nspecs; i++)
 		for (unsigned int c = 0; c < s->spec[i].count && s->nvm < L2_MAX; c++) {
 			struct l2_vm *v = &s->vm[s->nvm];
 
 			v->index = s->nvm++;
 			v->spec = &s->spec[i];
-			sum += v->spec->mem;
+			s->l2_mem_sum += v->spec->mem;
 		}
-	if (sum > s->mem_total)
+	if (s->l2_mem_sum > s->mem_total)
 		say("warning: the L2 VMs' %" PRIu64 " MiB overcommit L1's %" PRIu64 " MiB %.2fx",
-		    sum >> 20, s->mem_total >> 20, (double)sum / (double)s->mem_total);
+		    s->l2_mem_sum >> 20, s->mem_total >> 20,
+		    (double)s->l2_mem_sum / (double)s->mem_total);
 	for (unsigned int i = 0; i < s->nvm; i++)
 		if (l2_start(&s->vm[i], s->l2_timeout) < 0)
 			fail(s, "L2 %u: %s", i, s->vm[i].error);

@@ -115,10 +115,13 @@ const char *docport_take(struct docport *d, size_t *len, char *why,
 		return NULL;
 	}
 	msg = json_check((const char *)d->buf, d->len, &at);
-	while (!msg && at < d->len && strchr(" \t\r\n", d->buf[at]))
-		at++;
-	if (!msg && d->buf[0] != '{' && (at = 0, 1))
-		msg = "not an object";
+	if (!msg) {
+		/* one JSON value: it must be an object */
+		for (at = 0; at < d->len && memchr(" \t\r\n", d->buf[at], 4); at++)
+			;
+		if (at == d->len || d->buf[at] != '{')
+			msg = "not an object";
+	}
 	if (msg) {
 		snprintf(why, whylen, "the guest's document is not JSON: %s at byte %zu",
 			 msg, at);

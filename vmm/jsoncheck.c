@@ -62,8 +62,6 @@ static const char *string(struct jc *c)
 
 static const char *number(struct jc *c)
 {
-	const char *s = c->p;
-
 	if (*c->p == '-')
 		c->p++;
 	if (c->p >= c->end)
@@ -92,7 +90,6 @@ static const char *number(struct jc *c)
 		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
 			c->p++;
 	}
-	(void)s;
 	return NULL;
 }
 

@@ -15,25 +15,6 @@
 
 #define MIB (1ull << 20)
 
-static int num(const char *v, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (!n || n > 20)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -EINVAL;
-		if (x > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	if (x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 static bool is(const char *k, size_t kn, const char *name)
 {
 	return strlen(name) == kn && !memcmp(k, name, kn);
@@ -117,7 +98,7 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 			uint64_t max = is(k, kn, "count") ? L2_MAX :
 				       is(k, kn, "cpus") ? NL_MAX_VCPUS : UINT64_MAX;
 
-			if (num(v, vn, max, &x) < 0 ||
+			if (wl_parse_u64(v, vn, &x) < 0 || x > max ||
 			    (x == 0 && !is(k, kn, "seed"))) {
 				snprintf(err, errlen, "%.*s: '%.*s' must be a whole number in 1..%llu",
 					 (int)kn, k, (int)vn, v, (unsigned long long)max);

@@ -173,26 +173,23 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 			n.l2_mem_sum >> 20, n.l1_mem >> 20,
 			(double)n.l2_mem_sum / (double)n.l1_mem);
 	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, &n);
-	if (status >= 0) {
-		vm_destroy(&vm);
-		kvm_close(&kvm);
-		return status;
-	}
-	status = status_of(&vm);
-	explain(&vm);
-	doc = docport_take(&vm.doc, &len, why, sizeof(why));
-	if (!doc) {
-		fprintf(stderr, "nestlab: nested: no result from L1: %s\n", why);
-		if (!status)
-			status = NL_EXIT_GUEST;
-	} else if (!n.quiet) {
-		fprintf(stderr, "nestlab: nested: L1 sent its document (%zu bytes), exit status %u\n",
-			len, vm.ch.exit_status);
-	}
-	if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0) {
-		fprintf(stderr, "nestlab: %s\n", err.msg);
-		if (!status)
-			status = NL_EXIT_HOST;
+	if (status < 0) {
+		status = status_of(&vm);
+		explain(&vm);
+		doc = docport_take(&vm.doc, &len, why, sizeof(why));
+		if (!doc) {
+			fprintf(stderr, "nestlab: nested: no result from L1: %s\n", why);
+			if (!status)
+				status = NL_EXIT_GUEST;
+		} else if (!n.quiet) {
+			fprintf(stderr, "nestlab: nested: L1 sent its document (%zu bytes), exit status %u\n",
+				len, vm.ch.exit_status);
+		}
+		if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0) {
+			fprintf(stderr, "nestlab: %s\n", err.msg);
+			if (!status)
+				status = NL_EXIT_HOST;
+		}
 	}
 	vm_destroy(&vm);
 	kvm_close(&kvm);

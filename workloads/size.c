@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: MIT
-/* Sizes with binary suffixes, strict: shared by workloads and the VMM. */
+/* Whole numbers and sizes with binary suffixes, strict: shared by the
+ * workloads, the VMM and l1-shim. */
 /* guest-kernel calls this file's parsers in ring 0, where the machines we
  * test on emulate instructions and SSE is not among them. */
 #pragma GCC target("general-regs-only")
 
 #include "wl.h"
+
+int wl_parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
 
 int wl_parse_size(const char *s, size_t n, uint64_t *out)
 {

@@ -106,21 +106,6 @@ uint64_t wl_min_footprint(const char *name)
 	return e ? e->min_footprint : 0;
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static int fail(char *err, size_t errlen, const char *a, const char *tok,
 		size_t toklen, const char *b)
 {
@@ -185,7 +170,7 @@ int wl_parse(const char *cmdline, struct wl_params *p,
 		} else if (eqn(tok, klen, "iters")) {
 			if (have_iters)
 				return fail(err, errlen, "duplicate key '", tok, klen, "'");
-			if (parse_u64(val, vlen, &p->iters) || !p->iters ||
+			if (wl_parse_u64(val, vlen, &p->iters) || !p->iters ||
 			    p->iters > 1000000000ull)
 				return fail(err, errlen, "bad iters '", val, vlen,
 					    "' (1..1000000000)");
@@ -193,7 +178,7 @@ int wl_parse(const char *cmdline, struct wl_params *p,
 		} else if (eqn(tok, klen, "seed")) {
 			if (have_seed)
 				return fail(err, errlen, "duplicate key '", tok, klen, "'");
-			if (parse_u64(val, vlen, &p->seed))
+			if (wl_parse_u64(val, vlen, &p->seed))
 				return fail(err, errlen, "bad seed '", val, vlen, "'");
 			have_seed = true;
 		} else {

@@ -48,6 +48,8 @@ int wl_parse(const char *cmdline, struct wl_params *p,
  * or -1 for empty input, junk, an unknown suffix or uint64 overflow.
  */
 int wl_parse_size(const char *s, size_t n, uint64_t *out);
+/* Digits only, no sign, no overflow: 0 and *out, or -1. */
+int wl_parse_u64(const char *s, size_t n, uint64_t *out);
 
 /* Run. Returns 0 when the workload's self-check passed, negative if not. */
 int wl_run(const struct wl_params *p, struct wl_env *env, struct wl_result *r);
