@@ -5,7 +5,9 @@
  * its CPU flags), loads the KVM modules listed in /modules.load, opens
  * /dev/kvm, reports KVM's API version and kvm_amd's npt parameter, and
  * powers L1 off (or reboots it, with l1init=reboot on the kernel command
- * line). Every line it prints starts with "L1INIT ".
+ * line). With l1init=dmesg it first prints the kernel's uptime and its log
+ * (for comparing the boot phases of two VMMs). Every line it prints starts
+ * with "L1INIT ".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -65,6 +68,33 @@ static int load_modules(void)
 	return bad;
 }
 
+/* The kernel log with its timestamps, read without blocking from /dev/kmsg. */
+static void kmsg_dump(void)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, rec, sizeof(rec) - 1)) > 0) {
+		rec[n] = 0;
+		rec[strcspn(rec, "\n")] = 0;
+		printf("L1INIT kmsg %s\n", rec);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static int cmdline_has(const char *word)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/cmdline", "r");
+	int has = f && fgets(line, sizeof(line), f) && strstr(line, word);
+
+	if (f)
+		fclose(f);
+	return has;
+}
+
 int main(void)
 {
 	char npt[8] = "?", line[1024];
@@ -74,6 +104,14 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	if (cmdline_has("l1init=dmesg")) {
+		f = fopen("/proc/uptime", "r");
+		if (f && fgets(line, sizeof(line), f))
+			printf("L1INIT uptime %s", line);
+		if (f)
+			fclose(f);
+		kmsg_dump();
+	}
 	cpu_report();
 	printf("L1INIT modules_failed=%d\n", load_modules());
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -88,9 +126,10 @@ int main(void)
 	}
 	printf("L1INIT kvm_api=%d kvm_amd_npt=%s\n", v, npt);
 	fflush(stdout);
+	/* Every byte out of the UART before the power goes. */
+	tcdrain(STDOUT_FILENO);
 	sync();
-	f = fopen("/proc/cmdline", "r");
-	if (f && fgets(line, sizeof(line), f) && strstr(line, "l1init=reboot"))
+	if (cmdline_has("l1init=reboot"))
 		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
 	return 0;

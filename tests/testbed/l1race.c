@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define TAIL_LINES 12
+
 static double now(void)
 {
 	struct timespec ts;
@@ -24,9 +26,10 @@ static double now(void)
 
 static int run(int n, const char *pat, char **argv)
 {
-	int fds[2], st = 0;
+	int fds[2], st = 0, code;
 	double t0 = now(), first = -1;
-	char line[4096];
+	char line[4096], tail[TAIL_LINES][256];
+	unsigned int nlines = 0;
 	FILE *f;
 	pid_t pid;
 
@@ -47,13 +50,17 @@ static int run(int n, const char *pat, char **argv)
 	while (f && fgets(line, sizeof(line), f)) {
 		if (first < 0 && strstr(line, pat))
 			first = now() - t0;
-		if (strstr(line, pat) || strstr(line, "nestlab:"))
+		if (strstr(line, pat) || strstr(line, "L1INIT") || strstr(line, "nestlab:"))
 			fputs(line, stderr);
+		snprintf(tail[nlines++ % TAIL_LINES], sizeof(tail[0]), "%s", line);
 	}
 	waitpid(pid, &st, 0);
-	printf("l1race %d first=%.3f total=%.3f status=%d\n", n, first, now() - t0,
-	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	printf("l1race %d first=%.3f total=%.3f status=%d\n", n, first, now() - t0, code);
 	fflush(stdout);
+	/* A failed boot shows how it ended. */
+	for (unsigned int i = nlines > TAIL_LINES ? nlines - TAIL_LINES : 0; code && i < nlines; i++)
+		fprintf(stderr, "l1race %d tail: %s", n, tail[i % TAIL_LINES]);
 	if (f)
 		fclose(f);
 	return 0;
