@@ -52,7 +52,7 @@ static int run(int n, const char *pat, char **argv)
 			first = now() - t0;
 		if (strstr(line, pat) || strstr(line, "L1INIT") || strstr(line, "nestlab:"))
 			fputs(line, stderr);
-		snprintf(tail[nlines++ % TAIL_LINES], sizeof(tail[0]), "%s", line);
+		snprintf(tail[nlines++ % TAIL_LINES], sizeof(tail[0]), "%.254s", line);
 	}
 	waitpid(pid, &st, 0);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
