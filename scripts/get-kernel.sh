@@ -6,6 +6,8 @@
 #
 # DESTDIR (default build/kernel) then holds:
 #   bzImage        the kernel
+#   vmlinux        the same kernel uncompressed (scripts/extract-vmlinux.sh), an ELF
+#                  file that nestlab boots without running the decompressor
 #   version        its release (the name of its lib/modules directory), one line
 #   modules/       the .ko files (uncompressed) for $MODULES and everything they depend on
 #   modules.order  those file names, one a line, each after all of its dependencies
@@ -35,7 +37,7 @@ if [ "${1:-}" = "--from" ]; then
 	shift 3
 fi
 case "${1:-}" in -h | --help)
-	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac
@@ -98,6 +100,13 @@ else
 	ln -sfn "root/boot/vmlinuz-$krel" "$DEST/bzImage"
 fi
 echo "$krel" >"$DEST/version"
+
+# --- the same kernel uncompressed: nestlab boots it without the decompressor ---
+if [ ! -s "$DEST/vmlinux" ] || [ "$DEST/bzImage" -nt "$DEST/vmlinux" ]; then
+	rm -f "$DEST/vmlinux"
+	bash "$(dirname "$0")/extract-vmlinux.sh" "$DEST/bzImage" "$DEST/vmlinux" ||
+		note "no vmlinux: L1 boots from the bzImage (slower to start)"
+fi
 
 # --- modules: index every module file of the tree by its module name ---
 declare -A file_of
@@ -173,4 +182,4 @@ for m in $MODULES; do visit "$m"; done
 { for m in "${builtins[@]}"; do echo "$m"; done; } >"$DEST/builtin"
 rm -rf "$DEST/modules"
 mv "$out" "$DEST/modules"
-note "$krel in $DEST: bzImage, $(wc -l <"$DEST/modules.order") modules ($(tr '\n' ' ' <"$DEST/modules.order" | sed 's/ $//'))"
+note "$krel in $DEST: bzImage$([ -s "$DEST/vmlinux" ] && echo ", vmlinux"), $(wc -l <"$DEST/modules.order") modules ($(tr '\n' ' ' <"$DEST/modules.order" | sed 's/ $//'))"

@@ -14,6 +14,9 @@
  *     (0x18), CS = __BOOT_CS, DS = ES = SS = __BOOT_DS;
  *   - interrupts off and RSI = the zero page's address.
  *
+ * An uncompressed vmlinux takes the same path from startup_64 itself, with
+ * a setup header nestlab writes (vmlinux.c).
+ *
  * Without ACPI, SMP and the I/O APIC come from the MP table (mptable.c).
  * The layout of every fixed address is in boot_linux.h.
  */
@@ -126,6 +129,7 @@ static void build_page_tables(uint64_t *pml4, uint64_t *pdpt, uint64_t *pd)
 
 int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		     const uint8_t *kernel_file, size_t kernel_len,
+		     const struct elf_image *vmlinux,
 		     const uint8_t *initrd, size_t initrd_len,
 		     const char *cmdline, unsigned int ncpus,
 		     struct boot_linux_out *out, struct nl_err *err)
@@ -139,7 +143,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (kernel_len < bz->pm_offset + bz->pm_size) {
+	if (!vmlinux && kernel_len < bz->pm_offset + bz->pm_size) {
 		nl_seterr(err, "kernel file is %zu bytes, shorter than its header declared (%llu)",
 			  kernel_len, (unsigned long long)(bz->pm_offset + bz->pm_size));
 		return -EINVAL;
@@ -149,8 +153,12 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		return -EINVAL;
 	}
 
-	/* 1. The kernel's footprint must be RAM below the low end. */
-	kernel_place(bz, &load, &run);
+	/* 1. The kernel's footprint must be RAM below the low end. A vmlinux
+	 * is already where its segments say (vmlinux.c). */
+	if (vmlinux)
+		load = run = vmlinux->lo;
+	else
+		kernel_place(bz, &load, &run);
 	kend = load + bz->pm_size;
 	if (run + bz->init_size > kend)
 		kend = run + bz->init_size;
@@ -195,8 +203,8 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	pd = mem_gpa(m, BL_GPA_PD, BL_PD_PAGES * PAGE);
 	gdt = mem_gpa(m, BL_GPA_GDT, sizeof(bl_gdt));
 	cmd = mem_gpa(m, BL_GPA_CMDLINE, cl + 1);
-	dst = mem_gpa(m, load, bz->pm_size);
-	if (!bp || !pml4 || !pdpt || !pd || !gdt || !cmd || !dst) {
+	dst = vmlinux ? NULL : mem_gpa(m, load, bz->pm_size);
+	if (!bp || !pml4 || !pdpt || !pd || !gdt || !cmd || (!vmlinux && !dst)) {
 		nl_seterr(err, "guest memory of %llu MiB is too small for the Linux boot structures",
 			  (unsigned long long)(m->size / MIB));
 		return -EINVAL;
@@ -205,7 +213,8 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	if (r)
 		return r;
 
-	memcpy(dst, kernel_file + bz->pm_offset, bz->pm_size);
+	if (!vmlinux)
+		memcpy(dst, kernel_file + bz->pm_offset, bz->pm_size);
 	memcpy(cmd, cmdline ? cmdline : "", cl + 1);
 	if (initrd_len) {
 		void *p = mem_gpa(m, rd, initrd_len);
@@ -241,7 +250,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	bp->e820_entries = (uint8_t)boot_linux_e820(m->size, bp->e820_table,
 						    E820_MAX_ENTRIES_ZEROPAGE);
 
-	out->entry = load + BZ_ENTRY64_OFFSET;
+	out->entry = vmlinux ? vmlinux->entry : load + BZ_ENTRY64_OFFSET;
 	out->load_addr = load;
 	out->kernel_end = kend;
 	out->zero_page = BL_GPA_ZERO_PAGE;

@@ -95,7 +95,7 @@ unsigned int boot_linux_mem_slots(uint64_t mem, struct bl_slot slots[BL_MAX_SLOT
 
 /* ---- the boot itself ---- */
 struct boot_linux_out {
-	uint64_t entry;          /* RIP: load_addr + 0x200, startup_64 */
+	uint64_t entry;          /* RIP: startup_64 (bzImage: load_addr + 0x200) */
 	uint64_t load_addr;      /* where the protected-mode kernel was put */
 	uint64_t kernel_end;     /* end of the kernel's footprint (init_size) */
 	uint64_t zero_page;      /* RSI: struct boot_params */
@@ -113,11 +113,14 @@ struct boot_linux_out {
  * Loads the kernel of bz (parsed from kernel_file) into guest memory, writes
  * the zero page, command line, initrd, e820 map, identity page tables, GDT
  * and MP table for ncpus CPUs, and fills out. Needs nothing from KVM.
+ * For a vmlinux, kernel_file is NULL, vmlinux says where elf_load() put it
+ * and bz is vmlinux_header()'s; the kernel is entered at its ELF entry.
  * Returns 0 or -EINVAL with a one-line message (memory too small for the
  * kernel, command line too long, initrd does not fit, too many CPUs).
  */
 int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		     const uint8_t *kernel_file, size_t kernel_len,
+		     const struct elf_image *vmlinux,
 		     const uint8_t *initrd, size_t initrd_len,
 		     const char *cmdline, unsigned int ncpus,
 		     struct boot_linux_out *out, struct nl_err *err);

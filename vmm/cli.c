@@ -24,7 +24,7 @@ void cli_usage(FILE *f)
 {
 	fputs(
 "usage: nestlab run --kernel FILE --mem SIZE [options]\n"
-"  --kernel FILE        guest-kernel ELF or Linux bzImage to boot\n"
+"  --kernel FILE        guest-kernel ELF, or Linux as a bzImage or vmlinux ELF\n"
 "  --initrd FILE        initramfs for a Linux kernel\n"
 "  --mem SIZE           guest memory, e.g. 512M, 5G (4M..64G)\n"
 "  --cpus N             vCPUs (1..64, default 1)\n"
@@ -39,7 +39,7 @@ void cli_usage(FILE *f)
 "  --quiet              no summary on stderr\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n"
 "\n"
-"usage: nestlab nested --kernel BZIMAGE --initrd L1-INITRAMFS --l1-mem SIZE\n"
+"usage: nestlab nested --kernel LINUX --initrd L1-INITRAMFS --l1-mem SIZE\n"
 "                      --paging shadow|nested --l2 SPEC... --json FILE\n"
 "  one L1 Linux running L2 VMs (nestlab nested --help; docs/nested.md)\n",
 	      f);

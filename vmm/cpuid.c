@@ -14,6 +14,7 @@
 #include "nestlab.h"
 
 #define CPUID1_ECX_VMX        (1u << 5)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define EXT1_ECX_SVM          (1u << 2)
 #define SVM_EDX_NPT           (1u << 0)
@@ -48,6 +49,12 @@ struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
 		e->ebx = (e->ebx & 0x0000ffffu) | (vcpu << 24) |
 			 ((ncpus > 255 ? 255 : ncpus) << 16);
 		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		/* KVM_GET_SUPPORTED_CPUID leaves the TSC-deadline bit to
+		 * userspace (the in-kernel LAPIC emulates it). Without it
+		 * Linux calibrates the LAPIC timer against the PIT, 100 ms of
+		 * guest time per boot. */
+		if (o->tsc_deadline)
+			e->ecx |= CPUID1_ECX_TSC_DEADLINE;
 		if (o->hide_virt)
 			e->ecx &= ~CPUID1_ECX_VMX;
 	}

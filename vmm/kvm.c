@@ -56,6 +56,7 @@ int kvm_open(struct nl_kvm *k, struct nl_err *err)
 	}
 	k->stats = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) > 0;
 	k->tsc_khz = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_GET_TSC_KHZ) > 0;
+	k->tsc_deadline = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	k->vcpu_mmap_size = ioctl(k->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (k->vcpu_mmap_size < (int)sizeof(struct kvm_run)) {
 		nl_seterr(err, "KVM_GET_VCPU_MMAP_SIZE: %s",

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The few legacy PC ports a Linux guest touches when there is no firmware
- * and no PCI: the POST port, the i8042 controller (its reset line is how
- * Linux reboots by default), CMOS/RTC, port 0x92's fast reset, and PCI
+ * and no PCI: the POST port, the i8042 controller's reset line (how Linux
+ * reboots by default; there is no keyboard), CMOS/RTC, port 0x92's fast reset, and PCI
  * configuration mechanism #1 with no devices behind it (reads float high,
  * and 0xcf9's reset bit reboots). The in-kernel PIC, PIT and ELCR ports
  * never reach userspace.
@@ -16,6 +16,7 @@
 #define PORT_I8042_DATA 0x60
 #define PORT_I8042_CMD  0x64
 #define I8042_CMD_RESET 0xfe
+#define I8042_STATUS    0x01   /* OBF set, IBF clear */
 #define PORT_CMOS_INDEX 0x70
 #define PORT_CMOS_DATA  0x71
 #define PORT_SYSCTL_A   0x92
@@ -43,7 +44,15 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 			reset(c, "i8042");
 			return EXIT_STOP;
 		}
-		return EXIT_CONTINUE;    /* status 0: no data, input buffer empty */
+		/* No keyboard controller, only its reset line. A status of
+		 * "output full, input empty" says so at once: Linux's probe
+		 * flushes the output buffer, finds it never empties and gives
+		 * up ("No controller found") after 16 reads, where a status
+		 * of 0 made it wait out 1.3 s of command timeouts; its reboot
+		 * path waits only for "input empty" before writing the reset. */
+		if (!out)
+			*data = I8042_STATUS;
+		return EXIT_CONTINUE;
 	case PORT_I8042_DATA:
 		return EXIT_CONTINUE;
 	case PORT_CMOS_INDEX:

@@ -22,9 +22,9 @@
 void nested_usage(FILE *f)
 {
 	fputs(
-"usage: nestlab nested --kernel BZIMAGE --initrd L1-INITRAMFS --l1-mem SIZE\n"
+"usage: nestlab nested --kernel LINUX --initrd L1-INITRAMFS --l1-mem SIZE\n"
 "                      --paging shadow|nested --l2 SPEC [--l2 SPEC]... --json FILE\n"
-"  --kernel FILE        L1's Linux kernel (bzImage)\n"
+"  --kernel FILE        L1's Linux kernel: a bzImage, or its vmlinux (boots faster)\n"
 "  --initrd FILE        L1's initramfs with l1-shim as /init (build/l1-shim/l1-initramfs.cpio)\n"
 "  --l1-mem SIZE        L1's memory (may exceed the host's: overcommit is warned about)\n"
 "  --l1-cpus N          L1's vCPUs (default 2)\n"
@@ -174,7 +174,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	if (!n->kernel || !n->initrd || !n->l1_mem || !have_paging || !n->nspecs ||
 	    !n->json) {
 		nl_seterr(err, "%s is required (try 'nestlab nested --help')",
-			  !n->kernel ? "--kernel BZIMAGE" : !n->initrd ? "--initrd L1-INITRAMFS" :
+			  !n->kernel ? "--kernel LINUX" : !n->initrd ? "--initrd L1-INITRAMFS" :
 			  !n->l1_mem ? "--l1-mem SIZE" : !have_paging ? "--paging shadow|nested" :
 			  !n->nspecs ? "--l2 SPEC" : "--json FILE");
 		return -EINVAL;
@@ -193,7 +193,7 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 	int k;
 
 	k = snprintf(buf, len,
-		     "console=ttyS0 quiet panic=-1 pci=off i8042.noaux i8042.nokbd i8042.nopnp"
+		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " nl.paging=%s nl.swap=%llu nl.trace=%d nl.l2timeout=%u%s%s nl.l2=",
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s,

@@ -142,6 +142,7 @@ struct nl_kvm {
 	int vcpu_mmap_size;
 	bool stats;               /* KVM_CAP_BINARY_STATS_FD */
 	bool tsc_khz;             /* KVM_CAP_GET_TSC_KHZ */
+	bool tsc_deadline;        /* KVM_CAP_TSC_DEADLINE_TIMER */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
 };
 int kvm_open(struct nl_kvm *k, struct nl_err *err);
@@ -151,6 +152,7 @@ void kvm_close(struct nl_kvm *k);
 struct cpuid_opts {
 	bool hide_virt;           /* no SVM/VMX for the guest at all */
 	bool hide_tdp;            /* SVM/VMX, but no NPT/EPT: L1 shadows L2 */
+	bool tsc_deadline;        /* offer the in-kernel LAPIC's TSC-deadline timer */
 };
 /* A per-vCPU copy of base (malloc'd; the caller frees it). */
 struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
@@ -159,6 +161,12 @@ struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
 bool cpuid_has_svm(const struct kvm_cpuid2 *c);
 bool cpuid_has_vmx(const struct kvm_cpuid2 *c);
 bool cpuid_has_npt(const struct kvm_cpuid2 *c);
+
+/* ---- msrs.c: the MSRs a Linux guest finds at boot ---- */
+/* Copies the boot MSR table (index, value) into out; returns the count. */
+unsigned int msrs_linux_boot(struct kvm_msr_entry *out, unsigned int max);
+/* Sets them on one vCPU; -ENODEV with the refused MSR named. */
+int msrs_linux_set(int vcpu_fd, unsigned int vcpu, struct nl_err *err);
 
 /* ---- vmx_msr.c: Intel, EPT hidden through the VMX capability MSRs ---- */
 uint64_t vmx_ctls2_without_ept(uint64_t ia32_vmx_procbased_ctls2);
@@ -402,7 +410,7 @@ struct nl_vm {
 	struct legacy legacy;
 	struct channel ch;
 	struct docport doc;
-	bool is_linux;                  /* a bzImage, not a guest-kernel ELF */
+	bool is_linux;                  /* a bzImage or vmlinux, not a guest-kernel ELF */
 	struct boot_linux_out *lb;   /* Linux boot results (boot_linux.h) */
 	int stdin_pipe[2];           /* wakes the stdin thread to stop */
 	pthread_t stdin_thread;

@@ -179,6 +179,8 @@ static void times(struct json *j, const struct nl_vm *vm)
 	json_u64(j, "wall_ns", vm->t_end_ns - vm->t_start_ns);
 	json_u64(j, "start_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_start_ns : 0);
 	json_u64(j, "process_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_proc_ns : 0);
+	/* nestlab's own set-up: loading the kernel and initrd, KVM objects. */
+	json_u64(j, "process_to_start_ns", vm->t_start_ns - vm->t_proc_ns);
 	json_u64(j, "workload_ns", m[NL_MARK_WORKLOAD_BEGIN] && m[NL_MARK_WORKLOAD_END] ?
 		 m[NL_MARK_WORKLOAD_END] - m[NL_MARK_WORKLOAD_BEGIN] : 0);
 	json_end_obj(j);

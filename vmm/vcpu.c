@@ -44,7 +44,8 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		return -ENODEV;
 	}
 	struct cpuid_opts co = { .hide_tdp = vm->cfg->hide_tdp,
-				 .hide_virt = vm->cfg->hide_virt };
+				 .hide_virt = vm->cfg->hide_virt,
+				 .tsc_deadline = vm->is_linux && vm->kvm->tsc_deadline };
 	struct kvm_cpuid2 *cpuid = cpuid_for_vcpu(vm->kvm->cpuid, id, vm->ncpus, &co);
 
 	if (!cpuid || ioctl(c->fd, KVM_SET_CPUID2, cpuid) < 0) {
@@ -57,6 +58,8 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 	/* Intel keeps EPT in the VMX capability MSRs, not in CPUID. */
 	if (vm->cfg->hide_tdp && !vm->cfg->hide_virt && cpuid_has_vmx(vm->kvm->cpuid) &&
 	    vmx_hide_ept(c->fd, err) < 0)
+		return -ENODEV;
+	if (vm->is_linux && msrs_linux_set(c->fd, id, err) < 0)
 		return -ENODEV;
 	if (vm->is_linux && id != 0)
 		return stats_open(vm, c);  /* APs wait for INIT/SIPI from Linux */

@@ -19,6 +19,7 @@
 #include "boot_linux.h"
 #include "bzimage.h"
 #include "nestlab.h"
+#include "vmlinux.h"
 
 uint64_t nl_now_ns(void)
 {
@@ -149,18 +150,27 @@ static int read_file(const char *path, const char *what, uint64_t max,
 	return 0;
 }
 
+/* A Linux kernel: a bzImage in k, or (k NULL) the vmlinux ELF at
+ * cfg->kernel, loaded here by its segments (vmlinux.c). */
 static int load_linux(struct nl_vm *vm, const uint8_t *k, size_t klen,
 		      struct nl_err *err)
 {
 	const struct nl_config *cfg = vm->cfg;
 	struct bl_slot slots[BL_MAX_SLOTS];
+	struct elf_image img, *vml = NULL;
 	struct bzimage bz;
 	uint8_t *rd = NULL;
 	size_t rdlen = 0;
 	int rc;
 
-	if ((rc = bzimage_parse(k, klen, &bz, err)))
+	if (k)
+		rc = bzimage_parse(k, klen, &bz, err);
+	else if (!(rc = elf_load(cfg->kernel, &vm->mem, BL_GPA_HIMEM, &img, err)))
+		rc = vmlinux_header(&img, &bz, err);
+	if (rc)
 		return rc;
+	if (!k)
+		vml = &img;
 	if (cfg->initrd && (rc = read_file(cfg->initrd, "--initrd", cfg->mem, &rd, &rdlen, err)))
 		return rc;
 	vm->lb = calloc(1, sizeof(*vm->lb));
@@ -173,27 +183,33 @@ static int load_linux(struct nl_vm *vm, const uint8_t *k, size_t klen,
 	for (unsigned int i = 0; i < vm->mem.nslots; i++)
 		vm->mem.slot[i] = (struct nl_slot){ slots[i].gpa, slots[i].host_off,
 						    slots[i].size };
-	rc = boot_linux_setup(&vm->mem, &bz, k, klen, rd, rdlen, cfg->cmdline,
+	rc = boot_linux_setup(&vm->mem, &bz, k, klen, vml, rd, rdlen, cfg->cmdline,
 			      vm->ncpus, vm->lb, err);
 	free(rd);
 	vm->is_linux = true;
 	return rc;
 }
 
-/* A guest-kernel ELF or a Linux bzImage, told apart by their contents. */
+/* A guest-kernel ELF, a Linux vmlinux ELF or a Linux bzImage, told apart
+ * by their contents. */
 static int load_kernel(struct nl_vm *vm, struct nl_err *err)
 {
 	const struct nl_config *cfg = vm->cfg;
+	bool vmlinux = false;
 	uint8_t *k;
 	size_t klen;
 	int rc;
 
+	/* A vmlinux is loaded segment by segment, never read whole; a file
+	 * the probe cannot open is reported by read_file() below. */
+	if (!vmlinux_probe(cfg->kernel, &vmlinux, err) && vmlinux)
+		return load_linux(vm, NULL, 0, err);
 	if ((rc = read_file(cfg->kernel, "--kernel", 512ull << 20, &k, &klen, err)))
 		return rc;
 	if (elf_is_elf(k, klen)) {
 		free(k);
 		if (cfg->initrd) {
-			nl_seterr(err, "--initrd is for Linux kernels; %s is an ELF guest",
+			nl_seterr(err, "--initrd is for Linux kernels; %s is an ELF guest without a \"Linux\" note",
 				  cfg->kernel);
 			return -EINVAL;
 		}

@@ -122,31 +122,11 @@ done
 
 # the kernel QEMU boots: the bzImage, or the vmlinux inside it (ELF, PVH entry)
 vmlinux_of() { # bzImage -> cached vmlinux path on stdout, or nothing
-	local bz=$1 key out setup off len magic dec
+	local bz=$1 key out
 	key=$(stat -L -c '%s-%Y' "$bz") || return
 	out=$bdir/vmlinux-$(cat "$kdir/version" 2>/dev/null || echo unknown)-$key
 	if [ ! -s "$out" ]; then
-		# setup header: setup_sects at 0x1f1, payload_offset/length at 0x248/0x24c
-		setup=$(od -An -j $((0x1f1)) -N1 -tu1 "$bz" | tr -d ' ')
-		[ "${setup:-0}" = 0 ] && setup=4
-		off=$(od -An -j $((0x248)) -N4 -tu4 "$bz" | tr -d ' ')
-		len=$(od -An -j $((0x24c)) -N4 -tu4 "$bz" | tr -d ' ')
-		[ -n "$off" ] && [ -n "$len" ] && [ "$len" -gt 0 ] || return
-		off=$(((setup + 1) * 512 + off))
-		magic=$(od -An -j "$off" -N4 -tx1 "$bz" | tr -d ' ')
-		case "$magic" in
-		fd377a58) dec="xz -dc" ;;
-		1f8b*) dec="gzip -dc" ;;
-		28b52ffd) dec="zstd -qdc" ;;
-		*) return ;;
-		esac
-		tail -c +$((off + 1)) "$bz" | head -c "$len" | $dec >"$out.$$" 2>/dev/null
-		if [ "$(head -c4 "$out.$$" 2>/dev/null)" = $'\x7fELF' ]; then
-			mv -f "$out.$$" "$out"
-		else
-			rm -f "$out.$$"
-			return
-		fi
+		bash "$tree/scripts/extract-vmlinux.sh" "$bz" "$out" 2>/dev/null || return
 	fi
 	# PVH entry: an ELF note of type XEN_ELFNOTE_PHYS32_ENTRY (18)
 	command -v readelf >/dev/null && readelf -n "$out" 2>/dev/null | grep -q '(0x00000012)' || return

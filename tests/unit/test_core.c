@@ -333,7 +333,7 @@ static void cpuid_model(void **state)
 {
 	struct kvm_cpuid2 *base = calloc(1, sizeof(*base) + 4 * sizeof(base->entries[0]));
 	struct cpuid_opts none = { 0 }, notdp = { .hide_tdp = true },
-			  novirt = { .hide_virt = true };
+			  novirt = { .hide_virt = true }, deadline = { .tsc_deadline = true };
 	struct kvm_cpuid2 *c;
 
 	(void)state;
@@ -350,6 +350,10 @@ static void cpuid_model(void **state)
 	assert_true(c->entries[0].ecx & (1u << 31));
 	assert_int_equal(c->entries[3].edx, 3);
 	assert_true(cpuid_has_vmx(c) && cpuid_has_svm(c) && cpuid_has_npt(c));
+	assert_false(c->entries[0].ecx & (1u << 24));  /* TSC deadline: only if asked */
+	free(c);
+	c = cpuid_for_vcpu(base, 0, 1, &deadline);
+	assert_true(c->entries[0].ecx & (1u << 24));
 	free(c);
 	c = cpuid_for_vcpu(base, 0, 1, &notdp);
 	assert_true(cpuid_has_svm(c));
@@ -363,6 +367,36 @@ static void cpuid_model(void **state)
 	assert_int_equal(base->entries[0].ebx, 0xff0000aa);
 	assert_true(cpuid_has_npt(base));
 	free(base);
+}
+
+/* The boot MSRs: the TSC starts at 0 on every vCPU, MTRRs on with
+ * write-back default, fast strings on; the syscall MSRs at reset values. */
+static void linux_boot_msrs(void **state)
+{
+	struct kvm_msr_entry e[32];
+	unsigned int n = msrs_linux_boot(e, 32);
+	int seen = 0;
+
+	(void)state;
+	assert_true(n >= 3 && n < 32);
+	for (unsigned int i = 0; i < n; i++) {
+		for (unsigned int j = 0; j < i; j++)
+			assert_int_not_equal(e[i].index, e[j].index);
+		uint64_t want = 0;
+
+		if (e[i].index == 0x10) {
+			seen |= 1;
+		} else if (e[i].index == 0x2ff) {
+			seen |= 2;
+			want = 0x806;
+		} else if (e[i].index == 0x1a0) {
+			seen |= 4;
+			want = 1;
+		}
+		assert_int_equal(e[i].data, want);
+	}
+	assert_int_equal(seen, 7);
+	assert_int_equal(msrs_linux_boot(e, 2), 2);   /* never past max */
 }
 
 static void vmx_ept_hiding(void **state)
@@ -407,6 +441,7 @@ int main(void)
 		cmocka_unit_test(exit_accounting),
 		cmocka_unit_test(json_writer),
 		cmocka_unit_test(cpuid_model),
+		cmocka_unit_test(linux_boot_msrs),
 		cmocka_unit_test(vmx_ept_hiding),
 		cmocka_unit_test(meminfo),
 	};

@@ -352,7 +352,7 @@ static void zero_page(void **state)
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i ^ 0x5a);
 	bc_init(&c, &good, 128 * MIB);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, initrd,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, initrd,
 					  sizeof(initrd), cl, 2, &o, &err), 0);
 	/* Relocatable: loaded at pref_address, entry 0x200 past it. */
 	assert_int_equal(o.load_addr, 16 * MIB);
@@ -436,7 +436,7 @@ static void not_relocatable(void **state)
 	(void)state;
 	f.relocatable = 0;
 	bc_init(&c, &f, 128 * MIB);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  "", 1, &o, &err), 0);
 	assert_int_equal(o.load_addr, MIB);
 	assert_int_equal(o.entry, MIB + 0x200);
@@ -449,7 +449,7 @@ static void not_relocatable(void **state)
 	f = good;
 	f.pref_address = 17 * MIB;
 	bc_init(&c, &f, 128 * MIB);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  NULL, 1, &o, &err), 0);
 	assert_int_equal(o.load_addr, 18 * MIB);
 	assert_int_equal(c.mem.host[BL_GPA_CMDLINE], 0);
@@ -466,9 +466,9 @@ static void cmdline_too_long(void **state)
 	(void)state;
 	f.cmdline_size = 16;
 	bc_init(&c, &f, 128 * MIB);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  "0123456789abcdef", 1, &o, &err), 0);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  "0123456789abcdefg", 1, &o, &err), -EINVAL);
 	assert_string_equal(err.msg, "command line is 17 bytes, this kernel accepts at most 16");
 	bc_free(&c);
@@ -488,18 +488,18 @@ static void initrd_limits(void **state)
 	f.initrd_addr_max = 64 * MIB - 1;
 	bc_init(&c, &f, 128 * MIB);
 	/* Below initrd_addr_max, not at the top of memory. */
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, rd, n,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, n,
 					  "", 1, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa % 4096, 0);
 	assert_true(o.initrd_gpa + n <= 64 * MIB);
 	assert_true(o.initrd_gpa + n + 4096 > 64 * MIB);
 	assert_true(o.initrd_gpa >= o.kernel_end);
 	/* 64 - 48 = 16 MiB free above the kernel: 20 MiB does not fit. */
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, rd, big,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, big,
 					  "", 1, &o, &err), -EINVAL);
 	assert_string_equal(err.msg, "initrd of 20 MiB does not fit below 0x4000000: the kernel occupies memory up to 0x3000000, leaving 16 MiB");
 	/* Exactly the free space fits. */
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, rd, 16 * MIB,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 16 * MIB,
 					  "", 1, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa, 48 * MIB);
 	bc_free(&c);
@@ -514,12 +514,12 @@ static void memory_too_small(void **state)
 
 	(void)state;
 	bc_init(&c, &good, 40 * MIB);       /* kernel needs 16 + 32 MiB */
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  "", 1, &o, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "too small for this kernel"));
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len - 1, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len - 1, NULL, NULL, 0,
 					  "", 1, &o, &err), -EINVAL);
-	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, 0,
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
 					  "", 0, &o, &err), -EINVAL);
 	bc_free(&c);
 }
@@ -714,7 +714,7 @@ static int real_vmlinuz(const char *path)
 		       (unsigned long long)bz.pref_address, bz.init_size, bz.initrd_addr_max,
 		       bz.cmdline_size, bz.xloadflags);
 		CHECK(m.host != NULL);
-		CHECK(boot_linux_setup(&m, &bz, buf, (size_t)len, initrd, sizeof(initrd),
+		CHECK(boot_linux_setup(&m, &bz, buf, (size_t)len, NULL, initrd, sizeof(initrd),
 				       "console=ttyS0 nokaslr", 2, &o, &err) == 0);
 		CHECK(o.entry == o.load_addr + 0x200);
 		CHECK(o.load_addr >= MIB);
