@@ -6,11 +6,14 @@
  * /dev/kvm, reports KVM's API version and kvm_amd's npt parameter, and
  * powers L1 off (or reboots it, with l1init=reboot on the kernel command
  * line). With l1init=dmesg it first prints the kernel's uptime and its log
- * (for comparing the boot phases of two VMMs). Every line it prints starts
- * with "L1INIT ".
+ * (for comparing the boot phases of two VMMs). With l1init=echo it last
+ * prints "L1INIT ready-for-input", reads one line from its console (the
+ * VMM's stdin, through COM1) and prints it back as "L1INIT stdin=LINE", or
+ * "L1INIT stdin-timeout". Every line it prints starts with "L1INIT ".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -84,6 +87,56 @@ static void kmsg_dump(void)
 		close(fd);
 }
 
+/*
+ * One line from stdin, the console (ttyS0), within 60 s. Canonical mode,
+ * so that the tty hands over whole lines, and ICRNL, so that a terminal's
+ * Enter (CR) ends one too; ECHO stays as the kernel set it, as for a shell,
+ * so the line shows on the console twice: echoed, then reported.
+ */
+static void echo_line(void)
+{
+	char buf[256];
+	struct termios t;
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	if (tcgetattr(STDIN_FILENO, &t)) {
+		printf("L1INIT stdin-error tcgetattr: %s\n", strerror(errno));
+		return;
+	}
+	t.c_lflag |= ICANON;
+	t.c_iflag |= ICRNL;
+	t.c_iflag &= ~(tcflag_t)(IGNCR | INLCR);
+	/* TCSANOW, not TCSAFLUSH: nothing that has arrived may be dropped. */
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t)) {
+		printf("L1INIT stdin-error tcsetattr: %s\n", strerror(errno));
+		return;
+	}
+	/* Input is sent only after this line, which must be out first. */
+	printf("L1INIT ready-for-input\n");
+	fflush(stdout);
+	do
+		r = poll(&p, 1, 60 * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		printf("L1INIT stdin-error poll: %s\n", strerror(errno));
+		return;
+	}
+	if (r == 0) {
+		printf("L1INIT stdin-timeout\n");
+		return;
+	}
+	n = read(STDIN_FILENO, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		printf("L1INIT stdin-error read: %s\n", strerror(errno));
+		return;
+	}
+	buf[n] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	printf("L1INIT stdin=%s\n", buf);
+}
+
 static int cmdline_has(const char *word)
 {
 	char line[1024];
@@ -125,6 +178,8 @@ int main(void)
 		fclose(f);
 	}
 	printf("L1INIT kvm_api=%d kvm_amd_npt=%s\n", v, npt);
+	if (cmdline_has("l1init=echo"))
+		echo_line();
 	fflush(stdout);
 	/* Every byte out of the UART before the power goes. */
 	tcdrain(STDOUT_FILENO);

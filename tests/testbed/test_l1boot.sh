@@ -1,8 +1,9 @@
 #!/bin/bash
 # nestlab boots an unmodified Linux (Debian's bzImage) as L1 inside the
 # testbed: L1 sees the CPUs and the SVM/NPT flags nestlab gives it (NPT
-# hidden with --hide-tdp), loads kvm and kvm_amd and opens /dev/kvm, powers
-# off or reboots, and nestlab exits 0; a kernel that panics makes it exit 1.
+# hidden with --hide-tdp), loads kvm and kvm_amd and opens /dev/kvm, reads
+# a line typed into nestlab's stdin (COM1's input), powers off or reboots,
+# and nestlab exits 0; a kernel that panics makes it exit 1.
 # usage: test_l1boot.sh NESTLAB ; exit 0 pass, 1 fail, 77 skip
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,8 @@ trap 'rm -rf "$w"' EXIT
 rel=${w#"$tree"/}
 mkdir -p "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/modules" "$w/empty"
 gcc -static -O2 -o "$w/root/init" "$here/l1init.c" || { echo "FAIL - cannot build l1init"; exit 1; }
+gcc -static -O2 -Wall -Wextra -Werror -o "$w/l1feed" "$here/l1feed.c" ||
+	{ echo "FAIL - cannot build l1feed"; exit 1; }
 for m in irqbypass kvm ccp kvm-amd; do cp "$kdir/modules/$m.ko" "$w/root/modules/"; done
 printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
 (cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"
@@ -32,11 +35,17 @@ cp "$nl" "$w/nestlab"
 # One testbed run of nestlab. The emulated testbed itself freezes in about
 # 1 boot of 100 (docs/testbed.md); its --timeout turns that into exit 124,
 # which is the testbed's failure, not nestlab's: such a run is tried again.
-tb_nestlab() { # outfile cmdline [nestlab options...]
-	local out=$1 cmd=$2 st try
+# With --feed TEXT nestlab runs under l1feed, which types TEXT into its
+# stdin once L1's /init (l1init=echo) says it listens.
+tb_nestlab() { # outfile cmdline [--feed TEXT] [nestlab options...]
+	local out=$1 cmd=$2 st try pre=()
 	shift 2
+	if [ "${1:-}" = --feed ]; then
+		pre=("./$rel/l1feed" "L1INIT ready-for-input" "$2")
+		shift 2
+	fi
 	for try in 1 2 3; do
-		bash "$here/testbed.sh" --quiet --timeout 150 --files "$rel" -- "./$rel/nestlab" run \
+		bash "$here/testbed.sh" --quiet --timeout 150 --files "$rel" -- "${pre[@]}" "./$rel/nestlab" run \
 			--kernel "$rel/bzImage" --mem 256M --cmdline "$cmd" --timeout 110 "$@" >"$out" 2>&1
 		st=$?
 		[ "$st" = 124 ] || break
@@ -57,10 +66,18 @@ grep -q "L1INIT cpus=2 svm=1 npt=1" "$w/l1.out" && ok "L1 sees 2 CPUs, SVM and N
 grep -q "L1INIT modules_failed=0" "$w/l1.out" && ok "L1 loads kvm and kvm_amd" || bad "L1 modules: $(grep L1INIT "$w/l1.out" | tr '\n' ' ')"
 grep -q "L1INIT kvm_api=12 kvm_amd_npt=Y" "$w/l1.out" && ok "L1 opens /dev/kvm, kvm_amd uses NPT" || bad "L1 /dev/kvm: $(grep 'kvm_api' "$w/l1.out")"
 
-st=$(boot hidden initrd --cpus 1 --hide-tdp)
+# This boot also types a line into nestlab's stdin, sent only after L1's
+# /init says it listens (the 8250 driver clears the FIFOs when it opens the
+# port), and L1 reports what it read. The tty echoes the line too, hence
+# the exact match on the report.
+text=nestlab-stdin-$$-$RANDOM
+st=$(tb_nestlab "$w/hidden.out" "console=ttyS0 panic=-1 quiet l1init=echo" --feed "$text" \
+	--initrd "$rel/initrd" --cpus 1 --hide-tdp)
 [ "$st" = 0 ] && ok "L1 with NPT hidden: exit 0" || bad "L1 --hide-tdp: exit $st"
 grep -q "L1INIT cpus=1 svm=1 npt=0" "$w/hidden.out" && ok "--hide-tdp hides NPT, keeps SVM" || bad "--hide-tdp view: $(grep L1INIT "$w/hidden.out" | head -1)"
 grep -q "kvm_amd_npt=N" "$w/hidden.out" && ok "L1's kvm_amd falls back to shadow paging" || bad "L1 kvm_amd npt: $(grep kvm_api "$w/hidden.out")"
+tr -d '\r' <"$w/hidden.out" | grep -qx "L1INIT stdin=$text" && ok "L1 reads the line typed into nestlab's stdin" ||
+	bad "L1 stdin: $(tr -d '\r' <"$w/hidden.out" | grep -e 'L1INIT \(stdin\|ready\)' -e l1feed | tr '\n' ' ')"
 
 # Reboot: Linux resets through the i8042 (no ACPI); nestlab ends with 0.
 st=$(tb_nestlab "$w/reboot.out" "console=ttyS0 panic=-1 quiet l1init=reboot" \
