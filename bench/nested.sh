@@ -27,7 +27,7 @@ w=$(mktemp -d "$tree/build/nested-bench.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 rel=${w#"$tree"/}
 cp "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" "$w/"
-cp -L "$kdir/bzImage" "$w/bzImage"
+cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
 cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"
 cp "$here/nested_inner.sh" "$w/"
 t0=$(date +%s)

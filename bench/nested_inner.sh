@@ -20,7 +20,7 @@ for ((r = 1; r <= reps; r++)); do
 			--json "/out/flat-$wl-$n.json" >/dev/null 2>"/out/flat-$wl-$n.err"
 		for mode in shadow nested; do
 			echo "nested_inner: rep $r $wl $mode"
-			"$d/nestlab" nested --kernel "$d/bzImage" --initrd "$d/l1.cpio" \
+			"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" \
 				--l1-mem 256M --l1-cpus 1 --paging "$mode" "${tr[@]}" --quiet \
 				--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$it" \
 				--json "/out/$mode-$wl-$n.json" >/dev/null 2>"/out/$mode-$wl-$n.err"

@@ -58,7 +58,7 @@ out=$(cd "$out" && pwd)
 stage=$(mktemp -d "$tree/build/paper-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 cp "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" "$here/paper_run.sh" "$stage/"
-cp -L "$kdir/bzImage" "$stage/bzImage"
+cp -L "$(l1_kernel "$kdir")" "$stage/l1-kernel"
 cp "$build/l1-shim/l1-initramfs.cpio" "$stage/l1.cpio"
 rel=${stage#"$tree"/}   # testbed.sh takes --files relative to the current directory
 cd "$tree"

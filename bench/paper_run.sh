@@ -1,7 +1,7 @@
 # One run of the paper reproduction (bench/paper.sh), on the host or inside
 # the testbed. Bash builtins only: the testbed has no coreutils.
 #   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT
-# DIR holds nestlab, guest-kernel, bzImage, l1.cpio. CONFIG: flat (VMS VMs
+# DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio. CONFIG: flat (VMS VMs
 # straight on this host, at once), shadow | nested | sos (VMS L2s in one L1;
 # sos is shadow in L1 on a shadow-paging L0). Writes OUT.json and OUT.rc.
 d=$1 out=$2 config=$3 wl=$4 mem=$5 l1mem=$6 l1cpus=$7 fp=$8 iters=$9 vms=${10} swap=${11} tmo=${12:-600}
@@ -30,7 +30,7 @@ paging=$config
 [ "$config" = sos ] && paging=shadow
 sw=()
 [ "$swap" != 0 ] && sw=(--l1-swap "$swap")
-"$d/nestlab" nested --kernel "$d/bzImage" --initrd "$d/l1.cpio" --l1-mem "$l1mem" \
+"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem "$l1mem" \
 	--l1-cpus "$l1cpus" --paging "$paging" "${sw[@]}" --quiet --timeout "$tmo" \
 	--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$iters,count=$vms" \
 	--json "$out.json" >"$out.out" 2>&1

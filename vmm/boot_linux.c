@@ -17,12 +17,15 @@
  * An uncompressed vmlinux takes the same path from startup_64 itself, with
  * a setup header nestlab writes (vmlinux.c).
  *
- * Without ACPI, SMP and the I/O APIC come from the MP table (mptable.c).
+ * CPUs, the I/O APIC and power-off come from ACPI tables (acpi.c); the MP
+ * table (mptable.c) describes the same machine to a kernel booted with
+ * acpi=off.
  * The layout of every fixed address is in boot_linux.h.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "boot_linux.h"
 #include "mptable.h"
 
@@ -210,6 +213,8 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		return -EINVAL;
 	}
 	r = mptable_build(m, BL_GPA_MPTABLE, ncpus, err);
+	if (!r)
+		r = acpi_build(m, BL_GPA_ACPI, BL_ACPI_AREA, ncpus, err);
 	if (r)
 		return r;
 
@@ -247,6 +252,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	bp->hdr.ramdisk_size = (uint32_t)initrd_len;
 	bp->ext_ramdisk_image = (uint32_t)(rd >> 32);
 	bp->ext_ramdisk_size = (uint32_t)((uint64_t)initrd_len >> 32);
+	bp->acpi_rsdp_addr = BL_GPA_ACPI;   /* where Linux looks first */
 	bp->e820_entries = (uint8_t)boot_linux_e820(m->size, bp->e820_table,
 						    E820_MAX_ENTRIES_ZEROPAGE);
 

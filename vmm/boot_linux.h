@@ -26,6 +26,7 @@
  *   0x0000_b000  0x0000_efff  BL_GPA_PD: 4 page directories, 4 GiB of 2 MiB pages
  *   0x0002_0000  0x0002_ffff  BL_GPA_CMDLINE: NUL-terminated command line
  *   0x0009_fc00  0x000f_ffff  reserved in e820 (EBDA, VGA hole, BIOS area)
+ *   0x000e_0000  0x000e_ffff  BL_GPA_ACPI: RSDP, then the ACPI tables
  *   0x000f_0000  ...          BL_GPA_MPTABLE: MP floating pointer + table
  *   0x0010_0000  ...          BL_GPA_HIMEM: non-relocatable kernels load here;
  *                             relocatable ones at pref_address (16 MiB for
@@ -54,6 +55,8 @@
 #define BL_GPA_CMDLINE    0x20000ull
 #define BL_CMDLINE_MAX    0x10000u       /* area size, NUL included */
 #define BL_GPA_EBDA       0x9fc00ull     /* start of the reserved low area */
+#define BL_GPA_ACPI       0xe0000ull
+#define BL_ACPI_AREA      0x10000ull     /* up to the MP table */
 #define BL_GPA_MPTABLE    0xf0000ull
 #define BL_GPA_HIMEM      0x100000ull    /* 1 MiB */
 #define BL_LOWMEM_MAX     0xc0000000ull  /* 3 GiB: RAM below the MMIO hole */

@@ -320,6 +320,10 @@ size_t serial_rx_locked(struct serial *s, const uint8_t *buf, size_t n);
 struct legacy {
 	uint8_t cmos_index;
 };
+/* ACPI's PM1 registers (acpi.c): the enable bits read back as written. */
+struct acpi_pm {
+	uint16_t pm1_en;
+};
 int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 	      uint8_t *data, uint32_t size);
 int legacy_register(struct iobus *b, struct legacy *l);
@@ -382,7 +386,7 @@ enum nl_outcome {
 	NL_OUT_HALTED,        /* vCPU 0 halted with no exit status */
 	NL_OUT_TIMEOUT,
 	NL_OUT_HOST_ERROR,
-	NL_OUT_POWEROFF,      /* Linux said "reboot: Power down" */
+	NL_OUT_POWEROFF,      /* ACPI S5, or Linux halted (acpi=off) */
 	NL_OUT_REBOOT,        /* the guest reset the machine */
 	NL_OUT_PANIC,         /* Linux said "Kernel panic - not syncing" */
 };
@@ -408,6 +412,7 @@ struct nl_vm {
 	struct iobus io;
 	struct serial com1;
 	struct legacy legacy;
+	struct acpi_pm acpi;
 	struct channel ch;
 	struct docport doc;
 	bool is_linux;                  /* a bzImage or vmlinux, not a guest-kernel ELF */

@@ -4,9 +4,10 @@
  * For Linux it is a real console: interrupts through the in-kernel
  * IOAPIC/PIC (KVM_IRQ_LINE), a receive FIFO fed from stdin, the loopback
  * mode and FIFO identification Linux's 8250 driver probes for. It also
- * watches the console for the kernel's own last words ("reboot: Power
- * down", "Kernel panic - not syncing") so that poweroff and panic end the
- * run with the right status even without ACPI.
+ * watches the console for the kernel's own last words ("Kernel panic - not
+ * syncing", and "reboot: System halted" from a kernel booted with acpi=off,
+ * which cannot power off) so that those end the run with the right status.
+ * A poweroff proper arrives through ACPI (acpi.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -72,7 +73,6 @@ static void watch_line(struct serial *s)
 		const char *text;
 		enum serial_event ev;
 	} pats[] = {
-		{ "reboot: Power down", SERIAL_EV_POWEROFF },
 		{ "reboot: System halted", SERIAL_EV_POWEROFF },
 		{ "reboot: Restarting system", SERIAL_EV_REBOOT },
 		{ "Kernel panic - not syncing", SERIAL_EV_PANIC },

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "boot_linux.h"
 #include "bzimage.h"
 #include "nestlab.h"
@@ -256,6 +257,12 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	if (vm->is_linux &&
 	    iobus_register(&vm->io, NL_PORT_DOC, 8, docport_io, &vm->doc, "doc")) {
 		nl_seterr(err, "internal: document port range overlaps");
+		return -EFAULT;
+	}
+	if (vm->is_linux &&
+	    (iobus_register(&vm->io, ACPI_PM1A_EVT, ACPI_PM1_EVT_LEN, acpi_pm_io, &vm->acpi, "acpi-pm1a-evt") ||
+	     iobus_register(&vm->io, ACPI_PM1A_CNT, ACPI_PM1_CNT_LEN, acpi_pm_io, &vm->acpi, "acpi-pm1a-cnt"))) {
+		nl_seterr(err, "internal: ACPI port ranges overlap");
 		return -EFAULT;
 	}
 	if (vm->is_linux && legacy_register(&vm->io, &vm->legacy)) {

@@ -5,11 +5,13 @@
  * it was started. bench/l1boot.sh uses it inside the testbed to compare
  * nestlab and QEMU booting the same L1 (time to /init, time to poweroff).
  *   usage: l1race PATTERN CMD [ARGS...] [::: CMD [ARGS...]]...
- * Prints one line per command: "l1race N first=S total=S status=N".
+ * Prints one line per command: "l1race N first=S total=S status=N
+ * maxrss_kb=K" (the command's peak resident memory, guest included).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ static int run(int n, const char *pat, char **argv)
 	double t0 = now(), first = -1;
 	char line[4096], tail[TAIL_LINES][256];
 	unsigned int nlines = 0;
+	struct rusage ru;
 	FILE *f;
 	pid_t pid;
 
@@ -54,9 +57,11 @@ static int run(int n, const char *pat, char **argv)
 			fputs(line, stderr);
 		snprintf(tail[nlines++ % TAIL_LINES], sizeof(tail[0]), "%.254s", line);
 	}
-	waitpid(pid, &st, 0);
+	if (wait4(pid, &st, 0, &ru) < 0)
+		memset(&ru, 0, sizeof(ru));
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	printf("l1race %d first=%.3f total=%.3f status=%d\n", n, first, now() - t0, code);
+	printf("l1race %d first=%.3f total=%.3f status=%d maxrss_kb=%ld\n", n, first,
+	       now() - t0, code, ru.ru_maxrss);
 	fflush(stdout);
 	/* A failed boot shows how it ended. */
 	for (unsigned int i = nlines > TAIL_LINES ? nlines - TAIL_LINES : 0; code && i < nlines; i++)

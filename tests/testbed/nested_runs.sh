@@ -1,7 +1,7 @@
 # Runs inside the testbed (tests/testbed/test_nested.sh): one `nestlab
 # nested` run per scenario, each writing /out/NAME.json, NAME.out (stdout
 # and stderr) and NAME.rc. Bash builtins only: the testbed has no coreutils.
-#   usage: bash nested_runs.sh DIR SCENARIO...   (DIR holds nestlab, bzImage,
+#   usage: bash nested_runs.sh DIR SCENARIO...   (DIR holds nestlab, l1-kernel,
 #          l1.cpio, l1-crash.cpio)
 d=$1
 shift
@@ -9,7 +9,7 @@ run() { # name [nestlab nested options]
 	local name=$1
 	shift
 	echo "nested_runs: $name"
-	"$d/nestlab" nested --kernel "$d/bzImage" --json "/out/$name.json" "$@" \
+	"$d/nestlab" nested --kernel "$d/l1-kernel" --json "/out/$name.json" "$@" \
 		>"/out/$name.out" 2>&1
 	echo $? >"/out/$name.rc"
 }

@@ -52,7 +52,8 @@ trap 'rm -rf "$w"' EXIT
 rel=${w#"$tree"/}
 mkdir -p "$w/in" "$w/out"
 cp "$nl" "$w/in/nestlab"
-cp -L "$kdir/bzImage" "$w/in/bzImage"
+# L1 boots the uncompressed vmlinux when get-kernel.sh made one (faster).
+if [ -s "$kdir/vmlinux" ]; then cp "$kdir/vmlinux" "$w/in/l1-kernel"; else cp -L "$kdir/bzImage" "$w/in/l1-kernel"; fi
 cp "$rd" "$w/in/l1.cpio"
 cp "$here/nested_runs.sh" "$w/in/"
 "$mk" -o "$w/extra.cpio" --file "/l2/triple=$triple" || { echo "FAIL - cannot build the crash initramfs"; exit 1; }

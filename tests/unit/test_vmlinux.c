@@ -193,6 +193,8 @@ static void boot(void **state)
 	assert_int_equal(*(const uint32_t *)(zp + 0x238), 2047);   /* cmdline_size */
 	assert_int_equal(*(const uint32_t *)(zp + 0x218), o.initrd_gpa);
 	assert_string_equal((const char *)m.host + o.cmdline_gpa, "console=ttyS0");
+	assert_int_equal(*(const uint64_t *)(zp + 0x070), BL_GPA_ACPI);   /* acpi_rsdp_addr */
+	assert_memory_equal(m.host + BL_GPA_ACPI, "RSD PTR ", 8);
 	/* The command line limit is vmlinux's 2047 bytes. */
 	cl = malloc(2049);
 	assert_non_null(cl);
