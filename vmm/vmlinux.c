@@ -111,6 +111,13 @@ int vmlinux_header(const struct elf_image *img, struct bzimage *bz,
 			  (unsigned long long)img->lo);
 		return -EINVAL;
 	}
+	/* Everything nestlab writes stays below the 32-bit MMIO hole; so must
+	 * the kernel, whose footprint also sizes init_size below. */
+	if (img->hi > BL_LOWMEM_MAX) {
+		nl_seterr(err, "vmlinux reaches 0x%llx, beyond the first 3 GiB of guest memory",
+			  (unsigned long long)img->hi);
+		return -EINVAL;
+	}
 	h->boot_flag = BZ_BOOT_FLAG;
 	h->header = BZ_MAGIC;
 	h->version = VMLINUX_PROTOCOL;

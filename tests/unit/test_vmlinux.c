@@ -155,6 +155,10 @@ static void header(void **state)
 	img.lo = img.entry = KBASE + 0x1000;
 	assert_int_equal(vmlinux_header(&img, &bz, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "2 MiB"));
+	img.lo = img.entry = KBASE;
+	img.hi = 0xc0001000ull;                    /* into the MMIO hole */
+	assert_int_equal(vmlinux_header(&img, &bz, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "3 GiB"));
 }
 
 static void boot(void **state)
