@@ -20,6 +20,7 @@
 
 #define MEM (4u << 20)
 
+static uint16_t u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static uint32_t u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
@@ -74,14 +75,14 @@ static void tables(unsigned int ncpus)
 	assert_int_equal(u32(fadt + 36) % 64, 0);
 	assert_memory_equal(facs, "FACS", 4);
 	assert_int_equal(u32(facs + 4), 64);
-	assert_int_equal(*(const uint16_t *)(fadt + 46), 9);   /* SCI */
+	assert_int_equal(u16(fadt + 46), 9);   /* SCI */
 	assert_int_equal(u32(fadt + 48), 0);                   /* no SMI: ACPI mode */
 	assert_int_equal(u32(fadt + 56), ACPI_PM1A_EVT);
 	assert_int_equal(u32(fadt + 64), ACPI_PM1A_CNT);
 	assert_int_equal(fadt[88], 4);
 	assert_int_equal(fadt[89], 2);
 	assert_int_equal(u32(fadt + 76), 0);                   /* no PM timer */
-	assert_false(*(const uint16_t *)(fadt + 109) & 2);     /* no i8042 */
+	assert_false(u16(fadt + 109) & 2);     /* no i8042 */
 	assert_true(u32(fadt + 112) & (1u << 10));             /* reset register */
 	assert_int_equal(fadt[116], 1);                        /* ... in I/O space */
 	assert_int_equal(u64(fadt + 120), 0xcf9);
