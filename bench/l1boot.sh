@@ -39,7 +39,7 @@ cp -L "$kdir/bzImage" "$w/bzImage"
 cp "$kdir/vmlinux" "$w/vmlinux"
 cp "$build/vmm/nestlab" "$w/nestlab"
 # What nestlab nested puts first on L1's command line (vmm/nested.c).
-cmd=${L1BOOT_CMDLINE:-console=ttyS0 quiet panic=-1 pci=off lapic=notscdeadline}
+cmd=${L1BOOT_CMDLINE:-console=ttyS0 quiet panic=-1 pci=off}
 ways=(nestlab-vmlinux nestlab-bzimage qemu-bzimage qemu-pvh)
 way_args() { # way round -> the command line
 	case $1 in

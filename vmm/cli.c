@@ -36,6 +36,7 @@ void cli_usage(FILE *f)
 "  --prefault           populate all guest memory before the guest starts\n"
 "  --hide-tdp           offer SVM/VMX but no NPT/EPT (the guest shadows its guests)\n"
 "  --hide-virt          offer no SVM/VMX at all\n"
+"  --tsc-deadline       offer a Linux guest the TSC-deadline timer (off by default)\n"
 "  --quiet              no summary on stderr\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n"
 "\n"
@@ -87,7 +88,7 @@ bad:
 
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
        O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
-       O_HIDE_TDP, O_HIDE_VIRT };
+       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -107,6 +108,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "initrd", required_argument, NULL, O_INITRD },
 		{ "hide-tdp", no_argument, NULL, O_HIDE_TDP },
 		{ "hide-virt", no_argument, NULL, O_HIDE_VIRT },
+		{ "tsc-deadline", no_argument, NULL, O_TSC_DEADLINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -188,6 +190,9 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			break;
 		case O_HIDE_VIRT:
 			cfg->hide_virt = true;
+			break;
+		case O_TSC_DEADLINE:
+			cfg->tsc_deadline = true;
 			break;
 		case ':':
 			nl_seterr(err, "option %s needs a value", argv[optind - 1]);

@@ -50,9 +50,10 @@ struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
 			 ((ncpus > 255 ? 255 : ncpus) << 16);
 		e->ecx |= CPUID1_ECX_HYPERVISOR;
 		/* KVM_GET_SUPPORTED_CPUID leaves the TSC-deadline bit to
-		 * userspace (the in-kernel LAPIC emulates it). Without it
-		 * Linux calibrates the LAPIC timer against the PIT, 100 ms of
-		 * guest time per boot. */
+		 * userspace (the in-kernel LAPIC emulates it). Opt-in
+		 * (--tsc-deadline): in the testbed, Linux guests on it lost
+		 * timer and serial interrupts (docs/linux-boot.md). Without it
+		 * Linux calibrates the LAPIC timer, 100 ms of guest time. */
 		if (o->tsc_deadline)
 			e->ecx |= CPUID1_ECX_TSC_DEADLINE;
 		if (o->hide_virt)

@@ -184,11 +184,8 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	return 0;
 }
 
-/* L1's command line: the console, the devices L1 does not have, no
- * TSC-deadline timer, then the run for l1-shim (docs/abi.md, "L1 command
- * line"). With the TSC-deadline timer, L1s running L2s in the testbed lost
- * their timer interrupts (soft lockups) in 4 of 10 shadow-mode runs, none
- * of 8 without it; the LAPIC's one-shot mode costs only its calibration. */
+/* L1's command line: the console and the devices L1 does not have, then
+ * the run for l1-shim (docs/abi.md, "L1 command line"). */
 int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 		   struct nl_err *err)
 {
@@ -196,7 +193,7 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 	int k;
 
 	k = snprintf(buf, len,
-		     "console=ttyS0 quiet panic=-1 pci=off lapic=notscdeadline"
+		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " nl.paging=%s nl.swap=%llu nl.trace=%d nl.l2timeout=%u%s%s nl.l2=",
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s,

@@ -50,6 +50,7 @@ struct nl_config {
 	uint64_t gpage_size;         /* 4096 or 2 MiB */
 	bool prefault;
 	bool hide_tdp;               /* no EPT/NPT for the guest's own guests */
+	bool tsc_deadline;           /* offer Linux the TSC-deadline timer */
 	bool hide_virt;              /* no SVM/VMX for the guest at all */
 	bool quiet;                  /* no human summary */
 	bool cmdline_set;

@@ -84,6 +84,7 @@ static void config(struct json *j, const struct nl_vm *vm)
 	json_bool(j, "prefault", c->prefault);
 	json_bool(j, "hide_tdp", c->hide_tdp);
 	json_bool(j, "hide_virt", c->hide_virt);
+	json_bool(j, "tsc_deadline", c->tsc_deadline);
 	json_u64(j, "timeout_s", c->timeout_s);
 	json_end_obj(j);
 }

@@ -45,7 +45,8 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 	}
 	struct cpuid_opts co = { .hide_tdp = vm->cfg->hide_tdp,
 				 .hide_virt = vm->cfg->hide_virt,
-				 .tsc_deadline = vm->is_linux && vm->kvm->tsc_deadline };
+				 .tsc_deadline = vm->is_linux && vm->cfg->tsc_deadline &&
+						 vm->kvm->tsc_deadline };
 	struct kvm_cpuid2 *cpuid = cpuid_for_vcpu(vm->kvm->cpuid, id, vm->ncpus, &co);
 
 	if (!cpuid || ioctl(c->fd, KVM_SET_CPUID2, cpuid) < 0) {

@@ -61,6 +61,9 @@ static void options(void **state)
 	assert_int_equal(cfg.cpus, 1);
 	assert_int_equal(cfg.gpaging, NL_GP_DEMAND);
 	assert_int_equal(cfg.gpage_size, 4096);
+	assert_false(cfg.tsc_deadline);
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--tsc-deadline", NULL), 0);
+	assert_true(cfg.tsc_deadline);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "1G", "--cpus", "4",
 			       "--cmdline", "workload=mcf footprint=1M", "--json", "o.json",
 			       "--timeout", "30", "--guest-paging", "prebuilt",
