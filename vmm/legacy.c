@@ -2,9 +2,9 @@
 /*
  * The few legacy PC ports a Linux guest touches when there is no firmware
  * and no PCI: the POST port, the i8042 controller's reset line (how Linux
- * reboots by default; there is no keyboard), CMOS/RTC, port 0x92's fast reset, and PCI
- * configuration mechanism #1 with no devices behind it (reads float high,
- * and 0xcf9's reset bit reboots). The in-kernel PIC, PIT and ELCR ports
+ * reboots without ACPI; there is no keyboard), CMOS/RTC, port 0x92's fast
+ * reset, and PCI configuration mechanism #1 with no devices behind it
+ * (reads float high, and 0xcf9's reset bit reboots). The in-kernel PIC, PIT and ELCR ports
  * never reach userspace.
  */
 #include <errno.h>
@@ -44,8 +44,9 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 			reset(c, "i8042");
 			return EXIT_STOP;
 		}
-		/* No keyboard controller, only its reset line. A status of
-		 * "output full, input empty" says so at once: Linux's probe
+		/* No keyboard controller, only its reset line. ACPI's FADT
+		 * says so; for acpi=off, a status of "output full, input
+		 * empty" says so at once too: Linux's probe
 		 * flushes the output buffer, finds it never empties and gives
 		 * up ("No controller found") after 16 reads, where a status
 		 * of 0 made it wait out 1.3 s of command timeouts; its reboot
