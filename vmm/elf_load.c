@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf_file.h"
 #include "nestlab.h"
 
 #define ELF_MAX_SEGS 64
@@ -126,40 +127,65 @@ static int check_header(Elf *e, const char *path, uint64_t fsize,
 	return 0;
 }
 
-int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
-	     struct elf_image *img, struct nl_err *err)
+int elf_open(const char *path, struct elf_file *f, struct nl_err *err)
 {
-	struct seg segs[ELF_MAX_SEGS];
-	unsigned int n = 0;
 	struct stat st;
-	GElf_Ehdr eh;
-	Elf *e = NULL;
-	int fd, rc = -EINVAL;
-	bool entry_ok = false;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	f->e = NULL;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
 		rc = -errno;
 		nl_seterr(err, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
 		nl_seterr(err, "%s: not a regular file", path);
-		goto out;
+		goto fail;
 	}
+	f->size = (uint64_t)st.st_size;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		nl_seterr(err, "libelf: %s", elf_errmsg(-1));
-		goto out;
+		goto fail;
 	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e) {
+	f->e = elf_begin(f->fd, ELF_C_READ, NULL);
+	if (!f->e) {
 		nl_seterr(err, "%s: %s", path, elf_errmsg(-1));
-		goto out;
+		goto fail;
 	}
-	if ((rc = check_header(e, path, (uint64_t)st.st_size, err)))
+	return 0;
+fail:
+	close(f->fd);
+	f->fd = -1;
+	return -EINVAL;
+}
+
+void elf_close(struct elf_file *f)
+{
+	if (f->e)
+		elf_end(f->e);
+	f->e = NULL;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
+	     struct elf_image *img, struct nl_err *err)
+{
+	struct seg segs[ELF_MAX_SEGS];
+	struct elf_file f;
+	unsigned int n = 0;
+	GElf_Ehdr eh;
+	int rc;
+	bool entry_ok = false;
+
+	if ((rc = elf_open(path, &f, err)))
+		return rc;
+	if ((rc = check_header(f.e, path, f.size, err)))
 		goto out;
-	gelf_getehdr(e, &eh);
-	if ((rc = load_segments(e, path, (uint64_t)st.st_size, segs, &n, err)))
+	gelf_getehdr(f.e, &eh);
+	if ((rc = load_segments(f.e, path, f.size, segs, &n, err)))
 		goto out;
 	rc = -EINVAL;
 	img->lo = UINT64_MAX;
@@ -175,7 +201,7 @@ int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
 			goto out;
 		}
 		if (s->filesz &&
-		    pread(fd, dst, s->filesz, (off_t)s->offset) != (ssize_t)s->filesz) {
+		    pread(f.fd, dst, s->filesz, (off_t)s->offset) != (ssize_t)s->filesz) {
 			nl_seterr(err, "%s: short read of segment at offset 0x%" PRIx64,
 				  path, s->offset);
 			goto out;
@@ -198,8 +224,6 @@ int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
 	img->nsegs = n;
 	rc = 0;
 out:
-	if (e)
-		elf_end(e);
-	close(fd);
+	elf_close(&f);
 	return rc;
 }

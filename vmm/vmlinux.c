@@ -19,14 +19,11 @@
  * always carries ELF notes owned by "Linux" (build salt, LTO info).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <libelf.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "boot_linux.h"
+#include "elf_file.h"
 #include "vmlinux.h"
 
 /* Notes are a few hundred bytes; a larger PT_NOTE is not a kernel's. */
@@ -50,51 +47,31 @@ static bool notes_have_linux(Elf_Data *d)
 
 int vmlinux_probe(const char *path, bool *is_linux, struct nl_err *err)
 {
-	size_t phnum;
-	struct stat st;
-	Elf *e = NULL;
-	int fd, rc = -EINVAL;
+	struct elf_file f;
+	size_t phnum = 0;
+	int rc;
 
 	*is_linux = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		nl_seterr(err, "%s: %s", path, strerror(errno));
+	if ((rc = elf_open(path, &f, err)))
 		return rc;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		nl_seterr(err, "%s: not a regular file", path);
-		goto out;
-	}
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		nl_seterr(err, "libelf: %s", elf_errmsg(-1));
-		goto out;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum)) {
-		/* elf_load() says what is wrong with the file. */
-		rc = 0;
-		goto out;
-	}
+	/* Not ELF, or no program headers: elf_load() or the bzImage parser
+	 * says what is wrong with the file. */
+	if (elf_kind(f.e) != ELF_K_ELF || elf_getphdrnum(f.e, &phnum))
+		phnum = 0;
 	for (size_t i = 0; i < phnum && !*is_linux; i++) {
 		GElf_Phdr ph;
 		Elf_Data *d;
 
-		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE ||
+		if (!gelf_getphdr(f.e, (int)i, &ph) || ph.p_type != PT_NOTE ||
 		    ph.p_filesz == 0 || ph.p_filesz > NOTE_MAX ||
-		    ph.p_offset > (uint64_t)st.st_size ||
-		    ph.p_filesz > (uint64_t)st.st_size - ph.p_offset)
+		    ph.p_offset > f.size || ph.p_filesz > f.size - ph.p_offset)
 			continue;
-		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR);
+		d = elf_getdata_rawchunk(f.e, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR);
 		if (d)
 			*is_linux = notes_have_linux(d);
 	}
-	rc = 0;
-out:
-	if (e)
-		elf_end(e);
-	close(fd);
-	return rc;
+	elf_close(&f);
+	return 0;
 }
 
 int vmlinux_header(const struct elf_image *img, struct bzimage *bz,
