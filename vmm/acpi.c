@@ -163,70 +163,69 @@ static uint64_t align(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-uint64_t acpi_size(unsigned int ncpus)
-{
-	uint64_t madt = sizeof(struct sdt_header) + 8 + (uint64_t)ncpus * 8 + 12 + 6;
+/* Where each table goes, as offsets from a 64-byte aligned base, and the
+ * lengths that depend on what they hold. */
+struct layout {
+	uint64_t rsdp, xsdt, fadt, facs, dsdt, madt, end;
+	uint32_t xsdt_len, dsdt_len, madt_len;
+};
 
-	/* RSDP, XSDT (2 entries), FADT, FACS (64-aligned), DSDT, MADT,
-	 * each 64-aligned: a generous bound, checked against the area. */
-	return 64 + 64 + align(sizeof(struct sdt_header) + 16, 64) +
-	       align(sizeof(struct fadt), 64) + 64 +
-	       align(sizeof(struct sdt_header) + sizeof(dsdt_aml), 64) + align(madt, 64);
+static void layout(unsigned int ncpus, struct layout *l)
+{
+	l->xsdt_len = sizeof(struct sdt_header) + 2 * 8;          /* FADT, MADT */
+	l->dsdt_len = sizeof(struct sdt_header) + sizeof(dsdt_aml);
+	/* header, LAPIC address and flags, a LAPIC per CPU, I/O APIC, NMI */
+	l->madt_len = (uint32_t)(sizeof(struct sdt_header) + 8 + ncpus * 8 + 12 + 6);
+	l->rsdp = 0;
+	l->xsdt = align(sizeof(struct rsdp), 64);
+	l->fadt = align(l->xsdt + l->xsdt_len, 64);
+	l->facs = align(l->fadt + sizeof(struct fadt), 64);  /* must be 64-aligned */
+	l->dsdt = align(l->facs + sizeof(struct facs), 64);
+	l->madt = align(l->dsdt + l->dsdt_len, 64);
+	l->end = l->madt + l->madt_len;
 }
 
 int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
 	       struct nl_err *err)
 {
-	uint64_t at = base, rsdp_at, xsdt_at, fadt_at, facs_at, dsdt_at, madt_at;
-	uint32_t madt_len = (uint32_t)(sizeof(struct sdt_header) + 8 + ncpus * 8 + 12 + 6);
-	uint32_t xsdt_len = sizeof(struct sdt_header) + 2 * 8;
-	uint32_t dsdt_len = sizeof(struct sdt_header) + sizeof(dsdt_aml);
 	struct sdt_header *xsdt, *dsdt, *madt;
+	struct layout l;
 	struct rsdp *rsdp;
 	struct fadt *fadt;
 	struct facs *facs;
+	uint64_t gpa;
 	uint8_t *p, *bytes;
 
 	if (ncpus == 0 || ncpus > MPT_MAX_CPUS) {
 		nl_seterr(err, "ACPI tables take 1..%u CPUs, not %u", MPT_MAX_CPUS, ncpus);
 		return -EINVAL;
 	}
-	if (base & 15 || acpi_size(ncpus) > area || !(bytes = mem_gpa(m, base, area))) {
+	layout(ncpus, &l);
+	if (base & 63 || l.end > area || !(bytes = mem_gpa(m, base, area))) {
 		nl_seterr(err, "internal: ACPI tables for %u CPUs do not fit at 0x%llx", ncpus,
 			  (unsigned long long)base);
 		return -EINVAL;
 	}
-	memset(bytes, 0, acpi_size(ncpus));
-	rsdp_at = at;
-	at = align(at + sizeof(struct rsdp), 64);
-	xsdt_at = at;
-	at = align(at + xsdt_len, 64);
-	fadt_at = at;
-	at = align(at + sizeof(struct fadt), 64);
-	facs_at = at;               /* the FACS must be 64-byte aligned */
-	at = align(at + sizeof(struct facs), 64);
-	dsdt_at = at;
-	at = align(at + dsdt_len, 64);
-	madt_at = at;
+	memset(bytes, 0, l.end);
 
 	/* DSDT */
-	dsdt = (struct sdt_header *)(bytes + (dsdt_at - base));
-	header(dsdt, "DSDT", dsdt_len, 2);
+	dsdt = (struct sdt_header *)(bytes + l.dsdt);
+	header(dsdt, "DSDT", l.dsdt_len, 2);
 	memcpy(dsdt + 1, dsdt_aml, sizeof(dsdt_aml));
 	seal(dsdt);
 
 	/* FACS: no checksum of its own */
-	facs = (struct facs *)(bytes + (facs_at - base));
+	facs = (struct facs *)(bytes + l.facs);
 	memcpy(facs->signature, "FACS", 4);
 	facs->length = sizeof(*facs);
 	facs->version = 2;
 
 	/* FADT */
-	fadt = (struct fadt *)(bytes + (fadt_at - base));
+	fadt = (struct fadt *)(bytes + l.fadt);
 	header(&fadt->h, "FACP", sizeof(*fadt), 6);
-	fadt->firmware_ctrl = (uint32_t)facs_at;
-	fadt->dsdt = (uint32_t)dsdt_at;
-	fadt->x_dsdt = dsdt_at;
+	fadt->firmware_ctrl = (uint32_t)(base + l.facs);
+	fadt->dsdt = (uint32_t)(base + l.dsdt);
+	fadt->x_dsdt = base + l.dsdt;
 	fadt->sci_int = SCI_IRQ;
 	fadt->pm1a_evt_blk = ACPI_PM1A_EVT;
 	fadt->pm1a_cnt_blk = ACPI_PM1A_CNT;
@@ -244,8 +243,8 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	seal(&fadt->h);
 
 	/* MADT */
-	madt = (struct sdt_header *)(bytes + (madt_at - base));
-	header(madt, "APIC", madt_len, 4);
+	madt = (struct sdt_header *)(bytes + l.madt);
+	header(madt, "APIC", l.madt_len, 4);
 	p = (uint8_t *)(madt + 1);
 	memcpy(p, &(uint32_t){ MPT_LAPIC_BASE }, 4);
 	memcpy(p + 4, &(uint32_t){ MADT_PCAT_COMPAT }, 4);
@@ -270,19 +269,21 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	seal(madt);
 
 	/* XSDT */
-	xsdt = (struct sdt_header *)(bytes + (xsdt_at - base));
-	header(xsdt, "XSDT", xsdt_len, 1);
-	memcpy(xsdt + 1, &fadt_at, 8);
-	memcpy((uint8_t *)(xsdt + 1) + 8, &madt_at, 8);
+	xsdt = (struct sdt_header *)(bytes + l.xsdt);
+	header(xsdt, "XSDT", l.xsdt_len, 1);
+	gpa = base + l.fadt;
+	memcpy(xsdt + 1, &gpa, 8);
+	gpa = base + l.madt;
+	memcpy((uint8_t *)(xsdt + 1) + 8, &gpa, 8);
 	seal(xsdt);
 
 	/* RSDP */
-	rsdp = (struct rsdp *)(bytes + (rsdp_at - base));
+	rsdp = (struct rsdp *)(bytes + l.rsdp);
 	memcpy(rsdp->signature, "RSD PTR ", 8);
 	memcpy(rsdp->oem_id, OEM_ID, 6);
 	rsdp->revision = 2;
 	rsdp->length = sizeof(*rsdp);
-	rsdp->xsdt_address = xsdt_at;
+	rsdp->xsdt_address = base + l.xsdt;
 	rsdp->checksum = (uint8_t)(0 - sum8(rsdp, 20));
 	rsdp->extended_checksum = (uint8_t)(0 - sum8(rsdp, sizeof(*rsdp)));
 	return 0;

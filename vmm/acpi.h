@@ -22,10 +22,9 @@
 #define ACPI_SLP_EN        0x2000
 #define ACPI_S5_SLP_TYP    5          /* the DSDT's \_S5_ package */
 
-/* Bytes acpi_build() needs for ncpus CPUs (an upper bound). */
-uint64_t acpi_size(unsigned int ncpus);
 /* Writes RSDP, XSDT, FADT, FACS, DSDT and MADT for ncpus CPUs into guest
- * memory at base (16-byte aligned, area bytes free). The RSDP is at base.
+ * memory at base (64-byte aligned, for the FACS; area bytes free). The
+ * RSDP is at base.
  * Returns 0 or -EINVAL with a message. */
 int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
 	       struct nl_err *err);
