@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nestlab.h"
+#include "json.h"
 #include "ktrace.h"
 
 #define KT_REASON_MAX 40

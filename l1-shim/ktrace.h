@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 struct ktrace;
-struct json;     /* vmm/json.c's streaming writer (vmm/nestlab.h) */
+struct json;     /* lib/json.c's streaming writer (lib/json.h) */
 
 /* The events ktrace knows. The JSON names are these, whatever the kernel
  * calls them (kvm_nested_vmrun, in older kernels, is KT_NESTED_VMENTER). */

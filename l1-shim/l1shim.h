@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "nestlab.h"
+#include <nestlab/abi.h>
+
+#include "json.h"
+#include "l2spec.h"
 
 #define SHIM_MSG 256
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "nestlab.h"
+#include "json.h"
 #include "ktrace.h"
 
 /* kvmcheck at L0 in the testbed (Debian 6.1.0, SVM, trace_clock x86-tsc) */

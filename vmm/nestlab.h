@@ -16,7 +16,11 @@
 
 #include <linux/kvm.h>
 
-#define NL_MAX_VCPUS 64
+#include <nestlab/abi.h>
+
+#include "json.h"
+#include "l2spec.h"
+
 #define NL_ERR_MAX 256
 
 /* Exit statuses of the nestlab program (docs/cli.md). */
@@ -218,56 +222,8 @@ int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
 int ks_snapshot(struct kvm_stats *ks, bool after);
 void ks_close(struct kvm_stats *ks);
 
-/* ---- json.c: a small streaming JSON writer ---- */
-struct json {
-	FILE *f;
-	int depth;
-	bool need_comma[32];
-	bool after_key;
-};
-void json_begin(struct json *j, FILE *f);
-void json_obj(struct json *j, const char *key);   /* key NULL in arrays */
-void json_arr(struct json *j, const char *key);
-void json_end_obj(struct json *j);
-void json_end_arr(struct json *j);
-void json_str(struct json *j, const char *key, const char *v);
-void json_strn(struct json *j, const char *key, const char *v, size_t n);
-void json_u64(struct json *j, const char *key, uint64_t v);
-void json_i64(struct json *j, const char *key, int64_t v);
-void json_dbl(struct json *j, const char *key, double v);
-void json_bool(struct json *j, const char *key, bool v);
-void json_hex(struct json *j, const char *key, uint64_t v);
-void json_finish(struct json *j);
-/* Inserts text that is already one JSON value (checked with json_check). */
-void json_raw(struct json *j, const char *key, const char *text, size_t n);
-
-/* ---- jsoncheck.c ---- */
-/* NULL when buf is exactly one JSON value; else what is wrong, with *at
- * the byte offset where it was found. */
-const char *json_check(const char *buf, size_t len, size_t *at);
-
-/* ---- l2spec.c: the L2 VMs of a nested run (docs/nested.md) ---- */
-#define L2_MAX 16                 /* L2 VMs in one L1 */
-#define L2_KERNEL_MAX 64
-struct l2_spec {
-	char workload[16];
-	uint64_t mem;
-	uint64_t footprint;
-	uint64_t iters, seed;
-	unsigned int count;       /* identical VMs from this spec */
-	unsigned int cpus;
-	bool prebuilt;            /* guest-kernel paging: prebuilt, else demand */
-	uint64_t page_size;       /* 4096 or 2 MiB */
-	char kernel[L2_KERNEL_MAX]; /* path inside L1 */
-};
-/* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
- * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]" */
-int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
-		 char *err, size_t errlen);
-/* The canonical text of s (what l1-shim gets on L1's command line). */
-int l2spec_format(const struct l2_spec *s, char *buf, size_t len);
-/* The guest-kernel command line of one VM of s. */
-int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len);
+/* json.c, jsoncheck.c, l2spec.c: lib/ (shared with l1-shim): lib/json.h,
+ * lib/l2spec.h. */
 
 /* ---- iobus.c: port I/O handlers ---- */
 struct nl_vm;
@@ -330,7 +286,6 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 int legacy_register(struct iobus *b, struct legacy *l);
 
 /* ---- channel.c: nestlab ports and records (docs/abi.md) ---- */
-#include <nestlab/abi.h>
 #define CH_LOG_MAX 64
 struct channel {
 	struct nl_mem *mem;

@@ -26,6 +26,7 @@
 #define NL_GPA_PDPT       0x9000ull
 #define NL_GPA_PD         0x10000ull /* one 4 KiB page directory per GiB */
 #define NL_MAX_MEM_GIB    64ull      /* identity map covers at most this */
+#define NL_MAX_VCPUS      64u        /* vCPUs in one VM (bootinfo, L2 specs) */
 #define NL_GPA_IMAGE_MIN  0x100000ull
 
 /* Boot GDT selectors the vCPUs start with. */

@@ -21,7 +21,7 @@
  *
  * Static, libc and pthreads only (testbed.sh builds it):
  *   cc -static -O2 -pthread -I l1-shim -I vmm -I include -o init \
- *      init.c l1-shim/ktrace.c vmm/json.c
+ *      init.c l1-shim/ktrace.c lib/json.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nestlab.h"   /* the JSON writer (vmm/json.c) */
+#include "json.h"      /* the JSON writer (lib/json.c) */
 #include "ktrace.h"
 
 #define RUN "/tmp/.testbed"

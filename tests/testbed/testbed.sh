@@ -95,15 +95,15 @@ done
 kdir=$(cd "$kdir" && pwd)
 
 # init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel);
-# init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (vmm/json.c)
+# init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (lib/json.c)
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
-init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/vmm/json.c"
-init_dep="$init_src $tree/l1-shim/ktrace.h $tree/vmm/nestlab.h $tree/include/nestlab/abi.h"
+init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c"
+init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/include/nestlab/abi.h"
 for p in init kvmcheck; do
 	if [ $p = init ]; then
 		src=$init_src dep=$init_dep
-		flags="-pthread -I $tree/l1-shim -I $tree/vmm -I $tree/include"
+		flags="-pthread -I $tree/l1-shim -I $tree/lib -I $tree/include"
 	else
 		src=$here/$p.c dep=$src flags=""
 	fi

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "nestlab.h"
+#include "json.h"
 
 void json_begin(struct json *j, FILE *f)
 {

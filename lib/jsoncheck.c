@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nestlab.h"
+#include "json.h"
 
 #define JC_DEPTH 64
 

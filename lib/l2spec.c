@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nestlab.h"
+#include <nestlab/abi.h>
+
+#include "l2spec.h"
 #include "wl.h"
 
 #define MIB (1ull << 20)

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The L2 VMs of a nested run (docs/nested.md): one parser for nestlab at
+ * L0 and for l1-shim in L1, so that the two levels cannot disagree.
+ */
+#ifndef NESTLAB_LIB_L2SPEC_H
+#define NESTLAB_LIB_L2SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- l2spec.c: the L2 VMs of a nested run (docs/nested.md) ---- */
+#define L2_MAX 16                 /* L2 VMs in one L1 */
+#define L2_KERNEL_MAX 64
+struct l2_spec {
+	char workload[16];
+	uint64_t mem;
+	uint64_t footprint;
+	uint64_t iters, seed;
+	unsigned int count;       /* identical VMs from this spec */
+	unsigned int cpus;
+	bool prebuilt;            /* guest-kernel paging: prebuilt, else demand */
+	uint64_t page_size;       /* 4096 or 2 MiB */
+	char kernel[L2_KERNEL_MAX]; /* path inside L1 */
+};
+/* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
+ * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]" */
+int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
+		 char *err, size_t errlen);
+/* The canonical text of s (what l1-shim gets on L1's command line). */
+int l2spec_format(const struct l2_spec *s, char *buf, size_t len);
+/* The guest-kernel command line of one VM of s. */
+int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len);
+
+#endif /* NESTLAB_LIB_L2SPEC_H */
