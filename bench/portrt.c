@@ -45,9 +45,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "portrt: %s\n", err.msg);
 		return 1;
 	}
-	struct nl_boot b = { .entry = img.entry, .free_start = 4 << 20,
+	struct gk_boot b = { .entry = img.entry, .free_start = 4 << 20,
 			     .ncpus = 1, .cmdline = "" };
-	if (boot_nl_setup(&m, &b, &err)) {
+	if (boot_gk_setup(&m, &b, &err)) {
 		fprintf(stderr, "portrt: %s\n", err.msg);
 		return 1;
 	}
@@ -60,8 +60,8 @@ int main(int argc, char **argv)
 		perror("portrt: KVM set-up");
 		return 1;
 	}
-	boot_nl_sregs(&sregs);
-	boot_nl_regs(&regs, img.entry, 0);
+	boot_gk_sregs(&sregs);
+	boot_gk_regs(&regs, img.entry, 0);
 	run = mmap(NULL, (size_t)k.vcpu_mmap_size, PROT_READ | PROT_WRITE,
 		   MAP_SHARED, cpu, 0);
 	if (run == MAP_FAILED || ioctl(cpu, KVM_SET_SREGS, &sregs) ||

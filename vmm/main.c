@@ -68,7 +68,7 @@ static int boot_and_run(const struct nl_config *cfg, struct nl_vm *vm,
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		return rc == -ENOMEM ? NL_EXIT_HOST : NL_EXIT_USAGE;
 	}
-	if (nested && !vm->is_linux) {
+	if (nested && vm->boot != &boot_linux_ops) {
 		fprintf(stderr, "nestlab: nested: --kernel %s is not a Linux kernel, bzImage or vmlinux (L1 must be Linux)\n",
 			cfg->kernel);
 		return NL_EXIT_USAGE;

@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <pthread.h>
 
+#include <asm/bootparam.h>
+#include <libelf.h>
 #include <linux/kvm.h>
 
 #include <nestlab/abi.h>
 
 #include "json.h"
 #include "l2spec.h"
+#include "layout.h"   /* boot/: every fixed guest address */
 
 #define NL_ERR_MAX 256
 
@@ -38,6 +41,22 @@ struct nl_err {
 };
 void nl_seterr(struct nl_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* How a run ended (core/vm.c records the first reason; docs/results.md). */
+enum nl_outcome {
+	NL_OUT_RUNNING = 0,
+	NL_OUT_EXITED,        /* guest wrote NL_PORT_EXIT */
+	NL_OUT_TRIPLE_FAULT,
+	NL_OUT_INTERNAL,      /* KVM internal error / failed entry */
+	NL_OUT_UNHANDLED,     /* exit or port nestlab does not handle */
+	NL_OUT_HALTED,        /* vCPU 0 halted with no exit status */
+	NL_OUT_TIMEOUT,
+	NL_OUT_HOST_ERROR,
+	NL_OUT_POWEROFF,      /* ACPI S5, or Linux halted (acpi=off) */
+	NL_OUT_REBOOT,        /* the guest reset the machine */
+	NL_OUT_PANIC,         /* Linux said "Kernel panic - not syncing" */
+};
+const char *nl_outcome_name(enum nl_outcome o);
 
 /* ---- cli.c ---- */
 enum nl_gpaging { NL_GP_DEMAND, NL_GP_PREBUILT };
@@ -106,7 +125,9 @@ void mem_overcommit(uint64_t requested, struct nl_overcommit *oc);
 /* Parses meminfo-style text; exposed for unit tests. */
 uint64_t mem_parse_meminfo(const char *text, const char *key);
 
-/* ---- elf_load.c ---- */
+/* ======== boot/: the two boot paths and what they write ======== */
+
+/* ---- boot/elf_load.c ---- */
 struct elf_image {
 	uint64_t entry;
 	uint64_t lo, hi;          /* guest-physical span of all PT_LOAD */
@@ -119,7 +140,21 @@ int elf_load(const char *path, struct nl_mem *m, uint64_t min_gpa,
 /* True when the file starts with the ELF magic. */
 bool elf_is_elf(const uint8_t *buf, size_t len);
 
-/* ---- longmode.c: vCPU state for a direct 64-bit start ---- */
+
+/* An ELF file opened for libelf, checked to be a regular file first: the
+ * one open sequence of elf_load.c (loading) and vmlinux.c (probing notes). */
+struct elf_file {
+	int fd;
+	uint64_t size;   /* bytes in the file: bounds every offset in it */
+	Elf *e;          /* any kind: the caller checks elf_kind() */
+};
+
+/* Returns 0, or a negative errno with a one-line message naming path
+ * (-errno when it cannot be opened, -EINVAL otherwise). */
+int elf_open(const char *path, struct elf_file *f, struct nl_err *err);
+void elf_close(struct elf_file *f);
+
+/* ---- boot/longmode.c: vCPU state for a direct 64-bit start ---- */
 struct longmode {
 	uint16_t code_sel, data_sel;
 	uint64_t gdt_base;
@@ -128,18 +163,172 @@ struct longmode {
 };
 void longmode_sregs(struct kvm_sregs *s, const struct longmode *lm);
 
-/* ---- boot_nl.c: guest-kernel boot state (include/nestlab/abi.h) ---- */
-struct nl_boot {
+/* ---- boot/boot_gk.c: guest-kernel boot state (include/nestlab/abi.h) ---- */
+struct gk_boot {
 	uint64_t entry;
 	uint64_t free_start;
 	uint64_t tsc_khz;
 	unsigned int ncpus;
 	const char *cmdline;
 };
-int boot_nl_setup(struct nl_mem *m, const struct nl_boot *b,
+int boot_gk_setup(struct nl_mem *m, const struct gk_boot *b,
 		  struct nl_err *err);
-void boot_nl_sregs(struct kvm_sregs *s);
-void boot_nl_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu);
+void boot_gk_sregs(struct kvm_sregs *s);
+void boot_gk_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu);
+
+/* ---- boot/bzimage.c: the setup header of a bzImage (Documentation/arch/x86/boot.rst) ---- */
+/* File offsets of the setup header (boot.rst, "The real-mode kernel header"). */
+#define BZ_OFF_HDR        0x1f1  /* struct setup_header starts here */
+#define BZ_OFF_BOOT_FLAG  0x1fe  /* 0xAA55 */
+#define BZ_OFF_JUMP       0x200  /* 2 bytes: jmp rel8; the rel8 gives the header end */
+#define BZ_OFF_MAGIC      0x202  /* "HdrS" */
+#define BZ_OFF_VERSION    0x206
+#define BZ_BOOT_FLAG      0xaa55
+#define BZ_MAGIC          0x53726448u /* "HdrS" little-endian */
+
+/*
+ * Oldest protocol nestlab boots: 2.12 is the first with xloadflags, so it is
+ * the first where "this kernel has a 64-bit entry point" (XLF_KERNEL_64) can
+ * be checked rather than guessed. It also brings cmdline_size (2.06),
+ * relocatable_kernel and kernel_alignment (2.05), pref_address and
+ * init_size (2.10), which the loader needs.
+ */
+#define BZ_MIN_VERSION    0x020c
+/* The setup header must reach at least to the end of init_size (2.10). */
+#define BZ_MIN_HDR_END    (BZ_OFF_HDR + offsetof(struct setup_header, handover_offset))
+/* The 64-bit entry point is this far past the protected-mode kernel's start. */
+#define BZ_ENTRY64_OFFSET 0x200
+
+struct bzimage {
+	/* The setup header exactly as in the file (hdr_len bytes), zero after. */
+	struct setup_header hdr;
+	size_t hdr_len;
+	uint16_t version;          /* 0x020f = 2.15 */
+	unsigned int setup_sects;  /* after the "0 means 4" rule */
+	uint64_t pm_offset;        /* file offset of the protected-mode kernel */
+	uint64_t pm_size;          /* bytes to load: syssize * 16 */
+	uint8_t loadflags;
+	uint16_t xloadflags;
+	bool relocatable;
+	uint32_t kernel_alignment; /* power of two when relocatable */
+	uint64_t pref_address;
+	uint32_t init_size;        /* linear memory needed from the runtime start */
+	uint32_t initrd_addr_max;  /* highest byte address an initrd may use */
+	uint32_t cmdline_size;     /* longest command line, without its NUL */
+};
+
+/* Cheap sniff: boot sector flag 0xAA55 and "HdrS". Used to tell a bzImage
+ * from an ELF before choosing a loader. */
+bool bzimage_is_bzimage(const uint8_t *buf, size_t len);
+
+/* Parses and checks the setup header of the bzImage in buf. Returns 0 or
+ * -EINVAL with a one-line message: not a bzImage, protocol too old,
+ * truncated, no 64-bit entry point, or an inconsistent header. */
+int bzimage_parse(const uint8_t *buf, size_t len, struct bzimage *out,
+		  struct nl_err *err);
+
+/* ---- boot/vmlinux.c: the uncompressed kernel, booted through startup_64 ---- */
+/* The owner name of the ELF notes every Linux kernel carries. */
+#define VMLINUX_NOTE_OWNER   "Linux"
+/* What arch/x86/boot/header.S says for every x86-64 kernel: */
+#define VMLINUX_PROTOCOL     0x020f       /* boot protocol 2.15 */
+#define VMLINUX_ALIGN        0x200000u    /* CONFIG_PHYSICAL_ALIGN's minimum */
+#define VMLINUX_CMDLINE_SIZE 2047u        /* COMMAND_LINE_SIZE - 1 */
+#define VMLINUX_INITRD_MAX   0x7fffffffu  /* highest initrd byte */
+
+/* Sets *is_linux when path is an ELF file with a "Linux" note. Returns 0
+ * (also for files that are not ELF: elf_load() reports those), or a
+ * negative errno with a one-line message when path cannot be opened. */
+int vmlinux_probe(const char *path, bool *is_linux, struct nl_err *err);
+
+/* Fills bz with the setup header of the vmlinux that elf_load() put at
+ * img: footprint [img->lo, img->hi), entry img->entry. Returns 0, or
+ * -EINVAL with a message when the image cannot be entered as loaded. */
+int vmlinux_header(const struct elf_image *img, struct bzimage *bz,
+		   struct nl_err *err);
+
+/* ---- boot/boot_linux.c: zero page, e820, page tables, GDT (docs/linux-boot.md) ---- */
+/* ---- e820 and memory slots ---- */
+#define BL_E820_RAM       1
+#define BL_E820_RESERVED  2
+#define BL_E820_MAX       8   /* nestlab never makes more than 4 */
+
+/* Fills tab with the guest's e820 map for mem bytes of RAM (mem >= 1 MiB):
+ * RAM 0..0x9fc00, reserved 0x9fc00..1 MiB, RAM 1 MiB..min(mem, 3 GiB),
+ * and when mem > 3 GiB the rest of RAM from 4 GiB. Returns the count. */
+unsigned int boot_linux_e820(uint64_t mem, struct boot_e820_entry *tab,
+			     unsigned int max);
+
+/* The slots for mem bytes of RAM held contiguously in one nl_mem: one slot
+ * at gpa 0 of min(mem, 3 GiB), and a second at gpa 4 GiB for the rest,
+ * backed by nl_mem from offset 3 GiB. Returns the count (1 or 2). */
+unsigned int boot_linux_mem_slots(uint64_t mem, struct nl_slot slots[NL_MAX_SLOTS]);
+
+/* ---- the boot itself ---- */
+struct boot_linux_out {
+	uint64_t entry;          /* RIP: startup_64 (bzImage: load_addr + 0x200) */
+	uint64_t load_addr;      /* where the protected-mode kernel was put */
+	uint64_t kernel_end;     /* end of the kernel's footprint (init_size) */
+	uint64_t zero_page;      /* RSI: struct boot_params */
+	uint64_t cr3;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint64_t cmdline_gpa;
+	uint32_t cmdline_len;    /* without the NUL */
+	uint64_t initrd_gpa;     /* 0 when none */
+	uint64_t initrd_size;
+	unsigned int e820_entries;
+};
+
+/*
+ * Loads the kernel of bz (parsed from kernel_file) into guest memory, writes
+ * the zero page, command line, initrd, e820 map, identity page tables, GDT
+ * and MP table for ncpus CPUs, and fills out. Needs nothing from KVM.
+ * For a vmlinux, kernel_file is NULL, vmlinux says where elf_load() put it
+ * and bz is vmlinux_header()'s; the kernel is entered at its ELF entry.
+ * Returns 0 or -EINVAL with a one-line message (memory too small for the
+ * kernel, command line too long, initrd does not fit, too many CPUs).
+ */
+int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
+		     const uint8_t *kernel_file, size_t kernel_len,
+		     const struct elf_image *vmlinux,
+		     const uint8_t *initrd, size_t initrd_len,
+		     const char *cmdline, unsigned int ncpus,
+		     struct boot_linux_out *out, struct nl_err *err);
+
+/* BSP state for the 64-bit entry. Both start from what KVM_GET_SREGS /
+ * nothing gave: boot_linux_sregs changes only segments, descriptor tables,
+ * control registers and EFER; boot_linux_regs clears every register. The
+ * other vCPUs are left in their reset state: Linux starts them with
+ * INIT-SIPI-SIPI through the in-kernel local APIC. */
+void boot_linux_sregs(struct kvm_sregs *s, const struct boot_linux_out *o);
+void boot_linux_regs(struct kvm_regs *r, const struct boot_linux_out *o);
+
+/* ---- boot/fwsum.c ---- */
+/* The MP and ACPI table checksum: the sum of n bytes, mod 256. */
+uint8_t fw_sum8(const void *p, size_t n);
+
+/* ---- boot/mptable.c: MP spec 1.4 tables (the acpi=off description) ---- */
+/* Bytes the floating pointer plus the configuration table take. */
+size_t mptable_size(unsigned int ncpus);
+/*
+ * Writes the floating pointer at gpa (16-byte aligned, inside one of the
+ * areas Linux scans: the first KiB, 0x9fc00..0xa0000, 0xf0000..0x100000)
+ * and the configuration table right after it, which must end inside the
+ * same area. CPU i has APIC id i (CPU 0 is the BSP); the I/O APIC has id
+ * ncpus; ISA IRQ n goes to I/O APIC pin n, as KVM's default GSI routing
+ * does. Returns 0 or -EINVAL (bad gpa, ncpus 0 or too many for the area).
+ */
+int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
+		  struct nl_err *err);
+
+/* ---- boot/acpi.c: RSDP, XSDT, FADT, FACS, DSDT, MADT ---- */
+/* Writes RSDP, XSDT, FADT, FACS, DSDT and MADT for ncpus CPUs into guest
+ * memory at base (64-byte aligned, for the FACS; area bytes free). The
+ * RSDP is at base.
+ * Returns 0 or -EINVAL with a message. */
+int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
+	       struct nl_err *err);
 
 /* ---- kvm.c ---- */
 struct nl_kvm {
@@ -222,14 +411,26 @@ int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
 int ks_snapshot(struct kvm_stats *ks, bool after);
 void ks_close(struct kvm_stats *ks);
 
-/* json.c, jsoncheck.c, l2spec.c: lib/ (shared with l1-shim): lib/json.h,
- * lib/l2spec.h. */
-
-/* ---- iobus.c: port I/O handlers ---- */
-struct nl_vm;
-struct nl_vcpu;
-typedef int (*io_fn)(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-		     uint8_t *data, uint32_t size);
+/* ---- core/iobus.c: port I/O, the one way devices meet the VM ---- */
+/* What a device answers: an exit_action, or a negative errno for "not
+ * mine" (counted as an unknown port; reads float high). */
+enum exit_action { EXIT_CONTINUE, EXIT_PARK, EXIT_STOP };
+/* One guest port access. A device never sees the VM: it asks for the run
+ * to end by filling stop and stop_msg (io_stop) and returning EXIT_STOP,
+ * and the vCPU loop stops the VM with that reason. */
+struct io_access {
+	unsigned int vcpu;        /* the vCPU that made it */
+	uint16_t port;
+	bool out;
+	uint8_t *data;            /* size bytes: written by the guest, or to fill */
+	uint32_t size;
+	enum nl_outcome stop;     /* with EXIT_STOP: why the run ends */
+	char stop_msg[NL_ERR_MAX];
+};
+typedef int (*io_fn)(void *ctx, struct io_access *a);
+/* Fills a's stop reason; returns EXIT_STOP for the handler to return. */
+int io_stop(struct io_access *a, enum nl_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 struct io_range {
 	uint16_t base, len;
 	io_fn fn;
@@ -245,10 +446,10 @@ int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
 		   void *ctx, const char *name);
 const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
 
-/* ---- serial.c: 8250/16550A UART (COM1) ---- */
+/* ======== dev/: port-I/O devices (each knows only its own state) ======== */
+
+/* ---- dev/serial.c: 8250/16550A UART (COM1) ---- */
 #define SERIAL_RX_MAX 256
-enum serial_event { SERIAL_EV_NONE, SERIAL_EV_POWEROFF, SERIAL_EV_REBOOT,
-		    SERIAL_EV_PANIC };
 struct serial {
 	FILE *out;
 	pthread_mutex_t *lock;
@@ -259,33 +460,32 @@ struct serial {
 	bool thr_ipending;
 	uint8_t rx[SERIAL_RX_MAX];
 	unsigned int rx_head, rx_tail;
-	bool watch;               /* scan lines for poweroff/reboot/panic */
+	bool watch;               /* scan lines for panic/reboot (Linux) */
+	bool halt_is_poweroff;    /* acpi=off: "System halted" is the poweroff */
 	char line[256];
 	unsigned int line_len;
-	enum serial_event event;
+	enum nl_outcome event;    /* what a finished line asked for */
 	char event_line[256];
-	void (*on_event)(struct serial *s, enum serial_event ev);
-	void *owner;
 };
-int serial_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	      uint8_t *data, uint32_t size);
+int serial_io(void *ctx, struct io_access *a);
 /* Input bytes (stdin): queued in the receive FIFO, interrupt raised. */
 size_t serial_rx(struct serial *s, const uint8_t *buf, size_t n);
 size_t serial_rx_locked(struct serial *s, const uint8_t *buf, size_t n);
 
-/* ---- legacy.c: POST, i8042, CMOS, port 0x92, PCI conf (no devices) ---- */
-struct legacy {
-	uint8_t cmos_index;
-};
-/* ACPI's PM1 registers (acpi.c): the enable bits read back as written. */
-struct acpi_pm {
-	uint16_t pm1_en;
-};
-int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	      uint8_t *data, uint32_t size);
-int legacy_register(struct iobus *b, struct legacy *l);
+/* ---- dev/legacy.c: POST, i8042, CMOS, port 0x92, PCI conf (no devices) ---- */
+int legacy_io(void *ctx, struct io_access *a);
+int legacy_register(struct iobus *b);
 
-/* ---- channel.c: nestlab ports and records (docs/abi.md) ---- */
+/* ---- dev/acpi_pm.c: the PM1a event and control ports the FADT names ---- */
+struct acpi_pm {
+	uint16_t pm1_en;          /* read back as written (ACPICA checks) */
+};
+/* True when a PM1a control write asks for S5 (soft off). */
+bool acpi_pm1_cnt_is_s5(uint16_t value);
+int acpi_pm_io(void *ctx, struct io_access *a);
+int acpi_pm_register(struct iobus *b, struct acpi_pm *pm);
+
+/* ---- dev/channel.c: nestlab ports and records (docs/abi.md) ---- */
 #define CH_LOG_MAX 64
 struct channel {
 	struct nl_mem *mem;
@@ -303,12 +503,11 @@ struct channel {
 	char last_bad[160];
 	FILE *log;                /* guest log lines go here */
 };
-int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	       uint8_t *data, uint32_t size);
+int channel_io(void *ctx, struct io_access *a);
 /* Handles one record at gpa; pure over channel state and memory (tests). */
 int channel_record(struct channel *ch, unsigned int vcpu, uint64_t gpa);
 
-/* ---- docport.c: a Linux guest's result document (docs/abi.md) ---- */
+/* ---- dev/docport.c: a Linux guest's result document (docs/abi.md) ---- */
 struct docport {
 	pthread_mutex_t lock;
 	uint8_t *buf;
@@ -318,8 +517,7 @@ struct docport {
 };
 void docport_init(struct docport *d);
 void docport_free(struct docport *d);
-int docport_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	       uint8_t *data, uint32_t size);
+int docport_io(void *ctx, struct io_access *a);
 /* The complete document, checked to be one JSON object; NULL and why not. */
 const char *docport_take(struct docport *d, size_t *len, char *why,
 			 size_t whylen);
@@ -332,21 +530,53 @@ struct procmem {
 };
 void procmem_read(const struct nl_mem *guest, struct procmem *pm);
 
-/* ---- vm.c / vcpu.c ---- */
-enum nl_outcome {
-	NL_OUT_RUNNING = 0,
-	NL_OUT_EXITED,        /* guest wrote NL_PORT_EXIT */
-	NL_OUT_TRIPLE_FAULT,
-	NL_OUT_INTERNAL,      /* KVM internal error / failed entry */
-	NL_OUT_UNHANDLED,     /* exit or port nestlab does not handle */
-	NL_OUT_HALTED,        /* vCPU 0 halted with no exit status */
-	NL_OUT_TIMEOUT,
-	NL_OUT_HOST_ERROR,
-	NL_OUT_POWEROFF,      /* ACPI S5, or Linux halted (acpi=off) */
-	NL_OUT_REBOOT,        /* the guest reset the machine */
-	NL_OUT_PANIC,         /* Linux said "Kernel panic - not syncing" */
+/* ======== boot/boot.c, boot_gk.c, linux.c: the boot seam ======== */
+/*
+ * What differs between booting guest-kernel and booting Linux, as one
+ * interface with one instance per kind of guest: core/vm.c and
+ * core/vcpu.c call these and never ask which kernel runs. A new kind of
+ * guest is a new instance (docs/architecture.md). Hooks other than load
+ * may be NULL: nothing to do at that step.
+ */
+struct nl_vm;
+struct boot_ops {
+	const char *kind;         /* nestlab-run/1 "kernel_type": "elf", "linux" */
+	/* The kernel (and initrd) into vm->mem; needs no KVM, so bad input
+	 * is found before anything is created. file is the whole kernel
+	 * file, or NULL when the kernel is loaded by its ELF segments. */
+	int (*load)(struct nl_vm *vm, const uint8_t *file, size_t len,
+		    struct nl_err *err);
+	/* Port-I/O devices beyond COM1 and the channel, into vm->io. */
+	int (*devices)(struct nl_vm *vm, struct nl_err *err);
+	/* In-kernel devices on the new VM fd, before any vCPU exists. */
+	int (*platform)(struct nl_vm *vm, struct nl_err *err);
+	/* Per-vCPU set-up through its fd, before its registers (MSRs). */
+	int (*vcpu_init)(struct nl_vm *vm, int vcpu_fd, unsigned int id,
+			 struct nl_err *err);
+	/* The state vCPU id starts in, into plain buffers: s as
+	 * KVM_GET_SREGS gave it, changed in place; r written whole. Returns
+	 * false to leave the vCPU in its reset state instead (a Linux AP
+	 * waits for INIT/SIPI). */
+	bool (*vcpu_state)(const struct nl_vm *vm, unsigned int id,
+			   struct kvm_sregs *s, struct kvm_regs *r);
+	/* The last writes to guest memory, once every vCPU exists and the
+	 * TSC rate is known. */
+	int (*ready)(struct nl_vm *vm, struct nl_err *err);
+	bool probes_hardware;     /* absent ports and MMIO are normal: counted,
+				     reads float high, no warning */
+	bool console_input;       /* stdin feeds COM1 */
+	bool tsc_deadline;        /* may be offered the TSC-deadline timer */
 };
-const char *nl_outcome_name(enum nl_outcome o);
+extern const struct boot_ops boot_gk_ops;     /* boot/boot_gk.c */
+extern const struct boot_ops boot_linux_ops;  /* boot/linux.c */
+/* Tells a guest-kernel ELF, a vmlinux and a bzImage apart by their
+ * contents, sets vm->boot and loads the kernel (boot/boot.c). */
+int boot_load(struct nl_vm *vm, struct nl_err *err);
+/* A whole regular file of at most max bytes; what names it in messages. */
+int boot_read_file(const char *path, const char *what, uint64_t max,
+		   uint8_t **buf, size_t *len, struct nl_err *err);
+
+/* ======== core/vm.c, core/vcpu.c: the VM and its run loop ======== */
 
 struct nl_vcpu {
 	struct nl_vm *vm;
@@ -367,12 +597,11 @@ struct nl_vm {
 	struct nl_mem mem;
 	struct iobus io;
 	struct serial com1;
-	struct legacy legacy;
 	struct acpi_pm acpi;
 	struct channel ch;
 	struct docport doc;
-	bool is_linux;                  /* a bzImage or vmlinux, not a guest-kernel ELF */
-	struct boot_linux_out *lb;   /* Linux boot results (boot_linux.h) */
+	const struct boot_ops *boot; /* how this kernel boots (boot_load) */
+	struct boot_linux_out *lb;   /* Linux: what boot_linux_setup() wrote */
 	int stdin_pipe[2];           /* wakes the stdin thread to stop */
 	pthread_t stdin_thread;
 	struct kvm_stats ks;
@@ -391,7 +620,7 @@ struct nl_vm {
 	uint16_t unknown_ports[8];
 	unsigned int nunknown_ports;
 	uint64_t tsc_khz;
-	struct elf_image img;
+	struct elf_image img;        /* guest-kernel: where its ELF went */
 	struct nl_overcommit oc;
 	struct procmem pm;           /* read when the run ends */
 };
@@ -413,7 +642,6 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 		struct nl_err *err);
 void *vcpu_thread(void *arg);
 /* Exit dispatch as a plain function over struct kvm_run (unit-tested). */
-enum exit_action { EXIT_CONTINUE, EXIT_PARK, EXIT_STOP };
 enum exit_action vcpu_handle_exit(struct nl_vcpu *c);
 
 /* ---- hostinfo.c ---- */

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "acpi.h"
-#include "boot_linux.h"
 #include "nestlab.h"
 
 #define MEM (4u << 20)

@@ -47,7 +47,7 @@ static void gpa_checks(void **state)
 
 static void boot_structures(void **state)
 {
-	struct nl_boot b = { .entry = 0x100000, .free_start = 0x200000,
+	struct gk_boot b = { .entry = 0x100000, .free_start = 0x200000,
 			     .tsc_khz = 1000, .ncpus = 2, .cmdline = "workload=touch" };
 	struct nl_err err;
 	struct kvm_sregs s;
@@ -55,7 +55,7 @@ static void boot_structures(void **state)
 	const uint64_t *pml4, *pdpt, *pd;
 
 	(void)state;
-	assert_int_equal(boot_nl_setup(&mem, &b, &err), 0);
+	assert_int_equal(boot_gk_setup(&mem, &b, &err), 0);
 	bi = mem_gpa(&mem, NL_GPA_BOOTINFO, sizeof(*bi));
 	assert_int_equal(bi->magic, NL_BOOTINFO_MAGIC);
 	assert_int_equal(bi->abi_version, NL_ABI_VERSION);
@@ -78,7 +78,7 @@ static void boot_structures(void **state)
 	assert_int_equal(pd[2], 0x400083);
 	assert_int_equal(pd[3], 0);
 	memset(&s, 0, sizeof(s));
-	boot_nl_sregs(&s);
+	boot_gk_sregs(&s);
 	assert_int_equal(s.cs.l, 1);
 	assert_int_equal(s.cs.selector, NL_SEL_CODE64);
 	assert_int_equal(s.cr3, NL_GPA_PML4);
@@ -92,12 +92,12 @@ static void boot_structures(void **state)
 static void boot_too_long(void **state)
 {
 	static char big[NL_CMDLINE_MAX + 1];
-	struct nl_boot b = { .cmdline = big, .ncpus = 1 };
+	struct gk_boot b = { .cmdline = big, .ncpus = 1 };
 	struct nl_err err;
 
 	(void)state;
 	memset(big, 'x', NL_CMDLINE_MAX);
-	assert_int_equal(boot_nl_setup(&mem, &b, &err), -EINVAL);
+	assert_int_equal(boot_gk_setup(&mem, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "command line"));
 }
 
@@ -171,6 +171,7 @@ static void fake_vm(struct nl_vm *vm, struct nl_vcpu *c, struct kvm_run *run)
 {
 	memset(vm, 0, sizeof(*vm));
 	memset(c, 0, sizeof(*c));
+	vm->boot = &boot_gk_ops;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->ch.lock, NULL);

@@ -19,9 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "boot_linux.h"
-#include "bzimage.h"
-#include "mptable.h"
+#include "mpspec.h"
 #include "nestlab.h"
 
 #define MIB (1ull << 20)
@@ -306,7 +304,7 @@ static void e820_and_slots(void **state)
 	(void)state;
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		uint64_t mem = sizes[k], sum = 0, off = 0;
-		struct bl_slot s[BL_MAX_SLOTS];
+		struct nl_slot s[NL_MAX_SLOTS];
 		unsigned int n = boot_linux_e820(mem, tab, BL_E820_MAX);
 		unsigned int ns = boot_linux_mem_slots(mem, s);
 
@@ -648,7 +646,7 @@ static void mptable(void **state)
 {
 	struct nl_mem m;
 	struct nl_err err;
-	static const unsigned int counts[] = { 1, 2, 4, 24, 64, MPT_MAX_CPUS };
+	static const unsigned int counts[] = { 1, 2, 4, 24, 64, BL_MAX_CPUS };
 
 	(void)state;
 	mem_attach(&m, calloc(1, 2 * MIB), 2 * MIB);

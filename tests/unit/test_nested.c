@@ -230,7 +230,7 @@ static void out(struct docport *d, uint16_t port, uint32_t v, uint32_t size)
 	uint8_t b[4];
 
 	memcpy(b, &v, 4);
-	docport_io(NULL, d, port, true, b, size);
+	docport_io(d, &(struct io_access){ .port = port, .out = true, .data = b, .size = size });
 }
 
 static void docport(void **state)
@@ -245,7 +245,7 @@ static void docport(void **state)
 	docport_init(&d);
 	assert_null(docport_take(&d, &len, why, sizeof(why)));
 	assert_non_null(strstr(why, "no document"));
-	docport_io(NULL, &d, NL_PORT_DOC_CTL, false, b, 4);
+	docport_io(&d, &(struct io_access){ .port = NL_PORT_DOC_CTL, .data = b, .size = 4 });
 	assert_int_equal(*(uint32_t *)b, NL_DOC_MAGIC);
 	/* bytes before BEGIN are stray, not part of the document */
 	out(&d, NL_PORT_DOC, 'x', 1);

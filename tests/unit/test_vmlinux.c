@@ -22,9 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "boot_linux.h"
 #include "nestlab.h"
-#include "vmlinux.h"
 
 #define MIB (1ull << 20)
 #define MEM (64 * MIB)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ACPI for Linux guests: the least firmware that lets a guest power itself
- * off and describe the machine, and the power-management ports it names.
+ * off and describe the machine. The power-management ports the FADT names
+ * are a device (dev/acpi_pm.c).
  *
  * Without ACPI a Linux poweroff can only halt ("reboot: System halted"),
  * and the VMM has to guess from the console. With a FADT naming a PM1a
@@ -22,8 +23,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "mptable.h"
+#include "nestlab.h"
 
 #define OEM_ID       "NESTLB"
 #define OEM_TABLE_ID "NESTLAB "
@@ -129,16 +129,6 @@ static const uint8_t dsdt_aml[] = {
 	0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00,
 };
 
-static uint8_t sum8(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *b++);
-	return s;
-}
-
 static void header(struct sdt_header *h, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(h->signature, sig, 4);
@@ -155,7 +145,7 @@ static void header(struct sdt_header *h, const char *sig, uint32_t len, uint8_t 
 static void seal(struct sdt_header *h)
 {
 	h->checksum = 0;
-	h->checksum = (uint8_t)(0 - sum8(h, h->length));
+	h->checksum = (uint8_t)(0 - fw_sum8(h, h->length));
 }
 
 static uint64_t align(uint64_t v, uint64_t a)
@@ -196,8 +186,8 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	uint64_t gpa;
 	uint8_t *p, *bytes;
 
-	if (ncpus == 0 || ncpus > MPT_MAX_CPUS) {
-		nl_seterr(err, "ACPI tables take 1..%u CPUs, not %u", MPT_MAX_CPUS, ncpus);
+	if (ncpus == 0 || ncpus > BL_MAX_CPUS) {
+		nl_seterr(err, "ACPI tables take 1..%u CPUs, not %u", BL_MAX_CPUS, ncpus);
 		return -EINVAL;
 	}
 	layout(ncpus, &l);
@@ -246,7 +236,7 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	madt = (struct sdt_header *)(bytes + l.madt);
 	header(madt, "APIC", l.madt_len, 4);
 	p = (uint8_t *)(madt + 1);
-	memcpy(p, &(uint32_t){ MPT_LAPIC_BASE }, 4);
+	memcpy(p, &(uint32_t){ (uint32_t)BL_GPA_LAPIC }, 4);
 	memcpy(p + 4, &(uint32_t){ MADT_PCAT_COMPAT }, 4);
 	p += 8;
 	for (unsigned int i = 0; i < ncpus; i++, p += 8) {
@@ -259,7 +249,7 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	p[0] = MADT_IOAPIC;
 	p[1] = 12;
 	p[2] = (uint8_t)ncpus;              /* the MP table's I/O APIC id */
-	memcpy(p + 4, &(uint32_t){ MPT_IOAPIC_BASE }, 4);
+	memcpy(p + 4, &(uint32_t){ (uint32_t)BL_GPA_IOAPIC }, 4);
 	/* GSI base 0: ISA IRQ n is GSI n, as KVM routes it (mptable.c) */
 	p += 12;
 	p[0] = MADT_LAPIC_NMI;
@@ -284,47 +274,7 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	rsdp->revision = 2;
 	rsdp->length = sizeof(*rsdp);
 	rsdp->xsdt_address = base + l.xsdt;
-	rsdp->checksum = (uint8_t)(0 - sum8(rsdp, 20));
-	rsdp->extended_checksum = (uint8_t)(0 - sum8(rsdp, sizeof(*rsdp)));
+	rsdp->checksum = (uint8_t)(0 - fw_sum8(rsdp, 20));
+	rsdp->extended_checksum = (uint8_t)(0 - fw_sum8(rsdp, sizeof(*rsdp)));
 	return 0;
-}
-
-bool acpi_pm1_cnt_is_s5(uint16_t value)
-{
-	return (value & ACPI_SLP_EN) &&
-	       ((value >> ACPI_SLP_TYP_SHIFT) & 7) == ACPI_S5_SLP_TYP;
-}
-
-int acpi_pm_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	       uint8_t *data, uint32_t size)
-{
-	struct acpi_pm *pm = ctx;
-	uint16_t v = 0;
-
-	/* Guest-chosen access sizes: only aligned 16-bit registers count. */
-	if (!out) {
-		/* PM1 status reads 0 (no event ever fires), PM1 enable what
-		 * was written (ACPICA checks its GBL_EN write took), PM1
-		 * control says ACPI mode (SCI_EN) is on, as it always is
-		 * without an SMI command port. */
-		memset(data, 0, size);
-		if (port == ACPI_PM1A_EVT + 2 && size >= 2)
-			memcpy(data, &pm->pm1_en, 2);
-		else if (port == ACPI_PM1A_CNT)
-			data[0] = ACPI_SCI_EN;
-		return EXIT_CONTINUE;
-	}
-	if (size < 2)
-		return EXIT_CONTINUE;
-	memcpy(&v, data, 2);
-	if (port == ACPI_PM1A_EVT + 2) {
-		pm->pm1_en = v;
-		return EXIT_CONTINUE;
-	}
-	if (port != ACPI_PM1A_CNT)
-		return EXIT_CONTINUE;
-	if (!acpi_pm1_cnt_is_s5(v))
-		return EXIT_CONTINUE;   /* other sleep states: not offered */
-	vm_stop(c->vm, NL_OUT_POWEROFF, "guest powered off (ACPI S5)");
-	return EXIT_STOP;
 }

@@ -20,14 +20,13 @@
  * CPUs, the I/O APIC and power-off come from ACPI tables (acpi.c); the MP
  * table (mptable.c) describes the same machine to a kernel booted with
  * acpi=off.
- * The layout of every fixed address is in boot_linux.h.
+ * The layout of every fixed address is in layout.h.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "boot_linux.h"
-#include "mptable.h"
+#include "nestlab.h"
+
 
 _Static_assert(sizeof(struct boot_params) == 4096, "the zero page is one page");
 _Static_assert(offsetof(struct boot_params, hdr) == BZ_OFF_HDR,
@@ -85,14 +84,14 @@ unsigned int boot_linux_e820(uint64_t mem, struct boot_e820_entry *tab,
 	return n;
 }
 
-unsigned int boot_linux_mem_slots(uint64_t mem, struct bl_slot slots[BL_MAX_SLOTS])
+unsigned int boot_linux_mem_slots(uint64_t mem, struct nl_slot slots[NL_MAX_SLOTS])
 {
 	if (mem <= BL_LOWMEM_MAX) {
-		slots[0] = (struct bl_slot){ 0, 0, mem };
+		slots[0] = (struct nl_slot){ 0, 0, mem };
 		return 1;
 	}
-	slots[0] = (struct bl_slot){ 0, 0, BL_LOWMEM_MAX };
-	slots[1] = (struct bl_slot){ BL_GPA_HIGHMEM, BL_LOWMEM_MAX, mem - BL_LOWMEM_MAX };
+	slots[0] = (struct nl_slot){ 0, 0, BL_LOWMEM_MAX };
+	slots[1] = (struct nl_slot){ BL_GPA_HIGHMEM, BL_LOWMEM_MAX, mem - BL_LOWMEM_MAX };
 	return 2;
 }
 
@@ -151,8 +150,8 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 			  kernel_len, (unsigned long long)(bz->pm_offset + bz->pm_size));
 		return -EINVAL;
 	}
-	if (ncpus == 0 || ncpus > MPT_MAX_CPUS) {
-		nl_seterr(err, "Linux guests take 1..%u CPUs, not %u", MPT_MAX_CPUS, ncpus);
+	if (ncpus == 0 || ncpus > BL_MAX_CPUS) {
+		nl_seterr(err, "Linux guests take 1..%u CPUs, not %u", BL_MAX_CPUS, ncpus);
 		return -EINVAL;
 	}
 

@@ -16,7 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bzimage.h"
+#include "nestlab.h"
+
 
 static uint16_t rd16(const uint8_t *p)
 {

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf_file.h"
 #include "nestlab.h"
 
 #define ELF_MAX_SEGS 64

@@ -2,7 +2,8 @@
 /*
  * The MP table (Intel MultiProcessor Specification 1.4).
  *
- * nestlab gives Linux no ACPI tables, so this is how Linux learns how many
+ * Linux reads it only when booted with acpi=off (otherwise the MADT,
+ * boot/acpi.c, says the same): then it is how Linux learns how many
  * CPUs there are (one processor entry each, APIC id = vCPU index, which must
  * match CPUID's initial APIC id), where the I/O APIC is, and which I/O APIC
  * pin each ISA IRQ arrives on. Linux looks for the 16-byte floating pointer
@@ -21,7 +22,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mptable.h"
+#include "mpspec.h"
+#include "nestlab.h"
 
 _Static_assert(sizeof(struct mpt_floating) == 16, "MP floating pointer is 16 bytes");
 _Static_assert(sizeof(struct mpt_config) == 44, "MP config header is 44 bytes");
@@ -48,15 +50,6 @@ size_t mptable_size(unsigned int ncpus)
 	       (MPT_ISA_IRQS + MPT_NLINT) * sizeof(struct mpt_intsrc);
 }
 
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
 int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 		  struct nl_err *err)
 {
@@ -67,9 +60,9 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 	uint8_t *base, *p;
 	uint8_t ioapic_id = (uint8_t)ncpus;
 
-	if (ncpus == 0 || ncpus > MPT_MAX_CPUS) {
+	if (ncpus == 0 || ncpus > BL_MAX_CPUS) {
 		nl_seterr(err, "MP table: %u CPUs is out of range (1..%u)", ncpus,
-			  MPT_MAX_CPUS);
+			  BL_MAX_CPUS);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(mpt_areas) / sizeof(mpt_areas[0]); i++)
@@ -122,7 +115,7 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 		struct mpt_ioapic io = {
 			.type = MPT_IOAPIC, .apic_id = ioapic_id,
 			.version = MPT_IOAPIC_VERSION, .flags = 1 /* usable */,
-			.addr = MPT_IOAPIC_BASE,
+			.addr = (uint32_t)BL_GPA_IOAPIC,
 		};
 		memcpy(p, &io, sizeof(io));
 		p += sizeof(io);
@@ -157,8 +150,8 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 	memcpy(mpc->oem, "NESTLAB ", 8);
 	memcpy(mpc->product, "NESTLAB VM  ", 12);
 	mpc->entries = (uint16_t)(ncpus + 1 + 1 + MPT_ISA_IRQS + MPT_NLINT);
-	mpc->lapic = MPT_LAPIC_BASE;
-	mpc->checksum = (uint8_t)-sum8((const uint8_t *)mpc, mpc->length);
+	mpc->lapic = (uint32_t)BL_GPA_LAPIC;
+	mpc->checksum = (uint8_t)-fw_sum8(mpc, mpc->length);
 
 	memcpy(mpf->signature, "_MP_", 4);
 	mpf->physptr = (uint32_t)(gpa + sizeof(*mpf));
@@ -166,6 +159,6 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 	mpf->spec = 4;
 	/* feature[0] = 0: a configuration table is present (no default
 	 * configuration); feature[1] bit 7 = 0: virtual wire mode, no IMCR. */
-	mpf->checksum = (uint8_t)-sum8((const uint8_t *)mpf, sizeof(*mpf));
+	mpf->checksum = (uint8_t)-fw_sum8(mpf, sizeof(*mpf));
 	return 0;
 }

@@ -22,9 +22,8 @@
 #include <gelf.h>
 #include <string.h>
 
-#include "boot_linux.h"
-#include "elf_file.h"
-#include "vmlinux.h"
+#include "nestlab.h"
+
 
 /* Notes are a few hundred bytes; a larger PT_NOTE is not a kernel's. */
 #define NOTE_MAX (1u << 20)

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Port I/O handlers, registered explicitly with an overlap check. */
+/*
+ * Port I/O handlers, registered explicitly with an overlap check. A
+ * handler gets the access and its own context only; it ends a run by
+ * returning a stop reason (io_stop), never by reaching into the VM.
+ */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "nestlab.h"
 
@@ -23,4 +29,15 @@ const struct io_range *iobus_find(const struct iobus *b, uint16_t port)
 		if (port >= b->r[i].base && port - b->r[i].base < b->r[i].len)
 			return &b->r[i];
 	return NULL;
+}
+
+int io_stop(struct io_access *a, enum nl_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->stop = o;
+	va_start(ap, fmt);
+	vsnprintf(a->stop_msg, sizeof(a->stop_msg), fmt, ap);
+	va_end(ap);
+	return EXIT_STOP;
 }

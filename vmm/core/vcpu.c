@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * vCPUs: creation in 64-bit mode, the run loop, and the exit dispatch.
- * vcpu_handle_exit() only reads struct kvm_run and the VM's device tables,
- * so tests drive it without /dev/kvm.
+ * vCPUs: creation (the CPU model, then what the boot path asks for), the
+ * run loop, and the exit dispatch. vcpu_handle_exit() only reads struct
+ * kvm_run and the VM's device tables, so tests drive it without /dev/kvm.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "boot_linux.h"
 #include "nestlab.h"
 
 static int stats_open(struct nl_vm *vm, struct nl_vcpu *c)
@@ -45,7 +44,7 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 	}
 	struct cpuid_opts co = { .hide_tdp = vm->cfg->hide_tdp,
 				 .hide_virt = vm->cfg->hide_virt,
-				 .tsc_deadline = vm->is_linux && vm->cfg->tsc_deadline &&
+				 .tsc_deadline = vm->boot->tsc_deadline && vm->cfg->tsc_deadline &&
 						 vm->kvm->tsc_deadline };
 	struct kvm_cpuid2 *cpuid = cpuid_for_vcpu(vm->kvm->cpuid, id, vm->ncpus, &co);
 
@@ -60,27 +59,19 @@ int vcpu_create(struct nl_vm *vm, struct nl_vcpu *c, unsigned int id,
 	if (vm->cfg->hide_tdp && !vm->cfg->hide_virt && cpuid_has_vmx(vm->kvm->cpuid) &&
 	    vmx_hide_ept(c->fd, err) < 0)
 		return -ENODEV;
-	if (vm->is_linux && msrs_linux_set(c->fd, id, err) < 0)
+	if (vm->boot->vcpu_init && vm->boot->vcpu_init(vm, c->fd, id, err) < 0)
 		return -ENODEV;
-	if (vm->is_linux && id != 0)
-		return stats_open(vm, c);  /* APs wait for INIT/SIPI from Linux */
 	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_GET_SREGS on vCPU %u: %s", id, strerror(errno));
 		return -ENODEV;
 	}
-	if (vm->is_linux)
-		boot_linux_sregs(&sregs, vm->lb);
-	else
-		boot_nl_sregs(&sregs);
+	if (!vm->boot->vcpu_state(vm, id, &sregs, &regs))
+		return stats_open(vm, c);  /* stays in its reset state */
 	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0) {
 		nl_seterr(err, "KVM_SET_SREGS (64-bit mode) on vCPU %u: %s", id,
 			  strerror(errno));
 		return -ENODEV;
 	}
-	if (vm->is_linux)
-		boot_linux_regs(&regs, vm->lb);
-	else
-		boot_nl_regs(&regs, vm->img.entry, id);
 	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0) {
 		nl_seterr(err, "KVM_SET_REGS on vCPU %u: %s", id, strerror(errno));
 		return -ENODEV;
@@ -110,6 +101,8 @@ static enum exit_action handle_io(struct nl_vcpu *c)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	const struct io_range *r = iobus_find(&c->vm->io, run->io.port);
 	enum exit_action act = EXIT_CONTINUE;
+	struct io_access a = { .vcpu = c->id, .port = run->io.port, .out = out,
+			       .size = run->io.size };
 
 	if (!r) {
 		vm_note_unknown_io(c->vm, run->io.port, out, run->io.size);
@@ -118,8 +111,10 @@ static enum exit_action handle_io(struct nl_vcpu *c)
 		return EXIT_CONTINUE;
 	}
 	for (uint32_t i = 0; i < run->io.count && act == EXIT_CONTINUE; i++) {
-		int rc = r->fn(c, r->ctx, run->io.port, out,
-			       data + (size_t)i * run->io.size, run->io.size);
+		int rc;
+
+		a.data = data + (size_t)i * run->io.size;
+		rc = r->fn(r->ctx, &a);
 
 		if (rc < 0) {
 			vm_note_unknown_io(c->vm, run->io.port, out, run->io.size);
@@ -129,6 +124,9 @@ static enum exit_action handle_io(struct nl_vcpu *c)
 			act = (enum exit_action)rc;
 		}
 	}
+	/* A device that ends the run says why; the VM records it. */
+	if (act == EXIT_STOP)
+		vm_stop(c->vm, a.stop, "%s", a.stop_msg);
 	return act;
 }
 
@@ -162,7 +160,7 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 			c->id, run->internal.suberror, regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
 	case KVM_EXIT_MMIO:
-		if (vm->is_linux) {
+		if (vm->boot->probes_hardware) {
 			/* Linux probes for devices that are not there: reads
 			 * float high, writes vanish, and the run goes on. */
 			if (!run->mmio.is_write)

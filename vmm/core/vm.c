@@ -2,7 +2,8 @@
 /*
  * A VM: memory, devices, vCPU threads, the watchdog, and the first reason
  * it stopped. Everything lives in struct nl_vm, so two VMs in one process
- * share nothing.
+ * share nothing. What depends on the kind of kernel is behind vm->boot
+ * (struct boot_ops); this file never asks which kernel it runs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,11 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "acpi.h"
-#include "boot_linux.h"
-#include "bzimage.h"
 #include "nestlab.h"
-#include "vmlinux.h"
 
 uint64_t nl_now_ns(void)
 {
@@ -92,138 +89,12 @@ void vm_note_unknown_io(struct nl_vm *vm, uint16_t port, bool out,
 		vm->unknown_ports[vm->nunknown_ports++] = port;
 		/* Linux probes for hardware that is not there; that is normal
 		 * and only counted. A guest-kernel VM never should. */
-		if (!vm->is_linux)
+		if (!vm->boot->probes_hardware)
 			fprintf(stderr, "nestlab: guest %s unhandled port 0x%x (%u bytes); %s\n",
 			out ? "wrote" : "read", port, size,
 			out ? "ignored" : "reads as all ones");
 	}
 	pthread_mutex_unlock(&vm->lock);
-}
-
-/* Linux's last console words end the run (serial.c watches for them). */
-static void console_event(struct serial *s, enum serial_event ev)
-{
-	struct nl_vm *vm = s->owner;
-
-	if (ev == SERIAL_EV_POWEROFF)
-		vm_stop(vm, NL_OUT_POWEROFF, "guest powered off");
-	else if (ev == SERIAL_EV_REBOOT)
-		vm_stop(vm, NL_OUT_REBOOT, "guest rebooted");
-	else if (ev == SERIAL_EV_PANIC)
-		vm_stop(vm, NL_OUT_PANIC, "guest kernel panic: %s", s->event_line);
-}
-
-/* Reads a whole file of at most max bytes. */
-static int read_file(const char *path, const char *what, uint64_t max,
-		     uint8_t **buf, size_t *len, struct nl_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	*buf = NULL;
-	if (!f) {
-		int e = errno;
-
-		nl_seterr(err, "%s %s: %s", what, path, strerror(e));
-		return e == ENOENT || e == EACCES || e == EISDIR ? -EINVAL : -e;
-	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		nl_seterr(err, "%s %s: not a regular file", what, path);
-		fclose(f);
-		return -EINVAL;
-	}
-	if ((uint64_t)n > max) {
-		nl_seterr(err, "%s %s: %ld MiB is larger than %" PRIu64 " MiB", what, path,
-			  n >> 20, max >> 20);
-		fclose(f);
-		return -EINVAL;
-	}
-	*buf = malloc(n ? (size_t)n : 1);
-	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		nl_seterr(err, "%s %s: read failed", what, path);
-		free(*buf);
-		*buf = NULL;
-		fclose(f);
-		return -EINVAL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
-
-/* A Linux kernel: a bzImage in k, or (k NULL) the vmlinux ELF at
- * cfg->kernel, loaded here by its segments (vmlinux.c). */
-static int load_linux(struct nl_vm *vm, const uint8_t *k, size_t klen,
-		      struct nl_err *err)
-{
-	const struct nl_config *cfg = vm->cfg;
-	struct bl_slot slots[BL_MAX_SLOTS];
-	struct elf_image img, *vml = NULL;
-	struct bzimage bz;
-	uint8_t *rd = NULL;
-	size_t rdlen = 0;
-	int rc;
-
-	if (k)
-		rc = bzimage_parse(k, klen, &bz, err);
-	else if (!(rc = elf_load(cfg->kernel, &vm->mem, BL_GPA_HIMEM, &img, err)))
-		rc = vmlinux_header(&img, &bz, err);
-	if (rc)
-		return rc;
-	if (!k)
-		vml = &img;
-	if (cfg->initrd && (rc = read_file(cfg->initrd, "--initrd", cfg->mem, &rd, &rdlen, err)))
-		return rc;
-	vm->lb = calloc(1, sizeof(*vm->lb));
-	if (!vm->lb) {
-		free(rd);
-		nl_seterr(err, "out of memory");
-		return -ENOMEM;
-	}
-	vm->mem.nslots = boot_linux_mem_slots(vm->mem.size, slots);
-	for (unsigned int i = 0; i < vm->mem.nslots; i++)
-		vm->mem.slot[i] = (struct nl_slot){ slots[i].gpa, slots[i].host_off,
-						    slots[i].size };
-	rc = boot_linux_setup(&vm->mem, &bz, k, klen, vml, rd, rdlen, cfg->cmdline,
-			      vm->ncpus, vm->lb, err);
-	free(rd);
-	vm->is_linux = true;
-	return rc;
-}
-
-/* A guest-kernel ELF, a Linux vmlinux ELF or a Linux bzImage, told apart
- * by their contents. */
-static int load_kernel(struct nl_vm *vm, struct nl_err *err)
-{
-	const struct nl_config *cfg = vm->cfg;
-	bool vmlinux = false;
-	uint8_t *k;
-	size_t klen;
-	int rc;
-
-	/* A vmlinux is loaded segment by segment, never read whole; a file
-	 * the probe cannot open is reported by read_file() below. */
-	if (!vmlinux_probe(cfg->kernel, &vmlinux, err) && vmlinux)
-		return load_linux(vm, NULL, 0, err);
-	if ((rc = read_file(cfg->kernel, "--kernel", 512ull << 20, &k, &klen, err)))
-		return rc;
-	if (elf_is_elf(k, klen)) {
-		free(k);
-		if (cfg->initrd) {
-			nl_seterr(err, "--initrd is for Linux kernels; %s is an ELF guest without a \"Linux\" note",
-				  cfg->kernel);
-			return -EINVAL;
-		}
-		return elf_load(cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err);
-	}
-	if (bzimage_is_bzimage(k, klen))
-		rc = load_linux(vm, k, klen, err);
-	else {
-		nl_seterr(err, "%s: not an ELF file or a bzImage", cfg->kernel);
-		rc = -EINVAL;
-	}
-	free(k);
-	return rc;
 }
 
 int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
@@ -243,10 +114,9 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	mem_overcommit(cfg->mem, &vm->oc);
 	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
 		return rc;
-	if ((rc = load_kernel(vm, err)))
+	if ((rc = boot_load(vm, err)))
 		return rc;
-	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock, .irq_fd = -1,
-				    .owner = vm, .on_event = console_event };
+	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock, .irq_fd = -1 };
 	vm->ch.mem = &vm->mem;
 	vm->ch.log = stderr;
 	if (iobus_register(&vm->io, NL_COM1_BASE, 8, serial_io, &vm->com1, "com1") ||
@@ -254,51 +124,7 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 		nl_seterr(err, "internal: I/O port ranges overlap");
 		return -EFAULT;
 	}
-	if (vm->is_linux &&
-	    iobus_register(&vm->io, NL_PORT_DOC, 8, docport_io, &vm->doc, "doc")) {
-		nl_seterr(err, "internal: document port range overlaps");
-		return -EFAULT;
-	}
-	if (vm->is_linux &&
-	    (iobus_register(&vm->io, ACPI_PM1A_EVT, ACPI_PM1_EVT_LEN, acpi_pm_io, &vm->acpi, "acpi-pm1a-evt") ||
-	     iobus_register(&vm->io, ACPI_PM1A_CNT, ACPI_PM1_CNT_LEN, acpi_pm_io, &vm->acpi, "acpi-pm1a-cnt"))) {
-		nl_seterr(err, "internal: ACPI port ranges overlap");
-		return -EFAULT;
-	}
-	if (vm->is_linux && legacy_register(&vm->io, &vm->legacy)) {
-		nl_seterr(err, "internal: legacy I/O port ranges overlap");
-		return -EFAULT;
-	}
-	return 0;
-}
-
-/* The PC platform a Linux guest expects, all in the kernel: interrupt
- * controllers (PIC, IOAPIC, local APICs) and the PIT. The irqchip must
- * exist before any vCPU. */
-static int linux_platform(struct nl_vm *vm, struct nl_err *err)
-{
-	uint64_t idmap = BL_GPA_KVM_IDMAP;
-	struct kvm_pit_config pit = { .flags = 0 };
-
-	/* VMX needs these two pages for real-mode emulation; harmless elsewhere. */
-	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)BL_GPA_KVM_TSS) < 0 &&
-	    errno != ENOTTY && errno != EINVAL) {
-		nl_seterr(err, "KVM_SET_TSS_ADDR: %s", strerror(errno));
-		return -ENODEV;
-	}
-	ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
-	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-		nl_seterr(err, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
-		return -ENODEV;
-	}
-	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0) {
-		nl_seterr(err, "KVM_CREATE_PIT2: %s", strerror(errno));
-		return -ENODEV;
-	}
-	vm->com1.irq_fd = vm->fd;
-	vm->com1.irq = 4;
-	vm->com1.watch = true;
-	return 0;
+	return vm->boot->devices ? vm->boot->devices(vm, err) : 0;
 }
 
 int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
@@ -325,9 +151,10 @@ int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
 			  vm->mem.size >> 20, vm->oc.limit >> 20);
 		return -ENOMEM;
 	}
+	/* mem_prefault says why: -ENOMEM, or what madvise/mlock refused. */
 	if (vm->cfg->prefault && (rc = mem_prefault(&vm->mem, err)))
-		return -ENOMEM;
-	if (vm->is_linux && (rc = linux_platform(vm, err)))
+		return rc;
+	if (vm->boot->platform && (rc = vm->boot->platform(vm, err)))
 		return rc;
 	for (unsigned int i = 0; i < vm->mem.nslots; i++) {
 		const struct nl_slot *sl = &vm->mem.slot[i];
@@ -349,19 +176,8 @@ int vm_create(struct nl_vm *vm, struct nl_kvm *k, struct nl_err *err)
 	return 0;
 }
 
-/* The guest's command line: the user's plus the paging policy options. */
-static void guest_cmdline(const struct nl_config *cfg, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%spaging=%s pagesize=%s", cfg->cmdline,
-		 cfg->cmdline[0] ? " " : "",
-		 cfg->gpaging == NL_GP_PREBUILT ? "prebuilt" : "demand",
-		 cfg->gpage_size == 4096 ? "4K" : "2M");
-}
-
 static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 {
-	char cmdline[NL_CMDLINE_MAX + 64];
-	struct nl_boot b;
 	int rc;
 
 	vm->vcpu = calloc(vm->ncpus, sizeof(*vm->vcpu));
@@ -378,17 +194,7 @@ static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 		rc = ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0);
 		vm->tsc_khz = rc > 0 ? (uint64_t)rc : 0;
 	}
-	if (vm->is_linux)
-		return 0;  /* boot_linux_setup() wrote everything already */
-	guest_cmdline(vm->cfg, cmdline, sizeof(cmdline));
-	b = (struct nl_boot){
-		.entry = vm->img.entry,
-		.free_start = (vm->img.hi + (2ull << 20) - 1) & ~((2ull << 20) - 1),
-		.tsc_khz = vm->tsc_khz,
-		.ncpus = vm->ncpus,
-		.cmdline = cmdline,
-	};
-	return boot_nl_setup(&vm->mem, &b, err);
+	return vm->boot->ready ? vm->boot->ready(vm, err) : 0;
 }
 
 /* Console input: stdin to COM1's receive FIFO, until the run ends. */
@@ -423,7 +229,7 @@ static void *stdin_thread(void *arg)
 static void stdin_start(struct nl_vm *vm)
 {
 	vm->stdin_pipe[0] = vm->stdin_pipe[1] = -1;
-	if (!vm->is_linux || pipe(vm->stdin_pipe) < 0)
+	if (!vm->boot->console_input || pipe(vm->stdin_pipe) < 0)
 		return;
 	if (pthread_create(&vm->stdin_thread, NULL, stdin_thread, vm)) {
 		close(vm->stdin_pipe[0]);

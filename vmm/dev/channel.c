@@ -128,10 +128,13 @@ int channel_record(struct channel *ch, unsigned int vcpu, uint64_t gpa)
 	return rc;
 }
 
-int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	       uint8_t *data, uint32_t size)
+int channel_io(void *ctx, struct io_access *a)
 {
 	struct channel *ch = ctx;
+	uint16_t port = a->port;
+	uint8_t *data = a->data;
+	uint32_t size = a->size;
+	bool out = a->out;
 	uint32_t v;
 
 	if (!out || size != 4 || (port & 3)) {
@@ -146,7 +149,7 @@ int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 	memcpy(&v, data, 4);
 	switch (port) {
 	case NL_PORT_CALL: {
-		int rc = channel_record(ch, c->id, v);
+		int rc = channel_record(ch, a->vcpu, v);
 
 		return rc == 1 ? EXIT_PARK : EXIT_CONTINUE;
 	}
@@ -163,8 +166,7 @@ int channel_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 		ch->exited = true;
 		ch->exit_status = v;
 		pthread_mutex_unlock(&ch->lock);
-		vm_stop(c->vm, NL_OUT_EXITED, "guest exited with status %u", v);
-		return EXIT_STOP;
+		return io_stop(a, NL_OUT_EXITED, "guest exited with status %u", v);
 	default:
 		__atomic_fetch_add(&ch->nops, 1, __ATOMIC_RELAXED);
 		return EXIT_CONTINUE;

@@ -52,13 +52,15 @@ static void append(struct docport *d, const uint8_t *p, size_t n)
 	d->len += n;
 }
 
-int docport_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	       uint8_t *data, uint32_t size)
+int docport_io(void *ctx, struct io_access *a)
 {
 	struct docport *d = ctx;
+	uint16_t port = a->port;
+	uint8_t *data = a->data;
+	uint32_t size = a->size;
+	bool out = a->out;
 	uint32_t v = 0;
 
-	(void)c;
 	if (!out) {
 		if (port == NL_PORT_DOC_CTL && size == 4)
 			v = NL_DOC_MAGIC;

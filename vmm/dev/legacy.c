@@ -24,26 +24,29 @@
 #define PORT_PCI_RESET  0xcf9
 #define PCI_RESET_BIT   0x04
 
-static void reset(struct nl_vcpu *c, const char *how)
+static int reset(struct io_access *a, const char *how)
 {
-	vm_stop(c->vm, NL_OUT_REBOOT, "guest reset the machine (%s)", how);
+	return io_stop(a, NL_OUT_REBOOT, "guest reset the machine (%s)", how);
 }
 
-int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	      uint8_t *data, uint32_t size)
+/* Stateless: nothing here remembers anything between accesses, so ctx is
+ * unused (CMOS index writes select registers that all read as zero). */
+int legacy_io(void *ctx, struct io_access *a)
 {
-	struct legacy *l = ctx;
+	uint16_t port = a->port;
+	uint8_t *data = a->data;
+	uint32_t size = a->size;
+	bool out = a->out;
 
+	(void)ctx;
 	if (!out)
 		memset(data, 0, size);
 	switch (port) {
 	case PORT_POST:
 		return EXIT_CONTINUE;
 	case PORT_I8042_CMD:
-		if (out && *data == I8042_CMD_RESET) {
-			reset(c, "i8042");
-			return EXIT_STOP;
-		}
+		if (out && *data == I8042_CMD_RESET)
+			return reset(a, "i8042");
 		/* No keyboard controller, only its reset line. ACPI's FADT
 		 * says so; for acpi=off, a status of "output full, input
 		 * empty" says so at once too: Linux's probe
@@ -57,17 +60,12 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 	case PORT_I8042_DATA:
 		return EXIT_CONTINUE;
 	case PORT_CMOS_INDEX:
-		if (out)
-			l->cmos_index = *data & 0x7f;
-		return EXIT_CONTINUE;
 	case PORT_CMOS_DATA:
 		/* An RTC that reads as zero and is never "update in progress". */
 		return EXIT_CONTINUE;
 	case PORT_SYSCTL_A:
-		if (out && (*data & 1)) {
-			reset(c, "port 0x92");
-			return EXIT_STOP;
-		}
+		if (out && (*data & 1))
+			return reset(a, "port 0x92");
 		if (!out)
 			*data = 0x02;    /* A20 on */
 		return EXIT_CONTINUE;
@@ -75,10 +73,8 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 		break;
 	}
 	if (port == PORT_PCI_RESET && size == 1) {
-		if (out && (*data & PCI_RESET_BIT)) {
-			reset(c, "port 0xcf9");
-			return EXIT_STOP;
-		}
+		if (out && (*data & PCI_RESET_BIT))
+			return reset(a, "port 0xcf9");
 		return EXIT_CONTINUE;
 	}
 	if (port >= PORT_PCI_ADDR && port < PORT_PCI_ADDR + 8) {
@@ -90,7 +86,7 @@ int legacy_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
 	return -EINVAL;
 }
 
-int legacy_register(struct iobus *b, struct legacy *l)
+int legacy_register(struct iobus *b)
 {
 	static const struct { uint16_t base, len; const char *name; } r[] = {
 		{ PORT_I8042_DATA, 1, "i8042-data" },
@@ -103,7 +99,7 @@ int legacy_register(struct iobus *b, struct legacy *l)
 	int rc;
 
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
-		if ((rc = iobus_register(b, r[i].base, r[i].len, legacy_io, l, r[i].name)))
+		if ((rc = iobus_register(b, r[i].base, r[i].len, legacy_io, NULL, r[i].name)))
 			return rc;
 	return 0;
 }

@@ -7,7 +7,7 @@
  * watches the console for the kernel's own last words ("Kernel panic - not
  * syncing", and "reboot: System halted" from a kernel booted with acpi=off,
  * which cannot power off) so that those end the run with the right status.
- * A poweroff proper arrives through ACPI (acpi.c).
+ * A poweroff proper arrives through ACPI (acpi_pm.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -66,22 +66,27 @@ static void update_irq(struct serial *s)
 	ioctl(s->irq_fd, KVM_IRQ_LINE, &l);
 }
 
-/* Scans one finished console line for the kernel's final messages. */
+/* Scans one finished console line for the kernel's final messages. A
+ * halt is a poweroff only where the kernel has no other way to power off
+ * (acpi=off); with ACPI the poweroff arrives as S5 (acpi_pm.c), and a
+ * halted kernel ends the run as halted, not as a clean poweroff. */
 static void watch_line(struct serial *s)
 {
 	static const struct {
 		const char *text;
-		enum serial_event ev;
+		enum nl_outcome ev;
 	} pats[] = {
-		{ "reboot: System halted", SERIAL_EV_POWEROFF },
-		{ "reboot: Restarting system", SERIAL_EV_REBOOT },
-		{ "Kernel panic - not syncing", SERIAL_EV_PANIC },
+		{ "reboot: System halted", NL_OUT_HALTED },
+		{ "reboot: Restarting system", NL_OUT_REBOOT },
+		{ "Kernel panic - not syncing", NL_OUT_PANIC },
 	};
 
 	s->line[s->line_len] = 0;
 	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
-		if (strstr(s->line, pats[i].text) && s->event != SERIAL_EV_PANIC) {
+		if (strstr(s->line, pats[i].text) && s->event != NL_OUT_PANIC) {
 			s->event = pats[i].ev;
+			if (s->event == NL_OUT_HALTED && s->halt_is_poweroff)
+				s->event = NL_OUT_POWEROFF;
 			snprintf(s->event_line, sizeof(s->event_line), "%s", s->line);
 		}
 	s->line_len = 0;
@@ -210,27 +215,35 @@ size_t serial_rx(struct serial *s, const uint8_t *buf, size_t n)
 }
 
 /* vCPUs share the UART, so every access is serialised. */
-int serial_io(struct nl_vcpu *c, void *ctx, uint16_t port, bool out,
-	      uint8_t *data, uint32_t size)
+int serial_io(void *ctx, struct io_access *a)
 {
 	struct serial *s = ctx;
-	unsigned int reg = port - NL_COM1_BASE;
-	enum serial_event ev;
+	unsigned int reg = a->port - NL_COM1_BASE;
+	enum nl_outcome ev;
+	char line[sizeof(s->event_line)];
 
-	(void)c;
-	if (size != 1)
+	if (a->size != 1)
 		return -EINVAL;
 	pthread_mutex_lock(s->lock);
-	if (out)
-		write_reg(s, reg, *data);
+	if (a->out)
+		write_reg(s, reg, *a->data);
 	else
-		*data = read_reg(s, reg);
+		*a->data = read_reg(s, reg);
 	update_irq(s);
 	ev = s->event;
-	s->event = SERIAL_EV_NONE;
+	s->event = NL_OUT_RUNNING;
+	memcpy(line, s->event_line, sizeof(line));
 	pthread_mutex_unlock(s->lock);
-	/* Outside the lock: the handler stops the VM, which takes it. */
-	if (ev != SERIAL_EV_NONE && s->on_event)
-		s->on_event(s, ev);
-	return 0;
+	switch (ev) {
+	case NL_OUT_RUNNING:
+		return EXIT_CONTINUE;
+	case NL_OUT_POWEROFF:
+		return io_stop(a, ev, "guest powered off (halted with acpi=off)");
+	case NL_OUT_HALTED:
+		return io_stop(a, ev, "guest halted without powering off: %s", line);
+	case NL_OUT_REBOOT:
+		return io_stop(a, ev, "guest rebooted");
+	default:
+		return io_stop(a, ev, "guest kernel panic: %s", line);
+	}
 }

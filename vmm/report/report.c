@@ -74,7 +74,7 @@ static void config(struct json *j, const struct nl_vm *vm)
 
 	json_obj(j, "config");
 	json_str(j, "kernel", c->kernel);
-	json_str(j, "kernel_type", vm->is_linux ? "linux" : "elf");
+	json_str(j, "kernel_type", vm->boot ? vm->boot->kind : "none");
 	json_str(j, "initrd", c->initrd);
 	json_str(j, "cmdline", c->cmdline);
 	json_u64(j, "mem_bytes", c->mem);

@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Intel MultiProcessor Specification 1.4 tables: how a Linux guest without
+ * Intel MultiProcessor Specification 1.4 tables, as they lie in guest
+ * memory (mptable.c writes them, its unit test reads them back): how a Linux guest without
  * ACPI finds its CPUs, its I/O APIC and how ISA interrupts reach it.
  */
-#ifndef NESTLAB_MPTABLE_H
-#define NESTLAB_MPTABLE_H
+#ifndef NESTLAB_BOOT_MPSPEC_H
+#define NESTLAB_BOOT_MPSPEC_H
 
 #include <stdint.h>
 
-#include "nestlab.h"
-
-#define MPT_LAPIC_BASE   0xfee00000u  /* KVM's in-kernel local APICs */
-#define MPT_IOAPIC_BASE  0xfec00000u  /* KVM's in-kernel I/O APIC */
 #define MPT_APIC_VERSION 0x14         /* integrated local APIC */
 #define MPT_IOAPIC_VERSION 0x11       /* what KVM's I/O APIC reports */
 #define MPT_ISA_IRQS     16
-/* APIC IDs are 8 bits, 0xff is broadcast, and the I/O APIC takes id ncpus. */
-#define MPT_MAX_CPUS     254
 
 /* On-disk (in-memory) layout, MP spec 1.4 chapter 4. All packed. */
 struct mpt_floating {            /* 16 bytes, 16-byte aligned */
@@ -73,18 +68,5 @@ struct mpt_intsrc {              /* 8 bytes; local interrupts use the same shape
 	uint8_t dst_apic, dst_pin;
 } __attribute__((packed));
 
-/* Bytes the floating pointer plus the configuration table take. */
-size_t mptable_size(unsigned int ncpus);
 
-/*
- * Writes the floating pointer at gpa (16-byte aligned, inside one of the
- * areas Linux scans: the first KiB, 0x9fc00..0xa0000, 0xf0000..0x100000)
- * and the configuration table right after it, which must end inside the
- * same area. CPU i has APIC id i (CPU 0 is the BSP); the I/O APIC has id
- * ncpus; ISA IRQ n goes to I/O APIC pin n, as KVM's default GSI routing
- * does. Returns 0 or -EINVAL (bad gpa, ncpus 0 or too many for the area).
- */
-int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
-		  struct nl_err *err);
-
-#endif /* NESTLAB_MPTABLE_H */
+#endif /* NESTLAB_BOOT_MPSPEC_H */

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Booting an unmodified Linux bzImage through the 64-bit boot protocol:
- * no firmware, no real-mode code. docs/linux-boot.md walks through it.
+ * Every fixed guest-physical address and port nestlab's boot paths use, in
+ * one place. A guest-kernel VM's layout is part of its ABI and lives in
+ * include/nestlab/abi.h ("Guest-physical layout of a guest-kernel VM"); a
+ * Linux VM's is below, with the ports of the ACPI PM device the FADT names.
  */
-#ifndef NESTLAB_BOOT_LINUX_H
-#define NESTLAB_BOOT_LINUX_H
-
-#include <stdint.h>
-
-#include <asm/bootparam.h>
-#include <linux/kvm.h>
-
-#include "bzimage.h"
-#include "nestlab.h"
+#ifndef NESTLAB_BOOT_LAYOUT_H
+#define NESTLAB_BOOT_LAYOUT_H
 
 /* ---------------------------------------------------------------------
  * Guest-physical layout of a Linux VM: every fixed address in one place.
@@ -66,6 +60,10 @@
 #define BL_GPA_KVM_IDMAP  0xfeffc000ull
 #define BL_GPA_KVM_TSS    0xfeffd000ull
 
+/* APIC IDs are 8 bits, 0xff is broadcast, and the I/O APIC takes id
+ * ncpus: the most CPUs the MP table and the MADT can describe. */
+#define BL_MAX_CPUS       254
+
 /* The 64-bit boot protocol wants these selectors (Linux's __BOOT_CS/DS). */
 #define BL_SEL_CODE       0x10
 #define BL_SEL_DATA       0x18
@@ -73,67 +71,15 @@
 #define BL_LOADER_TYPE    0xff  /* "undefined boot loader" */
 #define BL_HEAP_END_PTR   0xfe00
 
-/* ---- e820 and memory slots ---- */
-#define BL_E820_RAM       1
-#define BL_E820_RESERVED  2
-#define BL_E820_MAX       8   /* nestlab never makes more than 4 */
+/* PM1a event block (status, enable) and control block: the I/O ports of
+ * the FADT, where a PC chipset's (PIIX4) PM base puts them. */
+#define ACPI_PM1A_EVT      0x600
+#define ACPI_PM1_EVT_LEN   4
+#define ACPI_PM1A_CNT      0x604
+#define ACPI_PM1_CNT_LEN   2
+#define ACPI_SCI_EN        0x0001
+#define ACPI_SLP_TYP_SHIFT 10
+#define ACPI_SLP_EN        0x2000
+#define ACPI_S5_SLP_TYP    5          /* the DSDT's \_S5_ package */
 
-/* Fills tab with the guest's e820 map for mem bytes of RAM (mem >= 1 MiB):
- * RAM 0..0x9fc00, reserved 0x9fc00..1 MiB, RAM 1 MiB..min(mem, 3 GiB),
- * and when mem > 3 GiB the rest of RAM from 4 GiB. Returns the count. */
-unsigned int boot_linux_e820(uint64_t mem, struct boot_e820_entry *tab,
-			     unsigned int max);
-
-/* One KVM memory slot: guest-physical range and its offset in nl_mem. */
-struct bl_slot {
-	uint64_t gpa;
-	uint64_t host_off;
-	uint64_t size;
-};
-#define BL_MAX_SLOTS 2
-/* The slots for mem bytes of RAM held contiguously in one nl_mem: one slot
- * at gpa 0 of min(mem, 3 GiB), and a second at gpa 4 GiB for the rest,
- * backed by nl_mem from offset 3 GiB. Returns the count (1 or 2). */
-unsigned int boot_linux_mem_slots(uint64_t mem, struct bl_slot slots[BL_MAX_SLOTS]);
-
-/* ---- the boot itself ---- */
-struct boot_linux_out {
-	uint64_t entry;          /* RIP: startup_64 (bzImage: load_addr + 0x200) */
-	uint64_t load_addr;      /* where the protected-mode kernel was put */
-	uint64_t kernel_end;     /* end of the kernel's footprint (init_size) */
-	uint64_t zero_page;      /* RSI: struct boot_params */
-	uint64_t cr3;
-	uint64_t gdt_base;
-	uint16_t gdt_limit;
-	uint64_t cmdline_gpa;
-	uint32_t cmdline_len;    /* without the NUL */
-	uint64_t initrd_gpa;     /* 0 when none */
-	uint64_t initrd_size;
-	unsigned int e820_entries;
-};
-
-/*
- * Loads the kernel of bz (parsed from kernel_file) into guest memory, writes
- * the zero page, command line, initrd, e820 map, identity page tables, GDT
- * and MP table for ncpus CPUs, and fills out. Needs nothing from KVM.
- * For a vmlinux, kernel_file is NULL, vmlinux says where elf_load() put it
- * and bz is vmlinux_header()'s; the kernel is entered at its ELF entry.
- * Returns 0 or -EINVAL with a one-line message (memory too small for the
- * kernel, command line too long, initrd does not fit, too many CPUs).
- */
-int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
-		     const uint8_t *kernel_file, size_t kernel_len,
-		     const struct elf_image *vmlinux,
-		     const uint8_t *initrd, size_t initrd_len,
-		     const char *cmdline, unsigned int ncpus,
-		     struct boot_linux_out *out, struct nl_err *err);
-
-/* BSP state for the 64-bit entry. Both start from what KVM_GET_SREGS /
- * nothing gave: boot_linux_sregs changes only segments, descriptor tables,
- * control registers and EFER; boot_linux_regs clears every register. The
- * other vCPUs are left in their reset state: Linux starts them with
- * INIT-SIPI-SIPI through the in-kernel local APIC. */
-void boot_linux_sregs(struct kvm_sregs *s, const struct boot_linux_out *o);
-void boot_linux_regs(struct kvm_regs *r, const struct boot_linux_out *o);
-
-#endif /* NESTLAB_BOOT_LINUX_H */
+#endif /* NESTLAB_BOOT_LAYOUT_H */

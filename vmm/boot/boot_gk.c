@@ -3,9 +3,11 @@
  * Boot state for guest-kernel VMs (include/nestlab/abi.h, docs/abi.md):
  * a GDT, an identity map of all guest memory with 2 MiB pages, the boot
  * information block and the command line. The vCPUs then start directly in
- * 64-bit mode: no real-mode code, no firmware.
+ * 64-bit mode: no real-mode code, no firmware. boot_gk_ops is this path as
+ * an instance of the boot seam (struct boot_ops).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nestlab.h"
@@ -22,7 +24,7 @@ static const uint64_t boot_gdt[] = {
 	0x00cf93000000ffffull, /* 0x10: data, DPL 0 */
 };
 
-int boot_nl_setup(struct nl_mem *m, const struct nl_boot *b,
+int boot_gk_setup(struct nl_mem *m, const struct gk_boot *b,
 		  struct nl_err *err)
 {
 	uint64_t gib = (m->size + (1ull << 30) - 1) >> 30;
@@ -75,7 +77,7 @@ int boot_nl_setup(struct nl_mem *m, const struct nl_boot *b,
 	return 0;
 }
 
-void boot_nl_sregs(struct kvm_sregs *s)
+void boot_gk_sregs(struct kvm_sregs *s)
 {
 	const struct longmode lm = {
 		.code_sel = NL_SEL_CODE64,
@@ -88,7 +90,7 @@ void boot_nl_sregs(struct kvm_sregs *s)
 	longmode_sregs(s, &lm);
 }
 
-void boot_nl_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu)
+void boot_gk_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu)
 {
 	memset(r, 0, sizeof(*r));
 	r->rip = entry;
@@ -96,3 +98,53 @@ void boot_nl_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu)
 	r->rsi = vcpu;
 	r->rflags = 0x2;
 }
+
+static int gk_load(struct nl_vm *vm, const uint8_t *file, size_t len,
+		   struct nl_err *err)
+{
+	(void)file;
+	(void)len;
+	if (vm->cfg->initrd) {
+		nl_seterr(err, "--initrd is for Linux kernels; %s is an ELF guest without a \"Linux\" note",
+			  vm->cfg->kernel);
+		return -EINVAL;
+	}
+	return elf_load(vm->cfg->kernel, &vm->mem, NL_GPA_IMAGE_MIN, &vm->img, err);
+}
+
+/* Every vCPU starts at the entry point at once, told its index in RSI. */
+static bool gk_vcpu_state(const struct nl_vm *vm, unsigned int id,
+			  struct kvm_sregs *s, struct kvm_regs *r)
+{
+	boot_gk_sregs(s);
+	boot_gk_regs(r, vm->img.entry, id);
+	return true;
+}
+
+/* The boot information carries the TSC rate, which KVM tells only once a
+ * vCPU exists; the command line gets the paging policy options. */
+static int gk_ready(struct nl_vm *vm, struct nl_err *err)
+{
+	const struct nl_config *cfg = vm->cfg;
+	char cmdline[NL_CMDLINE_MAX + 64];
+	struct gk_boot b = {
+		.entry = vm->img.entry,
+		.free_start = (vm->img.hi + (2ull << 20) - 1) & ~((2ull << 20) - 1),
+		.tsc_khz = vm->tsc_khz,
+		.ncpus = vm->ncpus,
+		.cmdline = cmdline,
+	};
+
+	snprintf(cmdline, sizeof(cmdline), "%s%spaging=%s pagesize=%s", cfg->cmdline,
+		 cfg->cmdline[0] ? " " : "",
+		 cfg->gpaging == NL_GP_PREBUILT ? "prebuilt" : "demand",
+		 cfg->gpage_size == 4096 ? "4K" : "2M");
+	return boot_gk_setup(&vm->mem, &b, err);
+}
+
+const struct boot_ops boot_gk_ops = {
+	.kind = "elf",
+	.load = gk_load,
+	.vcpu_state = gk_vcpu_state,
+	.ready = gk_ready,
+};
