@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest-kernel: definitions shared by entry.S and the C files.
+ * guest-kernel: definitions shared by kentry.S and the C files.
  * See docs/guest-kernel.md for the design.
  */
 #ifndef GK_H
@@ -9,7 +9,7 @@
 #define GK_NAME        "guest-kernel 0.1"
 #define GK_NCPU_MAX    8
 
-/* abi.h is C only; entry.S needs this one (checked in kernel.c). */
+/* abi.h is C only; kentry.S needs this one (checked in kmain.c). */
 #define GK_PORT_MARK   0x0504
 
 /* GDT selectors, in the order syscall (STAR) and iretq need them. */
@@ -47,7 +47,7 @@ struct gk_user {
 };
 extern struct gk_user gk_user;
 
-/* entry.S */
+/* kentry.S */
 void user_main(void);
 _Noreturn void enter_user(uint64_t rip, uint64_t rsp, uint64_t arg);
 _Noreturn void halt_forever(void);

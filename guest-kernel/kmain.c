@@ -25,7 +25,7 @@
 #define SZ_1G   0x40000000ull
 #define IMG_PTS 4
 
-/* Linker script and entry.S symbols. */
+/* Linker script and kentry.S symbols. */
 extern char __image_start[], __ktext_end[], __rodata_end[], __data_start[], __data_end[];
 extern char __kdata_start[], __kdata_end[], __bss_start[], __bss_end[];
 extern char __ustack_end[], __kbss_start[], __kbss_end[], __image_end[];
@@ -67,7 +67,7 @@ struct tss {
 } __attribute__((packed));
 
 #define IOPB_OPEN (NL_PORT_CALL / 8)  /* 0xa0, 0xa1: ports 0x500-0x50f */
-_Static_assert(GK_PORT_MARK == NL_PORT_MARK, "entry.S port");
+_Static_assert(GK_PORT_MARK == NL_PORT_MARK, "kentry.S port");
 _Static_assert(NL_PORT_NOP + 3 == 0x50f, "channel ports must be 0x500-0x50f");
 _Static_assert(__builtin_offsetof(struct tss, iopb) == 104, "TSS layout");
 

@@ -143,7 +143,6 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 				return -EINVAL;
 			}
 			strcpy(cfg->cmdline, optarg);
-			cfg->cmdline_set = true;
 			break;
 		case O_JSON:
 			cfg->json = optarg;

@@ -255,7 +255,6 @@ void nested_config(const struct nl_nested *n, struct nl_config *cfg)
 	/* shadow: L1 gets SVM/VMX without NPT/EPT, so its KVM must shadow */
 	cfg->hide_tdp = n->shadow;
 	cfg->quiet = n->quiet;
-	cfg->cmdline_set = true;
 }
 
 static void request(struct json *j, const struct nl_nested *n, const char *cmdline)

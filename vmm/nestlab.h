@@ -76,7 +76,6 @@ struct nl_config {
 	bool tsc_deadline;           /* offer Linux the TSC-deadline timer */
 	bool hide_virt;              /* no SVM/VMX for the guest at all */
 	bool quiet;                  /* no human summary */
-	bool cmdline_set;
 };
 /* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,

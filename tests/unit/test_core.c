@@ -255,6 +255,23 @@ static void exit_dispatch(void **state)
 	assert_non_null(strstr(vm.outcome_msg, "0xfee00000"));
 
 	fake_vm(&vm, &c, run);
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_POWEROFF);
+	fake_vm(&vm, &c, run);
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_REBOOT);
+	fake_vm(&vm, &c, run);
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = 99;
+	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+	assert_int_equal(vm.outcome, NL_OUT_UNHANDLED);
+	assert_non_null(strstr(vm.outcome_msg, "type 99"));
+
+	fake_vm(&vm, &c, run);
 	run->exit_reason = 1000;
 	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
 	assert_non_null(strstr(vm.outcome_msg, "unhandled exit 1000"));

@@ -41,7 +41,7 @@
 #define BL_GPA_GDT        0x1000ull
 #define BL_GPA_ZERO_PAGE  0x7000ull
 #define BL_GPA_STACK      0x8000ull
-#define BL_STACK_TOP      0x8ff0ull
+#define BL_STACK_TOP      (BL_GPA_STACK + 0xff0ull)
 #define BL_GPA_PML4       0x9000ull
 #define BL_GPA_PDPT       0xa000ull
 #define BL_GPA_PD         0xb000ull

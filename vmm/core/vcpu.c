@@ -130,6 +130,29 @@ static enum exit_action handle_io(struct nl_vcpu *c)
 	return act;
 }
 
+/* KVM's own word that the machine should power off, reset or has crashed
+ * (PSCI-style guests, a Hyper-V crash MSR, SEV termination). */
+static enum exit_action system_event(struct nl_vcpu *c)
+{
+	uint32_t type = c->run->system_event.type;
+
+	switch (type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_stop(c->vm, NL_OUT_POWEROFF, "vCPU %u: KVM system event: shutdown", c->id);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_stop(c->vm, NL_OUT_REBOOT, "vCPU %u: KVM system event: reset", c->id);
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vm_stop(c->vm, NL_OUT_PANIC, "vCPU %u: KVM system event: guest crash", c->id);
+		break;
+	default:
+		vm_stop(c->vm, NL_OUT_UNHANDLED, "vCPU %u: KVM system event of type %u", c->id, type);
+		break;
+	}
+	return EXIT_STOP;
+}
+
 enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 {
 	struct kvm_run *run = c->run;
@@ -151,6 +174,8 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 		vm_stop(vm, NL_OUT_TRIPLE_FAULT, "vCPU %u: triple fault (%s)", c->id,
 			regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
+	case KVM_EXIT_SYSTEM_EVENT:
+		return system_event(c);
 	case KVM_EXIT_FAIL_ENTRY:
 		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: VM entry failed, reason 0x%llx",
 			c->id, (unsigned long long)run->fail_entry.hardware_entry_failure_reason);

@@ -185,8 +185,11 @@ static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 		nl_seterr(err, "out of memory");
 		return -ENOMEM;
 	}
+	/* Every fd invalid first: vm_destroy() closes what a failed
+	 * creation left, and 0 is a real fd (stdin). */
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vm->vcpu[i].fd = vm->vcpu[i].ks.fd = -1;
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
-		vm->vcpu[i].fd = -1;
 		if ((rc = vcpu_create(vm, &vm->vcpu[i], i, err)))
 			return rc;
 	}

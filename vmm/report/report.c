@@ -172,18 +172,27 @@ static void guest(struct json *j, const struct nl_vm *vm)
 	json_end_obj(j);
 }
 
+/* A guest's marks are its own claims: an end before its begin, or a mark
+ * never sent, is reported as no measurement, not as a wrapped-around time. */
+static uint64_t workload_ns(const struct channel *ch)
+{
+	const uint64_t *m = ch->marks_ns;
+
+	return m[NL_MARK_WORKLOAD_BEGIN] && m[NL_MARK_WORKLOAD_END] > m[NL_MARK_WORKLOAD_BEGIN] ?
+	       m[NL_MARK_WORKLOAD_END] - m[NL_MARK_WORKLOAD_BEGIN] : 0;
+}
+
 static void times(struct json *j, const struct nl_vm *vm)
 {
 	const uint64_t *m = vm->ch.marks_ns;
 
 	json_obj(j, "time");
 	json_u64(j, "wall_ns", vm->t_end_ns - vm->t_start_ns);
-	json_u64(j, "start_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_start_ns : 0);
-	json_u64(j, "process_to_first_insn_ns", m[NL_MARK_BOOT] ? m[NL_MARK_BOOT] - vm->t_proc_ns : 0);
+	json_u64(j, "start_to_first_insn_ns", m[NL_MARK_BOOT] > vm->t_start_ns ? m[NL_MARK_BOOT] - vm->t_start_ns : 0);
+	json_u64(j, "process_to_first_insn_ns", m[NL_MARK_BOOT] > vm->t_proc_ns ? m[NL_MARK_BOOT] - vm->t_proc_ns : 0);
 	/* nestlab's own set-up: loading the kernel and initrd, KVM objects. */
-	json_u64(j, "process_to_start_ns", vm->t_start_ns - vm->t_proc_ns);
-	json_u64(j, "workload_ns", m[NL_MARK_WORKLOAD_BEGIN] && m[NL_MARK_WORKLOAD_END] ?
-		 m[NL_MARK_WORKLOAD_END] - m[NL_MARK_WORKLOAD_BEGIN] : 0);
+	json_u64(j, "process_to_start_ns", vm->t_start_ns ? vm->t_start_ns - vm->t_proc_ns : 0);
+	json_u64(j, "workload_ns", workload_ns(&vm->ch));
 	json_end_obj(j);
 }
 
@@ -253,7 +262,7 @@ void report_summary(const struct nl_vm *vm, FILE *f)
 		fprintf(f, "; %.16s checksum 0x%016" PRIx64 " status %" PRId64
 			" workload %.3f s, %" PRIu64 " faults",
 			ch->result.workload, ch->result.checksum, ch->result.status,
-			(double)(ch->marks_ns[2] - ch->marks_ns[1]) / 1e9,
+			(double)workload_ns(ch) / 1e9,
 			ch->result.page_faults);
 	uint64_t total = 0;
 

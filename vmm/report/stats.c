@@ -85,7 +85,7 @@ int ks_snapshot(struct kvm_stats *ks, bool after)
 
 void ks_close(struct kvm_stats *ks)
 {
-	if (ks->fd > 0)
+	if (ks->fd >= 0)
 		close(ks->fd);
 	free(ks->desc);
 	free(ks->before);
