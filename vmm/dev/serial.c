@@ -238,7 +238,7 @@ int serial_io(void *ctx, struct io_access *a)
 	case NL_OUT_RUNNING:
 		return EXIT_CONTINUE;
 	case NL_OUT_POWEROFF:
-		return io_stop(a, ev, "guest powered off (halted with acpi=off)");
+		return io_stop(a, ev, "guest powered off");  /* halted, acpi=off */
 	case NL_OUT_HALTED:
 		return io_stop(a, ev, "guest halted without powering off: %s", line);
 	case NL_OUT_REBOOT:
