@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nestlab VMM: the one-page map. Every function used across files is
- * declared here, under the file that defines it. Library functions return
- * 0 / a count, or a negative errno; only main.c prints the final error line
- * and chooses the exit status (docs/cli.md).
+ * nestlab VMM: the map. Every type and function used across files is
+ * declared here, under the folder and file that define it (the folders:
+ * docs/architecture.md): core/ the VM and its run loop, boot/ the boot
+ * seam and its two instances, dev/ the port-I/O devices, report/ what a
+ * run records. Beside it: lib/json.h and lib/l2spec.h (shared with
+ * l1-shim), boot/layout.h (every fixed guest address) and boot/mpspec.h
+ * (the MP table's wire format, for mptable.c and its test). Library
+ * functions return 0 / a count, or a negative errno; only main.c prints
+ * the final error line and chooses the exit status (docs/cli.md).
  */
 #ifndef NESTLAB_VMM_H
 #define NESTLAB_VMM_H
@@ -58,7 +63,9 @@ enum nl_outcome {
 };
 const char *nl_outcome_name(enum nl_outcome o);
 
-/* ---- cli.c ---- */
+/* ======== the subcommands: main.c, cli.c, nested.c ======== */
+
+/* ---- cli.c: `nestlab run` options (docs/cli.md) ---- */
 enum nl_gpaging { NL_GP_DEMAND, NL_GP_PREBUILT };
 
 struct nl_config {
@@ -88,7 +95,9 @@ int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 int cli_uint(const char *s, const char *name, unsigned long min,
 	     unsigned long max, unsigned int *out, struct nl_err *err);
 
-/* ---- mem.c ---- */
+/* ======== core/: the VM, its vCPUs, KVM, memory, the CPU model ======== */
+
+/* ---- core/mem.c ---- */
 /* Guest-physical ranges backed by the one host mapping: one for a
  * guest-kernel VM, two for a Linux guest with more than 3 GiB (RAM resumes
  * at 4 GiB above the 32-bit MMIO hole). */
@@ -123,6 +132,75 @@ struct nl_overcommit {
 void mem_overcommit(uint64_t requested, struct nl_overcommit *oc);
 /* Parses meminfo-style text; exposed for unit tests. */
 uint64_t mem_parse_meminfo(const char *text, const char *key);
+
+/* ---- core/kvm.c ---- */
+struct nl_kvm {
+	int fd;
+	int vcpu_mmap_size;
+	bool stats;               /* KVM_CAP_BINARY_STATS_FD */
+	bool tsc_khz;             /* KVM_CAP_GET_TSC_KHZ */
+	bool tsc_deadline;        /* KVM_CAP_TSC_DEADLINE_TIMER */
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
+};
+int kvm_open(struct nl_kvm *k, struct nl_err *err);
+void kvm_close(struct nl_kvm *k);
+
+/* ---- core/cpuid.c: the CPU model a guest sees ---- */
+struct cpuid_opts {
+	bool hide_virt;           /* no SVM/VMX for the guest at all */
+	bool hide_tdp;            /* SVM/VMX, but no NPT/EPT: L1 shadows L2 */
+	bool tsc_deadline;        /* offer the in-kernel LAPIC's TSC-deadline timer */
+};
+/* A per-vCPU copy of base (malloc'd; the caller frees it). */
+struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
+				  unsigned int vcpu, unsigned int ncpus,
+				  const struct cpuid_opts *o);
+bool cpuid_has_svm(const struct kvm_cpuid2 *c);
+bool cpuid_has_vmx(const struct kvm_cpuid2 *c);
+bool cpuid_has_npt(const struct kvm_cpuid2 *c);
+
+/* ---- core/vmx_msr.c: Intel, EPT hidden through the VMX capability MSRs ---- */
+uint64_t vmx_ctls2_without_ept(uint64_t ia32_vmx_procbased_ctls2);
+uint64_t vmx_ept_vpid_cap_without_ept(uint64_t ia32_vmx_ept_vpid_cap);
+int vmx_hide_ept(int vcpu_fd, struct nl_err *err);
+
+/* ---- core/iobus.c: port I/O, the one way devices meet the VM ---- */
+/* What a device answers: an exit_action, or a negative errno for "not
+ * mine" (counted as an unknown port; reads float high). */
+enum exit_action { EXIT_CONTINUE, EXIT_PARK, EXIT_STOP };
+/* One guest port access. A device never sees the VM: it asks for the run
+ * to end by filling stop and stop_msg (io_stop) and returning EXIT_STOP,
+ * and the vCPU loop stops the VM with that reason. */
+struct io_access {
+	unsigned int vcpu;        /* the vCPU that made it */
+	uint16_t port;
+	bool out;
+	uint8_t *data;            /* size bytes: written by the guest, or to fill */
+	uint32_t size;
+	enum nl_outcome stop;     /* with EXIT_STOP: why the run ends */
+	char stop_msg[NL_ERR_MAX];
+};
+typedef int (*io_fn)(void *ctx, struct io_access *a);
+/* Fills a's stop reason; returns EXIT_STOP for the handler to return. */
+int io_stop(struct io_access *a, enum nl_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct io_range {
+	uint16_t base, len;
+	io_fn fn;
+	void *ctx;
+	const char *name;
+};
+#define IOBUS_MAX 24
+struct iobus {
+	struct io_range r[IOBUS_MAX];
+	unsigned int n;
+};
+int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
+		   void *ctx, const char *name);
+const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
+
+/* ---- core/vm.c ---- */
+uint64_t nl_now_ns(void);
 
 /* ======== boot/: the two boot paths and what they write ======== */
 
@@ -247,6 +325,7 @@ int vmlinux_header(const struct elf_image *img, struct bzimage *bz,
 		   struct nl_err *err);
 
 /* ---- boot/boot_linux.c: zero page, e820, page tables, GDT (docs/linux-boot.md) ---- */
+
 /* ---- e820 and memory slots ---- */
 #define BL_E820_RAM       1
 #define BL_E820_RESERVED  2
@@ -329,121 +408,57 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
 	       struct nl_err *err);
 
-/* ---- kvm.c ---- */
-struct nl_kvm {
-	int fd;
-	int vcpu_mmap_size;
-	bool stats;               /* KVM_CAP_BINARY_STATS_FD */
-	bool tsc_khz;             /* KVM_CAP_GET_TSC_KHZ */
-	bool tsc_deadline;        /* KVM_CAP_TSC_DEADLINE_TIMER */
-	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
-};
-int kvm_open(struct nl_kvm *k, struct nl_err *err);
-void kvm_close(struct nl_kvm *k);
-
-/* ---- cpuid.c: the CPU model a guest sees ---- */
-struct cpuid_opts {
-	bool hide_virt;           /* no SVM/VMX for the guest at all */
-	bool hide_tdp;            /* SVM/VMX, but no NPT/EPT: L1 shadows L2 */
-	bool tsc_deadline;        /* offer the in-kernel LAPIC's TSC-deadline timer */
-};
-/* A per-vCPU copy of base (malloc'd; the caller frees it). */
-struct kvm_cpuid2 *cpuid_for_vcpu(const struct kvm_cpuid2 *base,
-				  unsigned int vcpu, unsigned int ncpus,
-				  const struct cpuid_opts *o);
-bool cpuid_has_svm(const struct kvm_cpuid2 *c);
-bool cpuid_has_vmx(const struct kvm_cpuid2 *c);
-bool cpuid_has_npt(const struct kvm_cpuid2 *c);
-
-/* ---- msrs.c: the MSRs a Linux guest finds at boot ---- */
+/* ---- boot/msrs.c: the MSRs a Linux guest finds at boot ---- */
 /* Copies the boot MSR table (index, value) into out; returns the count. */
 unsigned int msrs_linux_boot(struct kvm_msr_entry *out, unsigned int max);
 /* Sets them on one vCPU; -ENODEV with the refused MSR named. */
 int msrs_linux_set(int vcpu_fd, unsigned int vcpu, struct nl_err *err);
 
-/* ---- vmx_msr.c: Intel, EPT hidden through the VMX capability MSRs ---- */
-uint64_t vmx_ctls2_without_ept(uint64_t ia32_vmx_procbased_ctls2);
-uint64_t vmx_ept_vpid_cap_without_ept(uint64_t ia32_vmx_ept_vpid_cap);
-int vmx_hide_ept(int vcpu_fd, struct nl_err *err);
-
-/* ---- exitstats.c: userspace-visible exits by reason ---- */
-#define XS_REASONS 64
-#define XS_PORTS 16
-struct xs_bucket {
-	uint64_t count;
-	uint64_t total_ns;
-	uint64_t max_ns;
+/* ======== boot/boot.c, boot_gk.c, linux.c: the boot seam ======== */
+/*
+ * What differs between booting guest-kernel and booting Linux, as one
+ * interface with one instance per kind of guest: core/vm.c and
+ * core/vcpu.c call these and never ask which kernel runs. A new kind of
+ * guest is a new instance (docs/architecture.md). Hooks other than load
+ * may be NULL: nothing to do at that step.
+ */
+struct nl_vm;
+struct boot_ops {
+	const char *kind;         /* nestlab-run/1 "kernel_type": "elf", "linux" */
+	/* The kernel (and initrd) into vm->mem; needs no KVM, so bad input
+	 * is found before anything is created. file is the whole kernel
+	 * file, or NULL when the kernel is loaded by its ELF segments. */
+	int (*load)(struct nl_vm *vm, const uint8_t *file, size_t len,
+		    struct nl_err *err);
+	/* Port-I/O devices beyond COM1 and the channel, into vm->io. */
+	int (*devices)(struct nl_vm *vm, struct nl_err *err);
+	/* In-kernel devices on the new VM fd, before any vCPU exists. */
+	int (*platform)(struct nl_vm *vm, struct nl_err *err);
+	/* Per-vCPU set-up through its fd, before its registers (MSRs). */
+	int (*vcpu_init)(struct nl_vm *vm, int vcpu_fd, unsigned int id,
+			 struct nl_err *err);
+	/* The state vCPU id starts in, into plain buffers: s as
+	 * KVM_GET_SREGS gave it, changed in place; r written whole. Returns
+	 * false to leave the vCPU in its reset state instead (a Linux AP
+	 * waits for INIT/SIPI). */
+	bool (*vcpu_state)(const struct nl_vm *vm, unsigned int id,
+			   struct kvm_sregs *s, struct kvm_regs *r);
+	/* The last writes to guest memory, once every vCPU exists and the
+	 * TSC rate is known. */
+	int (*ready)(struct nl_vm *vm, struct nl_err *err);
+	bool probes_hardware;     /* absent ports and MMIO are normal: counted,
+				     reads float high, no warning */
+	bool console_input;       /* stdin feeds COM1 */
+	bool tsc_deadline;        /* may be offered the TSC-deadline timer */
 };
-struct xs_port {
-	uint16_t port;
-	uint8_t out;
-	struct xs_bucket b;
-};
-struct exitstats {
-	struct xs_bucket reason[XS_REASONS];
-	struct xs_port port[XS_PORTS];
-	unsigned int nports;
-	struct xs_bucket port_other;
-};
-void xs_add(struct exitstats *xs, uint32_t reason, uint64_t ns);
-void xs_add_port(struct exitstats *xs, uint16_t port, bool out, uint64_t ns);
-void xs_merge(struct exitstats *into, const struct exitstats *from);
-const char *xs_reason_name(uint32_t reason);
-
-/* ---- stats.c: KVM binary statistics (KVM_GET_STATS_FD) ---- */
-struct ks_desc {
-	char name[64];
-	uint32_t flags;
-	int16_t exponent;
-	uint16_t size;
-	uint32_t offset;          /* in u64 units within the data block */
-};
-struct kvm_stats {
-	int fd;
-	unsigned int ndesc;
-	struct ks_desc *desc;
-	uint64_t data_off;        /* byte offset of the data block in the fd */
-	size_t nvals;             /* total u64 values */
-	uint64_t *before, *after;
-};
-int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
-int ks_snapshot(struct kvm_stats *ks, bool after);
-void ks_close(struct kvm_stats *ks);
-
-/* ---- core/iobus.c: port I/O, the one way devices meet the VM ---- */
-/* What a device answers: an exit_action, or a negative errno for "not
- * mine" (counted as an unknown port; reads float high). */
-enum exit_action { EXIT_CONTINUE, EXIT_PARK, EXIT_STOP };
-/* One guest port access. A device never sees the VM: it asks for the run
- * to end by filling stop and stop_msg (io_stop) and returning EXIT_STOP,
- * and the vCPU loop stops the VM with that reason. */
-struct io_access {
-	unsigned int vcpu;        /* the vCPU that made it */
-	uint16_t port;
-	bool out;
-	uint8_t *data;            /* size bytes: written by the guest, or to fill */
-	uint32_t size;
-	enum nl_outcome stop;     /* with EXIT_STOP: why the run ends */
-	char stop_msg[NL_ERR_MAX];
-};
-typedef int (*io_fn)(void *ctx, struct io_access *a);
-/* Fills a's stop reason; returns EXIT_STOP for the handler to return. */
-int io_stop(struct io_access *a, enum nl_outcome o, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-struct io_range {
-	uint16_t base, len;
-	io_fn fn;
-	void *ctx;
-	const char *name;
-};
-#define IOBUS_MAX 24
-struct iobus {
-	struct io_range r[IOBUS_MAX];
-	unsigned int n;
-};
-int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
-		   void *ctx, const char *name);
-const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
+extern const struct boot_ops boot_gk_ops;     /* boot/boot_gk.c */
+extern const struct boot_ops boot_linux_ops;  /* boot/linux.c */
+/* Tells a guest-kernel ELF, a vmlinux and a bzImage apart by their
+ * contents, sets vm->boot and loads the kernel (boot/boot.c). */
+int boot_load(struct nl_vm *vm, struct nl_err *err);
+/* A whole regular file of at most max bytes; what names it in messages. */
+int boot_read_file(const char *path, const char *what, uint64_t max,
+		   uint8_t **buf, size_t *len, struct nl_err *err);
 
 /* ======== dev/: port-I/O devices (each knows only its own state) ======== */
 
@@ -521,7 +536,53 @@ int docport_io(void *ctx, struct io_access *a);
 const char *docport_take(struct docport *d, size_t *len, char *why,
 			 size_t whylen);
 
-/* ---- procmem.c ---- */
+/* ======== report/: what a run records (docs/results.md) ======== */
+
+/* ---- report/exitstats.c: userspace-visible exits by reason ---- */
+#define XS_REASONS 64
+#define XS_PORTS 16
+struct xs_bucket {
+	uint64_t count;
+	uint64_t total_ns;
+	uint64_t max_ns;
+};
+struct xs_port {
+	uint16_t port;
+	uint8_t out;
+	struct xs_bucket b;
+};
+struct exitstats {
+	struct xs_bucket reason[XS_REASONS];
+	struct xs_port port[XS_PORTS];
+	unsigned int nports;
+	struct xs_bucket port_other;
+};
+void xs_add(struct exitstats *xs, uint32_t reason, uint64_t ns);
+void xs_add_port(struct exitstats *xs, uint16_t port, bool out, uint64_t ns);
+void xs_merge(struct exitstats *into, const struct exitstats *from);
+const char *xs_reason_name(uint32_t reason);
+
+/* ---- report/stats.c: KVM binary statistics (KVM_GET_STATS_FD) ---- */
+struct ks_desc {
+	char name[64];
+	uint32_t flags;
+	int16_t exponent;
+	uint16_t size;
+	uint32_t offset;          /* in u64 units within the data block */
+};
+struct kvm_stats {
+	int fd;
+	unsigned int ndesc;
+	struct ks_desc *desc;
+	uint64_t data_off;        /* byte offset of the data block in the fd */
+	size_t nvals;             /* total u64 values */
+	uint64_t *before, *after;
+};
+int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
+int ks_snapshot(struct kvm_stats *ks, bool after);
+void ks_close(struct kvm_stats *ks);
+
+/* ---- report/procmem.c: nestlab's and the guest's resident memory ---- */
 struct procmem {
 	uint64_t rss_kb, hwm_kb;     /* the whole nestlab process */
 	uint64_t guest_rss_kb;       /* resident part of guest memory */
@@ -529,53 +590,28 @@ struct procmem {
 };
 void procmem_read(const struct nl_mem *guest, struct procmem *pm);
 
-/* ======== boot/boot.c, boot_gk.c, linux.c: the boot seam ======== */
-/*
- * What differs between booting guest-kernel and booting Linux, as one
- * interface with one instance per kind of guest: core/vm.c and
- * core/vcpu.c call these and never ask which kernel runs. A new kind of
- * guest is a new instance (docs/architecture.md). Hooks other than load
- * may be NULL: nothing to do at that step.
- */
-struct nl_vm;
-struct boot_ops {
-	const char *kind;         /* nestlab-run/1 "kernel_type": "elf", "linux" */
-	/* The kernel (and initrd) into vm->mem; needs no KVM, so bad input
-	 * is found before anything is created. file is the whole kernel
-	 * file, or NULL when the kernel is loaded by its ELF segments. */
-	int (*load)(struct nl_vm *vm, const uint8_t *file, size_t len,
-		    struct nl_err *err);
-	/* Port-I/O devices beyond COM1 and the channel, into vm->io. */
-	int (*devices)(struct nl_vm *vm, struct nl_err *err);
-	/* In-kernel devices on the new VM fd, before any vCPU exists. */
-	int (*platform)(struct nl_vm *vm, struct nl_err *err);
-	/* Per-vCPU set-up through its fd, before its registers (MSRs). */
-	int (*vcpu_init)(struct nl_vm *vm, int vcpu_fd, unsigned int id,
-			 struct nl_err *err);
-	/* The state vCPU id starts in, into plain buffers: s as
-	 * KVM_GET_SREGS gave it, changed in place; r written whole. Returns
-	 * false to leave the vCPU in its reset state instead (a Linux AP
-	 * waits for INIT/SIPI). */
-	bool (*vcpu_state)(const struct nl_vm *vm, unsigned int id,
-			   struct kvm_sregs *s, struct kvm_regs *r);
-	/* The last writes to guest memory, once every vCPU exists and the
-	 * TSC rate is known. */
-	int (*ready)(struct nl_vm *vm, struct nl_err *err);
-	bool probes_hardware;     /* absent ports and MMIO are normal: counted,
-				     reads float high, no warning */
-	bool console_input;       /* stdin feeds COM1 */
-	bool tsc_deadline;        /* may be offered the TSC-deadline timer */
+/* ---- report/hostinfo.c: the host, its CPU and its KVM module ---- */
+struct hostinfo {
+	char kernel[128];         /* uname -r */
+	char machine[65];
+	char cpu_vendor[16];
+	char cpu_model[64];
+	char kvm_module[32];      /* kvm_intel, kvm_amd, kvm_pvm, ... */
+	char l0_paging[48];       /* "ept", "npt", "shadow", ... */
+	bool nested;              /* nested=1 on the host module */
 };
-extern const struct boot_ops boot_gk_ops;     /* boot/boot_gk.c */
-extern const struct boot_ops boot_linux_ops;  /* boot/linux.c */
-/* Tells a guest-kernel ELF, a vmlinux and a bzImage apart by their
- * contents, sets vm->boot and loads the kernel (boot/boot.c). */
-int boot_load(struct nl_vm *vm, struct nl_err *err);
-/* A whole regular file of at most max bytes; what names it in messages. */
-int boot_read_file(const char *path, const char *what, uint64_t max,
-		   uint8_t **buf, size_t *len, struct nl_err *err);
+void hostinfo_read(struct hostinfo *h);
 
-/* ======== core/vm.c, core/vcpu.c: the VM and its run loop ======== */
+/* ---- report/report.c: the nestlab-run/1 document and the summary ---- */
+/* The nestlab-run/1 object, as member k of an enclosing document. */
+void report_write(struct json *j, const char *k, const struct nl_vm *vm,
+		  const struct hostinfo *h);
+int report_json(const struct nl_vm *vm, const struct hostinfo *h,
+		const char *path, struct nl_err *err);
+void report_summary(const struct nl_vm *vm, FILE *f);
+
+/* ======== core/vm.c, core/vcpu.c: the VM and its run loop (last: a VM
+ * holds one of everything above) ======== */
 
 struct nl_vcpu {
 	struct nl_vm *vm;
@@ -643,27 +679,7 @@ void *vcpu_thread(void *arg);
 /* Exit dispatch as a plain function over struct kvm_run (unit-tested). */
 enum exit_action vcpu_handle_exit(struct nl_vcpu *c);
 
-/* ---- hostinfo.c ---- */
-struct hostinfo {
-	char kernel[128];         /* uname -r */
-	char machine[65];
-	char cpu_vendor[16];
-	char cpu_model[64];
-	char kvm_module[32];      /* kvm_intel, kvm_amd, kvm_pvm, ... */
-	char l0_paging[48];       /* "ept", "npt", "shadow", ... */
-	bool nested;              /* nested=1 on the host module */
-};
-void hostinfo_read(struct hostinfo *h);
-
-/* ---- report.c ---- */
-/* The nestlab-run/1 object, as member k of an enclosing document. */
-void report_write(struct json *j, const char *k, const struct nl_vm *vm,
-		  const struct hostinfo *h);
-int report_json(const struct nl_vm *vm, const struct hostinfo *h,
-		const char *path, struct nl_err *err);
-void report_summary(const struct nl_vm *vm, FILE *f);
-
-/* ---- nested.c: `nestlab nested` (docs/nested.md) ---- */
+/* ======== nested.c: `nestlab nested` (docs/nested.md) ======== */
 struct nl_nested {
 	const char *kernel, *initrd, *json, *l1_cmdline;
 	uint64_t l1_mem, l1_swap, l2_mem_sum;
@@ -685,8 +701,5 @@ void nested_config(const struct nl_nested *n, struct nl_config *cfg);
 int nested_report(const struct nl_nested *n, struct nl_vm *vm,
 		  const struct hostinfo *h, const char *l1doc, size_t l1len,
 		  const char *l1why, struct nl_err *err);
-
-/* ---- util ---- */
-uint64_t nl_now_ns(void);
 
 #endif /* NESTLAB_VMM_H */
