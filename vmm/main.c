@@ -108,6 +108,14 @@ static void explain(const struct nl_vm *vm)
 			vm->ch.abort.file, vm->ch.abort.line);
 }
 
+/* A result document that could not be written: a run that went well
+ * becomes a host failure, one that failed keeps its own status. */
+static int unwritten(int status, const struct nl_err *err)
+{
+	fprintf(stderr, "nestlab: %s\n", err->msg);
+	return status ? status : NL_EXIT_HOST;
+}
+
 static int cmd_run(int argc, char **argv, uint64_t t_proc)
 {
 	struct nl_config cfg;
@@ -130,11 +138,8 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 	if (status < 0) {
 		status = status_of(&vm);
 		explain(&vm);
-		if (cfg.json && report_json(&vm, &h, cfg.json, &err) < 0) {
-			fprintf(stderr, "nestlab: %s\n", err.msg);
-			if (!status)
-				status = NL_EXIT_HOST;
-		}
+		if (cfg.json && report_json(&vm, &h, cfg.json, &err) < 0)
+			status = unwritten(status, &err);
 	}
 	vm_destroy(&vm);
 	kvm_close(&kvm);
@@ -185,11 +190,8 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 			fprintf(stderr, "nestlab: nested: L1 sent its document (%zu bytes), exit status %u\n",
 				len, vm.ch.exit_status);
 		}
-		if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0) {
-			fprintf(stderr, "nestlab: %s\n", err.msg);
-			if (!status)
-				status = NL_EXIT_HOST;
-		}
+		if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0)
+			status = unwritten(status, &err);
 	}
 	vm_destroy(&vm);
 	kvm_close(&kvm);

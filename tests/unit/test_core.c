@@ -200,6 +200,12 @@ static void io_exit(struct kvm_run *run, uint16_t port, bool out, uint8_t size,
 
 static void exit_dispatch(void **state)
 {
+	static const struct { uint32_t type; enum nl_outcome outcome; } events[] = {
+		{ KVM_SYSTEM_EVENT_SHUTDOWN, NL_OUT_POWEROFF },
+		{ KVM_SYSTEM_EVENT_RESET, NL_OUT_REBOOT },
+		{ KVM_SYSTEM_EVENT_CRASH, NL_OUT_PANIC },
+		{ 99, NL_OUT_UNHANDLED },   /* last: its message is checked */
+	};
 	static uint8_t runbuf[4096] __attribute__((aligned(64)));
 	struct kvm_run *run = (struct kvm_run *)runbuf;
 	struct nl_vm vm;
@@ -254,21 +260,14 @@ static void exit_dispatch(void **state)
 	assert_int_equal(vm.outcome, NL_OUT_UNHANDLED);
 	assert_non_null(strstr(vm.outcome_msg, "0xfee00000"));
 
-	fake_vm(&vm, &c, run);
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
-	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
-	assert_int_equal(vm.outcome, NL_OUT_POWEROFF);
-	fake_vm(&vm, &c, run);
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
-	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
-	assert_int_equal(vm.outcome, NL_OUT_REBOOT);
-	fake_vm(&vm, &c, run);
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	run->system_event.type = 99;
-	assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
-	assert_int_equal(vm.outcome, NL_OUT_UNHANDLED);
+	/* KVM's system events: what the guest asked for, or unhandled. */
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		fake_vm(&vm, &c, run);
+		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+		run->system_event.type = events[i].type;
+		assert_int_equal(vcpu_handle_exit(&c), EXIT_STOP);
+		assert_int_equal(vm.outcome, events[i].outcome);
+	}
 	assert_non_null(strstr(vm.outcome_msg, "type 99"));
 
 	fake_vm(&vm, &c, run);
