@@ -456,6 +456,10 @@ extern const struct boot_ops boot_linux_ops;  /* boot/linux.c */
 /* Tells a guest-kernel ELF, a vmlinux and a bzImage apart by their
  * contents, sets vm->boot and loads the kernel (boot/boot.c). */
 int boot_load(struct nl_vm *vm, struct nl_err *err);
+/* Opens path for reading only if it is a regular file (a FIFO never
+ * blocks, a directory says so); returns the fd, with its size. */
+int boot_open_regular(const char *path, const char *what, uint64_t *size,
+		      struct nl_err *err);
 /* A whole regular file of at most max bytes; what names it in messages. */
 int boot_read_file(const char *path, const char *what, uint64_t max,
 		   uint8_t **buf, size_t *len, struct nl_err *err);

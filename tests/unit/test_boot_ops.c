@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "nestlab.h"
@@ -243,6 +245,38 @@ static void devices_return_stops(void **state)
 	assert_int_equal(a.stop, NL_OUT_REBOOT);
 }
 
+/* A FIFO or a directory named as a kernel or an initrd: a clear error at
+ * once, never a blocked open (issue 12's reproducers). */
+static void kernel_file_types(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/nestlab-boot-XXXXXX", fifo[64];
+	struct nl_err err = { { 0 } };
+	struct elf_image img;
+	uint8_t *buf = (uint8_t *)1;
+	size_t len;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(boot_read_file(fifo, "--initrd", 1 << 20, &buf, &len, &err), -EINVAL);
+	assert_null(buf);
+	assert_non_null(strstr(err.msg, "--initrd"));
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(boot_read_file(dir, "--initrd", 1 << 20, &buf, &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_int_equal(elf_load(fifo, &f->vm.mem, NL_GPA_IMAGE_MIN, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	f->cfg.kernel = fifo;
+	assert_int_equal(boot_load(&f->vm, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	f->cfg.kernel = dir;
+	assert_int_equal(boot_load(&f->vm, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(linux_vcpu_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(linux_devices_and_halt, setup, teardown),
 		cmocka_unit_test(devices_return_stops),
+		cmocka_unit_test_setup_teardown(kernel_file_types, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

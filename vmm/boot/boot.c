@@ -8,45 +8,74 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "nestlab.h"
 
 #define KERNEL_FILE_MAX (512ull << 20)
 
+int boot_open_regular(const char *path, const char *what, uint64_t *size,
+		      struct nl_err *err)
+{
+	struct stat st;
+	int fd, e;
+
+	/* O_NONBLOCK: a FIFO must not block the open before its type is
+	 * known; reads of a regular file ignore the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		e = errno;
+		nl_seterr(err, "%s %s: %s", what, path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		nl_seterr(err, "%s %s: %s", what, path,
+			  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		close(fd);
+		return -EINVAL;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
 int boot_read_file(const char *path, const char *what, uint64_t max,
 		   uint8_t **buf, size_t *len, struct nl_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	long n;
+	uint64_t size, got = 0;
+	int fd;
 
 	*buf = NULL;
-	if (!f) {
-		int e = errno;
+	if ((fd = boot_open_regular(path, what, &size, err)) < 0)
+		return fd == -ENOMEM ? fd : -EINVAL;  /* a name that does not work is bad input */
+	if (size > max) {
+		nl_seterr(err, "%s %s: %" PRIu64 " MiB is larger than %" PRIu64 " MiB", what,
+			  path, size >> 20, max >> 20);
+		close(fd);
+		return -EINVAL;
+	}
+	*buf = malloc(size ? (size_t)size : 1);
+	while (*buf && got < size) {
+		ssize_t n = read(fd, *buf + got, (size_t)(size - got));
 
-		nl_seterr(err, "%s %s: %s", what, path, strerror(e));
-		return e == ENOENT || e == EACCES || e == EISDIR ? -EINVAL : -e;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		nl_seterr(err, "%s %s: not a regular file", what, path);
-		fclose(f);
-		return -EINVAL;
-	}
-	if ((uint64_t)n > max) {
-		nl_seterr(err, "%s %s: %ld MiB is larger than %" PRIu64 " MiB", what, path,
-			  n >> 20, max >> 20);
-		fclose(f);
-		return -EINVAL;
-	}
-	*buf = malloc(n ? (size_t)n : 1);
-	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		nl_seterr(err, "%s %s: read failed", what, path);
+	close(fd);
+	if (!*buf || got != size) {
+		/* A file that shrank while being read is not the file named. */
+		int rc = *buf ? -EINVAL : -ENOMEM;
+
+		nl_seterr(err, "%s %s: %s", what, path, *buf ? "read failed" : "out of memory");
 		free(*buf);
 		*buf = NULL;
-		fclose(f);
-		return -EINVAL;
+		return rc;
 	}
-	fclose(f);
-	*len = (size_t)n;
+	*len = (size_t)size;
 	return 0;
 }
 

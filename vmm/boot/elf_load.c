@@ -128,21 +128,10 @@ static int check_header(Elf *e, const char *path, uint64_t fsize,
 
 int elf_open(const char *path, struct elf_file *f, struct nl_err *err)
 {
-	struct stat st;
-	int rc;
-
 	f->e = NULL;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0) {
-		rc = -errno;
-		nl_seterr(err, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
-		nl_seterr(err, "%s: not a regular file", path);
-		goto fail;
-	}
-	f->size = (uint64_t)st.st_size;
+	f->fd = boot_open_regular(path, "--kernel", &f->size, err);
+	if (f->fd < 0)
+		return f->fd;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		nl_seterr(err, "libelf: %s", elf_errmsg(-1));
 		goto fail;
