@@ -22,6 +22,34 @@ static bool is(const char *k, size_t kn, const char *name)
 	return strlen(name) == kn && !memcmp(k, name, kn);
 }
 
+/* The keys, in the order of the "unknown key" message; each may be given
+ * once, so a spec means one thing at both levels. */
+static const char *const keys[] = { "workload", "mem", "footprint", "iters", "seed",
+				    "count", "cpus", "paging", "pagesize", "kernel" };
+
+static int key_index(const char *k, size_t kn)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (is(k, kn, keys[i]))
+			return (int)i;
+	return -1;
+}
+
+/* A path that goes onto L1's kernel command line: only characters that
+ * cannot end a parameter, quote, or start another line there. */
+static bool path_chars_ok(const char *v, size_t vn)
+{
+	for (size_t i = 0; i < vn; i++) {
+		char c = v[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '/' || c == '.' || c == '_' ||
+		      c == '-' || c == '+'))
+			return false;
+	}
+	return true;
+}
+
 /* Smallest L2 memory that holds guest-kernel, its page-table pool and
  * the arena (guest-kernel/kmain.c, build_tables). */
 static uint64_t mem_needed(uint64_t footprint)
@@ -34,6 +62,7 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 {
 	const char *p = text, *end = text + len;
 	bool have_wl = false, have_fp = false, have_mem = false;
+	unsigned int seen = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->iters = 1;
@@ -57,6 +86,14 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		kn = (size_t)(eq - k);
 		v = eq + 1;
 		vn = (size_t)(f_end - v);
+		int ki = key_index(k, kn);
+
+		if (ki >= 0 && (seen & (1u << ki))) {
+			snprintf(err, errlen, "%.*s: given twice", (int)kn, k);
+			return -EINVAL;
+		}
+		if (ki >= 0)
+			seen |= 1u << ki;
 		if (is(k, kn, "workload")) {
 			if (!vn || vn >= sizeof(s->workload)) {
 				snprintf(err, errlen, "workload: bad name '%.*s'", (int)vn, v);
@@ -85,6 +122,11 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				s->mem = x;
 				have_mem = true;
 			} else if (is(k, kn, "footprint")) {
+				if (x > (NL_MAX_MEM_GIB << 30)) {
+					snprintf(err, errlen, "footprint: %.*s is larger than the largest L2 (64G)",
+						 (int)vn, v);
+					return -EINVAL;
+				}
 				s->footprint = x;
 				have_fp = true;
 			} else {
@@ -125,10 +167,10 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				return -EINVAL;
 			}
 		} else if (is(k, kn, "kernel")) {
-			if (!vn || vn >= sizeof(s->kernel) || v[0] != '/' ||
-			    memchr(v, ' ', vn) || memchr(v, ';', vn)) {
-				snprintf(err, errlen, "kernel: '%.*s' must be an absolute path inside L1 (at most %zu bytes, no spaces)",
-					 (int)vn, v, sizeof(s->kernel) - 1);
+			if (!vn || vn >= sizeof(s->kernel) || v[0] != '/' || !path_chars_ok(v, vn)) {
+				/* The value is not echoed: it may hold a newline. */
+				snprintf(err, errlen, "kernel: must be an absolute path inside L1, at most %zu bytes of A-Z a-z 0-9 / . _ - +",
+					 sizeof(s->kernel) - 1);
 				return -EINVAL;
 			}
 			memcpy(s->kernel, v, vn);
@@ -144,8 +186,15 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		snprintf(err, errlen, "needs at least workload=NAME and footprint=SIZE");
 		return -EINVAL;
 	}
-	if (!have_mem)
+	if (!have_mem) {
 		s->mem = (mem_needed(s->footprint) + s->footprint / 8 + MIB - 1) & ~(MIB - 1);
+		if (s->mem > (NL_MAX_MEM_GIB << 30)) {
+			snprintf(err, errlen, "footprint %llu MiB needs mem %llu MiB, more than the largest L2 (64G): give a smaller footprint",
+				 (unsigned long long)(s->footprint >> 20),
+				 (unsigned long long)(s->mem >> 20));
+			return -EINVAL;
+		}
+	}
 	if (s->mem < mem_needed(s->footprint)) {
 		snprintf(err, errlen, "footprint %llu MiB does not fit in mem %llu MiB (guest-kernel needs about %llu MiB)",
 			 (unsigned long long)(s->footprint >> 20),

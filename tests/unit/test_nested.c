@@ -87,6 +87,14 @@ static void l2spec_bad(void **state)
 		{ "workload=mcf,footprint=8M,colour=red", "unknown key" },
 		{ "workload=mcf,footprint", "not key=value" },
 		{ "workload=mcf,,footprint=8M", "not key=value" },
+		/* issue 12's reproducers: what L0 accepted and L1 refused */
+		{ "workload=mcf,footprint=60G", "more than the largest L2" },
+		{ "workload=mcf,footprint=16777215T", "larger than the largest L2" },
+		{ "workload=bzip2,workload=mcf,footprint=8M", "workload: given twice" },
+		{ "workload=mcf,footprint=8M,footprint=16M", "footprint: given twice" },
+		{ "workload=mcf,footprint=8M,kernel=/gk\tinit=/bin/sh", "absolute path" },
+		{ "workload=mcf,footprint=8M,kernel=/gk\ninit=/bin/sh", "absolute path" },
+		{ "workload=mcf,footprint=8M,kernel=/gk\"x", "absolute path" },
 	};
 	struct l2_spec s;
 	char err[200];
@@ -97,6 +105,8 @@ static void l2spec_bad(void **state)
 		assert_int_equal(spec(bad[i].text, &s, err), -EINVAL);
 		if (!strstr(err, bad[i].msg))
 			fail_msg("'%s': got '%s', expected '%s'", bad[i].text, err, bad[i].msg);
+		/* one line, whatever the spec held */
+		assert_null(strpbrk(err, "\n\t\r"));
 	}
 }
 
