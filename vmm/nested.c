@@ -295,43 +295,47 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_end_obj(j);
 }
 
+struct nested_doc {
+	const struct nl_nested *n;
+	const struct nl_vm *vm;
+	const struct hostinfo *h;
+	const char *l1doc, *l1why;
+	size_t l1len;
+};
+
+static void nested_body(struct json *j, const void *arg)
+{
+	const struct nested_doc *d = arg;
+	const struct nl_nested *n = d->n;
+
+	json_obj(j, NULL);
+	json_str(j, "schema", SCHEMA);
+	json_str(j, "tool", "nestlab " NESTLAB_VERSION);
+	request(j, n, d->vm->cfg->cmdline);
+	json_obj(j, "paging");
+	json_str(j, "l0", d->h->l0_paging);
+	json_str(j, "l1_to_l2_requested", n->shadow ? "shadow" : "nested");
+	json_bool(j, "l1_cpu_model_offers_tdp", !n->shadow);
+	json_end_obj(j);
+	json_obj(j, "overcommit");
+	json_dbl(j, "l0_ratio", d->vm->oc.ratio);
+	json_u64(j, "l2_mem_sum", n->l2_mem_sum);
+	json_dbl(j, "l2_sum_over_l1_mem", (double)n->l2_mem_sum / (double)n->l1_mem);
+	json_end_obj(j);
+	report_write(j, "l0_view", d->vm, d->h);
+	if (d->l1doc)
+		json_raw(j, "l1", d->l1doc, d->l1len);
+	else
+		json_str(j, "l1", NULL);
+	json_str(j, "l1_error", d->l1doc ? NULL : d->l1why);
+	json_end_obj(j);
+}
+
 int nested_report(const struct nl_nested *n, struct nl_vm *vm,
 		  const struct hostinfo *h, const char *l1doc, size_t l1len,
 		  const char *l1why, struct nl_err *err)
 {
-	struct json j;
-	FILE *f = fopen(n->json, "w");
+	const struct nested_doc d = { n, vm, h, l1doc, l1why, l1len };
 
-	if (!f) {
-		nl_seterr(err, "--json %s: %s", n->json, strerror(errno));
-		return -errno;
-	}
-	json_begin(&j, f);
-	json_obj(&j, NULL);
-	json_str(&j, "schema", SCHEMA);
-	json_str(&j, "tool", "nestlab " NESTLAB_VERSION);
-	request(&j, n, vm->cfg->cmdline);
-	json_obj(&j, "paging");
-	json_str(&j, "l0", h->l0_paging);
-	json_str(&j, "l1_to_l2_requested", n->shadow ? "shadow" : "nested");
-	json_bool(&j, "l1_cpu_model_offers_tdp", !n->shadow);
-	json_end_obj(&j);
-	json_obj(&j, "overcommit");
-	json_dbl(&j, "l0_ratio", vm->oc.ratio);
-	json_u64(&j, "l2_mem_sum", n->l2_mem_sum);
-	json_dbl(&j, "l2_sum_over_l1_mem", (double)n->l2_mem_sum / (double)n->l1_mem);
-	json_end_obj(&j);
-	report_write(&j, "l0_view", vm, h);
-	if (l1doc)
-		json_raw(&j, "l1", l1doc, l1len);
-	else
-		json_str(&j, "l1", NULL);
-	json_str(&j, "l1_error", l1doc ? NULL : l1why);
-	json_end_obj(&j);
-	json_finish(&j);
-	if (fclose(f)) {
-		nl_seterr(err, "--json %s: write failed: %s", n->json, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	return report_file(n->json, nested_body, &d, err);
 }

@@ -612,6 +612,11 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 		  const struct hostinfo *h);
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		const char *path, struct nl_err *err);
+/* Writes one JSON document to path through body: to a temporary name
+ * first, renamed into place when complete (a killed run leaves no half
+ * document). */
+int report_file(const char *path, void (*body)(struct json *j, const void *arg),
+		const void *arg, struct nl_err *err);
 void report_summary(const struct nl_vm *vm, FILE *f);
 
 /* ======== core/vm.c, core/vcpu.c: the VM and its run loop (last: a VM

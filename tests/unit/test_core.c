@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "nestlab.h"
@@ -446,6 +447,42 @@ static void meminfo(void **state)
 	assert_int_equal(mem_parse_meminfo(t, "SwapTotal"), 0);
 }
 
+static void doc_body(struct json *j, const void *arg)
+{
+	json_obj(j, NULL);
+	json_str(j, "schema", arg);
+	json_end_obj(j);
+}
+
+/* A document appears whole under its name or not at all. */
+static void report_file_atomic(void **state)
+{
+	char dir[] = "/tmp/nestlab-report-XXXXXX", path[128], buf[256];
+	struct nl_err err = { { 0 } };
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	assert_int_equal(report_file(path, doc_body, "test/1", &err), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	assert_null(json_check(buf, n, &n));
+	assert_non_null(strstr(buf, "\"test/1\""));
+	/* no temporary left beside it */
+	snprintf(buf, sizeof(buf), "%s/run.json.tmp.%ld", dir, (long)getpid());
+	assert_int_equal(access(buf, F_OK), -1);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(path, sizeof(path), "%s/gone/run.json", dir);
+	assert_true(report_file(path, doc_body, "test/1", &err) < 0);
+	assert_non_null(strstr(err.msg, "--json"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +494,7 @@ int main(void)
 		cmocka_unit_test(iobus_overlap),
 		cmocka_unit_test(exit_accounting),
 		cmocka_unit_test(json_writer),
+		cmocka_unit_test(report_file_atomic),
 		cmocka_unit_test(cpuid_model),
 		cmocka_unit_test(linux_boot_msrs),
 		cmocka_unit_test(vmx_ept_hiding),

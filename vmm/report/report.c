@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nestlab.h"
 
@@ -229,24 +230,61 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 	json_end_obj(j);
 }
 
+int report_file(const char *path, void (*body)(struct json *j, const void *arg),
+		const void *arg, struct nl_err *err)
+{
+	char tmp[4096];
+	struct json j;
+	FILE *f;
+	int e;
+
+	/* Written beside the final name and renamed into place, so that a
+	 * killed run leaves the old file or none, never half a document. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		nl_seterr(err, "--json %s: name too long", path);
+		return -ENAMETOOLONG;
+	}
+	if (!(f = fopen(tmp, "w"))) {
+		e = errno;
+		nl_seterr(err, "--json %s: %s", path, strerror(e));
+		return -e;
+	}
+	json_begin(&j, f);
+	body(&j, arg);
+	json_finish(&j);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
+		e = errno;
+		nl_seterr(err, "--json %s: write failed: %s", path, strerror(e));
+		unlink(tmp);
+		return -EIO;
+	}
+	if (rename(tmp, path)) {
+		e = errno;
+		nl_seterr(err, "--json %s: %s", path, strerror(e));
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
+
+struct run_doc {
+	const struct nl_vm *vm;
+	const struct hostinfo *h;
+};
+
+static void run_body(struct json *j, const void *arg)
+{
+	const struct run_doc *d = arg;
+
+	report_write(j, NULL, d->vm, d->h);
+}
+
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		const char *path, struct nl_err *err)
 {
-	struct json j;
-	FILE *f = fopen(path, "w");
+	const struct run_doc d = { vm, h };
 
-	if (!f) {
-		nl_seterr(err, "--json %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	json_begin(&j, f);
-	report_write(&j, NULL, vm, h);
-	json_finish(&j);
-	if (fclose(f)) {
-		nl_seterr(err, "--json %s: write failed: %s", path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	return report_file(path, run_body, &d, err);
 }
 
 void report_summary(const struct nl_vm *vm, FILE *f)
