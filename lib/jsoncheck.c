@@ -52,7 +52,9 @@ static const char *string(struct jc *c)
 				c->p += 5;
 				continue;
 			}
-			if (!strchr("\"\\/bfnrt", *c->p))
+			/* strchr() finds the terminating NUL too: a NUL byte
+			 * after a backslash is not an escape. */
+			if (!*c->p || !strchr("\"\\/bfnrt", *c->p))
 				return "bad escape";
 		}
 		c->p++;
@@ -105,10 +107,17 @@ static const char *literal(struct jc *c, const char *w)
 
 const char *json_check(const char *buf, size_t len, size_t *at)
 {
-	struct jc c = { buf, buf + len, buf };
+	struct jc c = { buf, buf, buf };
 	char stack[JC_DEPTH];   /* '{' or '[' of each open container */
 	int depth = 0;
 	const char *e = NULL;
+
+	/* Nothing is not a document (and NULL + 0 is undefined). */
+	if (!buf || !len) {
+		*at = 0;
+		return "empty document";
+	}
+	c.end = buf + len;
 
 	for (;;) {
 		/* a value is expected here */

@@ -233,6 +233,10 @@ static void jsoncheck(void **state)
 	assert_null(json_check(deep + 40, 120, &at));  /* 60 deep: fine */
 	/* a length, not a NUL, ends the text */
 	assert_null(json_check("{}garbage", 2, &at));
+	/* issue 12's reproducers: a backslash before a NUL byte, and nothing */
+	assert_string_equal(json_check("[\"\\\0\"]", 6, &at), "bad escape");
+	assert_string_equal(json_check(NULL, 0, &at), "empty document");
+	assert_int_equal(at, 0);
 }
 
 static void out(struct docport *d, uint16_t port, uint32_t v, uint32_t size)
