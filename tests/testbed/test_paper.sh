@@ -3,10 +3,14 @@
 # experiment at two sizes, one repetition, scale 1/64, through
 # bench/paper.sh (in the testbed on a host without nested virtualization).
 # Its L1 has one vCPU: 2-vCPU L1 boots in the testbed fail about 1 in 17
-# (issue 3, docs/testbed.md), which is not what this test is about. Checks that every run gave a
-# result, that the CSV holds a row per point, that gnuplot rendered the
-# plot, that the report holds the measured numbers and the paper's, and
-# that a second invocation resumes: it runs nothing again.
+# (issue 3, docs/testbed.md), which is not what this test is about. Checks
+# (tests/vm/checks.sh) that every run gave a result with a time above 0,
+# that the CSV holds a row per point with its runs' median, that gnuplot
+# rendered the plot, that the report holds the measured times, the
+# nested-vs-flat slowdown computed here from the runs (and, apart, the
+# paper's figure) and the exact line on emulation, and that a second
+# invocation resumes: it runs nothing again and keeps the same results.
+# NESTLAB_TEST_KEEP=DIR keeps the output.
 # usage: test_paper.sh BUILD_DIR ; exit 0 pass, 1 fail, 77 skip
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
