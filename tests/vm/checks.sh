@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Checks on what a run produced (bash, sourced; needs jq and awk): result
 # documents (docs/results.md) and bench/paper.sh's measured.tsv, CSV and
 # report.md. Each check prints what is wrong, one line per problem, and
