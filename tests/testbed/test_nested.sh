@@ -21,9 +21,16 @@ kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 fails=0 checks=0
 ok() { checks=$((checks + 1)); echo "ok   - $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1: expected '$2', got '$3'"; fi
+check() { # name expected actual; an empty expected value (a reference that could not be had) fails
+	if [ -z "$2" ]; then
+		bad "$1: nothing to compare with (empty reference; got '$3')"
+	elif [ "$2" = "$3" ]; then
+		ok "$1 = $2"
+	else
+		bad "$1: expected '$2', got '$3'"
+	fi
 }
+. "$tree/tests/vm/checks.sh"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
 # --- on this host: refused cleanly when KVM offers no SVM/VMX ---
@@ -64,6 +71,9 @@ mcf8=$(native_sum "workload=mcf footprint=8M")
 pc8x2=$(native_sum "workload=ptrchase footprint=8M iters=2")
 pc8=$(native_sum "workload=ptrchase footprint=8M")
 touch88=$(native_sum "workload=touch footprint=88M")
+for v in mcf8 pc8x2 pc8 touch88; do
+	p=$(checksum_problem "native $v" "${!v}") && ok "native $v checksum ${!v}" || bad "$p"
+done
 
 # One testbed boot runs every scenario (each boots its own L1). A testbed
 # freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
@@ -93,6 +103,13 @@ for mode in shadow nested; do
 	check "$mode: mcf L2 checksum is the native one" "$mcf8" "$(j $mode '.l1.l2[0].result.result.checksum')"
 	check "$mode: ptrchase L2 checksum is the native one" "$pc8x2" "$(j $mode '.l1.l2[1].result.result.checksum')"
 	check "$mode: both L2 exited 0" "0 0" "$(j $mode '[.l1.l2[].exit_status] | map(tostring) | join(" ")')"
+	# the KVM statistics each level kept: L1's for each L2 (1 vCPU), L0's for L1 (2)
+	for i in 0 1; do
+		p=$(vcpu_stats_problems "$f" 1 ".l1.l2[$i].result") && ok "$mode: L2 $i's per-vCPU KVM statistics from L1" ||
+			bad "$mode: L2 $i's statistics: $(echo "$p" | tr '\n' ';')"
+	done
+	p=$(vcpu_stats_problems "$f" 2 .l0_view) && ok "$mode: L1's per-vCPU KVM statistics from L0" ||
+		bad "$mode: L0's statistics for L1: $(echo "$p" | tr '\n' ';')"
 	# L1's own KVM counters for its L2s: guest page faults are intercepted
 	# (and handled by L1's shadow MMU) only under shadow paging
 	pfg=$(j $mode '[.l1.l2[].result.kvm_stats.vcpus[].stats.pf_guest] | add')
@@ -112,7 +129,10 @@ check "overcommit: L2 memory / L1 memory" 1.5 "$(j overcommit .overcommit.l2_sum
 check "overcommit: zram swap on in L1" true "$(j overcommit .l1.memory.swap_on)"
 po=$(j overcommit '.l1.vmstat_delta.pswpout // 0')
 [ "${po:-0}" -gt 0 ] 2>/dev/null && ok "overcommit: L1 swapped out $po pages" || bad "overcommit: no swap-out recorded ($po)"
-check "overcommit: both touch checksums are native" "$touch88 $touch88" "$(j overcommit '[.l1.l2[].result.result.checksum] | join(" ")')"
+check "overcommit: two L2s" 2 "$(j overcommit '.l1.l2 | length')"
+for i in 0 1; do
+	check "overcommit: L2 $i touch checksum is the native one" "$touch88" "$(j overcommit ".l1.l2[$i].result.result.checksum")"
+done
 grep -q "warning: the L2 VMs' memory" "$w/out/overcommit.out" && ok "overcommit: L0 warned" || bad "overcommit: no warning"
 
 check "crash: nestlab exit status (an L2 failed)" 1 "$(cat "$w/out/crash.rc" 2>/dev/null)"

@@ -16,7 +16,7 @@ expect_eq "g_exit schema" "$(jq -r .schema "$tmp/exit.json")" nestlab-run/1
 grep -q 'guest\[0\]: hello world' "$tmp/err" && ok "guest log line on stderr" || bad "no guest log line"
 expect_eq "g_exit boot mark" "$(jq '.time.start_to_first_insn_ns > 0' "$tmp/exit.json")" true
 expect_eq "g_exit IO exits counted" "$(jq '.exits.by_reason.IO.count' "$tmp/exit.json")" 3
-expect_eq "g_exit kvm stats or null" "$(jq '.kvm_stats.vcpus | length' "$tmp/exit.json")" 1
+expect_vcpu_stats "g_exit per-vCPU stats" "$tmp/exit.json" 1
 
 run_status "$nl" run --kernel "$g/g_badport" --mem 16M --json "$tmp/bp.json"
 expect_eq "g_badport status" "$st" 0
@@ -51,7 +51,7 @@ expect_eq "g_loop outcome" "$(jq -r .outcome "$tmp/l.json")" timeout
 run_status timeout 60 "$nl" run --kernel "$g/g_smp" --mem 16M --cpus 4 --timeout 30 --json "$tmp/smp.json"
 expect_eq "g_smp status" "$st" 0
 expect_eq "g_smp parked" "$(jq .guest.parked_vcpus "$tmp/smp.json")" 3
-expect_eq "g_smp per-vCPU stats" "$(jq '.kvm_stats.vcpus | length' "$tmp/smp.json")" 4
+expect_vcpu_stats "g_smp per-vCPU stats" "$tmp/smp.json" 4
 
 # Overcommit: more guest memory than the host has is allowed, warned, recorded.
 avail=$(awk '/MemAvailable/ { print int($2 / 1048576) + 2 }' /proc/meminfo)

@@ -1,0 +1,94 @@
+#!/bin/bash
+# The flat VM suites (tests/vm/core.sh, and workloads.sh unless told not
+# to) inside the testbed, on its SVM-backed /dev/kvm: on a machine with no
+# /dev/kvm (docs: DESIGN, "the machines") this is where they run, instead
+# of skipping. Each suite must exit 0 with its "N passed, 0 failed" line
+# and N > 0; a suite that skipped (77) or stopped early fails here.
+# usage: test_flat.sh NESTLAB GUESTS_DIR [GUEST_KERNEL NATIVE_WORKLOAD]
+#   GUESTS_DIR holds g_exit, g_smp, ... (tests/guests); with GUEST_KERNEL and
+#   NATIVE_WORKLOAD, workloads.sh runs too (footprint NESTLAB_TEST_FOOTPRINT,
+#   default 4M). NESTLAB_TEST_KEEP=DIR keeps the suites' documents and logs.
+# exit 0 pass, 1 fail, 77 skip (no QEMU or kernel for the testbed)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/../.." && pwd)
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+[ $# = 2 ] || [ $# = 4 ] || { echo "usage: $0 NESTLAB GUESTS_DIR [GUEST_KERNEL NATIVE_WORKLOAD]"; exit 2; }
+nl=$(abs "$1") gdir=$(cd "$2" && pwd)
+gk="" native=""
+[ $# = 4 ] && gk=$(abs "$3") native=$(abs "$4")
+fails=0 checks=0
+ok() { checks=$((checks + 1)); echo "ok   - $*"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
+
+cd "$tree"
+mkdir -p "$tree/build"
+w=$(mktemp -d "$tree/build/flat.XXXXXX")
+trap '[ -n "${NESTLAB_TEST_KEEP:-}" ] && mkdir -p "$NESTLAB_TEST_KEEP" && cp -a "$w/out/." "$NESTLAB_TEST_KEEP/"; rm -rf "$w"' EXIT
+rel=${w#"$tree"/}
+in=$w/in
+mkdir -p "$in/bin" "$w/out"
+cp "$nl" "$in/nestlab"
+for g in exit loop badport badrec nop triple hlt smp; do
+	cp "$gdir/g_$g" "$in/" || { echo "FAIL - no $gdir/g_$g"; exit 1; }
+done
+cp "$tree"/tests/vm/{lib.sh,checks.sh,core.sh,workloads.sh} "$in/"
+suites=core
+if [ -n "$gk" ]; then
+	cp "$gk" "$in/guest-kernel"
+	cp "$native" "$in/nestlab-workload"
+	suites="core workloads"
+fi
+# The testbed has no coreutils: the programs the suites call, by their
+# own names (cp -L: /usr/bin/awk is a link to an alternative); testbed.sh
+# brings their shared libraries.
+for t in bash jq mktemp mkdir rm cp grep date awk timeout cat dirname sed tail head wc sleep sort tr; do
+	p=$(command -v $t) || { echo "SKIP: $t missing"; exit 77; }
+	cp -L "$p" "$in/bin/$t"
+done
+d=/work/$rel/in
+fp=${NESTLAB_TEST_FOOTPRINT:-4M}
+# shellcheck disable=SC2016
+inner='export PATH='$d'/bin:$PATH NESTLAB_TEST_FOOTPRINT='$fp'
+d='$d'
+for s in '$suites'; do
+	t0=$EPOCHREALTIME
+	case $s in
+	core) NESTLAB_TEST_KEEP=/out/core bash $d/core.sh $d/nestlab $d >/out/core.log 2>&1 ;;
+	workloads) NESTLAB_TEST_KEEP=/out/workloads bash $d/workloads.sh $d/nestlab $d/guest-kernel $d/nestlab-workload >/out/workloads.log 2>&1 ;;
+	esac
+	echo $? >/out/$s.rc
+	echo "$s $t0 $EPOCHREALTIME" >>/out/times
+done'
+
+# A testbed freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
+t0=$(date +%s)
+for try in 1 2; do
+	rm -rf "${w:?}/out" && mkdir -p "$w/out"
+	bash "$here/testbed.sh" --quiet --mem 2G --timeout 840 --files "$rel/in" --out "$w/out" -- \
+		"$d/bin/bash" -c "$inner" >"$w/testbed.log" 2>&1
+	st=$?
+	[ "$st" = 124 ] || break
+	echo "note - the testbed froze (try $try); running it again" >&2
+done
+[ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
+[ "$st" = 0 ] && ok "testbed run: exit 0 ($(($(date +%s) - t0)) s)" ||
+	{ bad "testbed run: exit $st"; tail -20 "$w/testbed.log" | sed 's/^/  | /'; }
+
+for s in $suites; do
+	log=$w/out/$s.log rc=$(cat "$w/out/$s.rc" 2>/dev/null)
+	if [ -f "$log" ]; then
+		sed "s/^/  $s | /" "$log"
+	fi
+	took=$(awk -v s="$s" '$1 == s { printf "%.1f", $3 - $2 }' "$w/out/times" 2>/dev/null)
+	last=$(tail -n 1 "$log" 2>/dev/null)
+	if [ "$rc" = 0 ] && [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed$ ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]; then
+		ok "$s.sh in the testbed: $last (${took:-?} s)"
+	else
+		bad "$s.sh in the testbed: exit status '${rc:-none}', last line '$last'"
+	fi
+done
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
