@@ -46,9 +46,28 @@ void cli_usage(FILE *f)
 	      f);
 }
 
+/* Sizes in the largest binary unit that is exact, as a user would write
+ * them: a range of 4K..2M printed in MiB would read "0..2". */
+static const char *cli_size_str(uint64_t v, char *buf, size_t n)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && v && !(v & 1023)) {
+		v >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, n, "%llu bytes", (unsigned long long)v);
+	else
+		snprintf(buf, n, "%llu%c", (unsigned long long)v, units[u]);
+	return buf;
+}
+
 int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 	     uint64_t *out, struct nl_err *err)
 {
+	char lo[32], hi[32];
 	uint64_t v;
 
 	if (wl_parse_size(s, strlen(s), &v) < 0) {
@@ -57,13 +76,30 @@ int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 		return -EINVAL;
 	}
 	if (v < min || v > max) {
-		nl_seterr(err, "%s: %s is out of range (%llu..%llu MiB)", name, s,
-			  (unsigned long long)(min >> 20),
-			  (unsigned long long)(max >> 20));
+		nl_seterr(err, "%s: %s is out of range (%s..%s)", name, s,
+			  cli_size_str(min, lo, sizeof(lo)),
+			  cli_size_str(max, hi, sizeof(hi)));
 		return -EINVAL;
 	}
 	*out = v;
 	return 0;
+}
+
+/* getopt_long leaves an unknown short option in optopt, and optind may
+ * still point at its cluster ("-xy"), so argv[optind - 1] can name the
+ * argument before it. */
+int cli_bad_option(char **argv, int c, struct nl_err *err)
+{
+	const char *arg = argv[optind - 1];
+
+	/* only long options take values here, and getopt has stepped past them */
+	if (c == ':')
+		nl_seterr(err, "option %s needs a value", arg);
+	else if (optopt > 0 && optopt < 128)
+		nl_seterr(err, "unknown option '-%c'", optopt);
+	else
+		nl_seterr(err, "unknown option '%s'", arg);
+	return -EINVAL;
 }
 
 int cli_uint(const char *s, const char *name, unsigned long min,
@@ -118,7 +154,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 	cfg->cpus = 1;
 	cfg->gpaging = NL_GP_DEMAND;
 	cfg->gpage_size = 4096;
-	optind = 1;
+	optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
@@ -167,10 +203,8 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			}
 			break;
 		case O_GPSIZE:
-			if (cli_size(optarg, "--guest-page-size", 4096, 2u << 20,
-				     &cfg->gpage_size, err))
-				return -EINVAL;
-			if (cfg->gpage_size != 4096 && cfg->gpage_size != (2u << 20)) {
+			if (wl_parse_size(optarg, strlen(optarg), &cfg->gpage_size) < 0 ||
+			    (cfg->gpage_size != 4096 && cfg->gpage_size != (2u << 20))) {
 				nl_seterr(err, "--guest-page-size: must be 4K or 2M, not %s",
 					  optarg);
 				return -EINVAL;
@@ -193,12 +227,8 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		case O_TSC_DEADLINE:
 			cfg->tsc_deadline = true;
 			break;
-		case ':':
-			nl_seterr(err, "option %s needs a value", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			nl_seterr(err, "unknown option '%s'", argv[optind - 1]);
-			return -EINVAL;
+			return cli_bad_option(argv, o, err);
 		}
 	}
 	if (optind < argc) {

@@ -74,7 +74,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	memset(n, 0, sizeof(*n));
 	n->l1_cpus = 2;
 	n->timeout_s = 3600;
-	optind = 1;
+	optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
@@ -159,12 +159,8 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			break;
 		case N_HELP:
 			return 1;
-		case ':':
-			nl_seterr(err, "option %s needs a value", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			nl_seterr(err, "unknown option '%s'", argv[optind - 1]);
-			return -EINVAL;
+			return cli_bad_option(argv, o, err);
 		}
 	}
 	if (optind < argc) {

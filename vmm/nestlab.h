@@ -92,6 +92,7 @@ void cli_usage(FILE *f);
 int cli_size(const char *s, const char *name, uint64_t min, uint64_t max,
 	     uint64_t *out, struct nl_err *err);
 /* A whole number in min..max; name is used in messages. */
+int cli_bad_option(char **argv, int c, struct nl_err *err);
 int cli_uint(const char *s, const char *name, unsigned long min,
 	     unsigned long max, unsigned int *out, struct nl_err *err);
 

@@ -29,6 +29,13 @@ static void parse_ok(void **state)
 				  &p, ignore, err, sizeof(err)), 0);
 	assert_int_equal(p.seed, 9);
 	assert_int_equal(p.iters, 3);
+	/* issue 12: the top of the range was refused (18446744073709551610..5) */
+	assert_int_equal(wl_parse("workload=mcf footprint=1M seed=18446744073709551615",
+				  &p, NULL, err, sizeof(err)), 0);
+	assert_true(p.seed == UINT64_MAX);
+	assert_int_equal(wl_parse("workload=mcf footprint=1M seed=18446744073709551610",
+				  &p, NULL, err, sizeof(err)), 0);
+	assert_true(p.seed == UINT64_MAX - 5);
 }
 
 #define BAD(cmd, text) do {						\
@@ -51,6 +58,7 @@ static void parse_bad(void **state)
 	BAD("workload=mcf footprint=1M iters=0", "bad iters");
 	BAD("workload=mcf footprint=1M iters=x", "bad iters");
 	BAD("workload=mcf footprint=1M seed=-1", "bad seed");
+	BAD("workload=mcf footprint=1M seed=18446744073709551616", "bad seed");
 	BAD("workload=mcf footprint=1M colour=red", "unknown key 'colour'");
 	BAD("workload=mcf footprint=1M paging=demand", "unknown key 'paging'");
 	BAD("workload=mcf workload=mcf footprint=1M", "duplicate key");

@@ -39,6 +39,10 @@ static void sizes(void **state)
 	/* zero, malformed, absurd */
 	assert_int_equal(cli_size("0", "--mem", 4 << 20, 64ull << 30, &v, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "out of range"));
+	/* the range in the units a user writes (it read "0..65536 MiB") */
+	assert_string_equal(err.msg, "--mem: 0 is out of range (4M..64G)");
+	assert_int_equal(cli_size("1G", "--x", 4096, 2u << 20, &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "--x: 1G is out of range (4K..2M)");
 	assert_int_equal(cli_size("", "--mem", 4 << 20, 64ull << 30, &v, &err), -EINVAL);
 	assert_int_equal(cli_size("12Q", "--mem", 4 << 20, 64ull << 30, &v, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "not a size"));
@@ -99,6 +103,18 @@ static void bad_options(void **state)
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--timeout", "-3", NULL), -EINVAL);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--guest-paging", "lazy", NULL), -EINVAL);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--guest-page-size", "1G", NULL), -EINVAL);
+	/* issue 12: it said "(0..2 MiB)" */
+	assert_string_equal(err.msg, "--guest-page-size: must be 4K or 2M, not 1G");
+	/* issue 12: "-xy" named the argument before it */
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "-xy", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '-x'");
+	assert_int_equal(parse(&cfg, &err, "-q", "--kernel", "k", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '-q'");
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--kern", "j", NULL), 0);
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--hide", NULL), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '--hide'");
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--json", NULL), -EINVAL);
+	assert_string_equal(err.msg, "option --json needs a value");
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--guest-page-size", "8K", NULL), -EINVAL);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "extra", NULL), -EINVAL);
 	memset(longline, 'a', sizeof(longline) - 1);
