@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /proc/vmstat and /proc/meminfo, read the same way at every level that
+ * runs Linux, so that L1's and an L2's counters mean the same thing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "procstat.h"
+
+int procstat_vmstat(struct vmstat *v)
+{
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	v->n = 0;
+	if (!f)
+		return -errno;
+	while (v->n < VMSTAT_MAX && fgets(line, sizeof(line), f)) {
+		unsigned long long x;
+		char name[40];
+
+		if (sscanf(line, "%39s %llu", name, &x) == 2) {
+			snprintf(v->name[v->n], sizeof(v->name[0]), "%s", name);
+			v->val[v->n++] = x;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+void procstat_vmstat_delta(struct json *j, const char *key, const struct vmstat *a,
+			   const struct vmstat *b)
+{
+	json_obj(j, key);
+	for (unsigned int i = 0; i < b->n; i++)
+		for (unsigned int k = 0; k < a->n; k++)
+			if (!strcmp(a->name[k], b->name[i])) {
+				if (b->val[i] != a->val[k])
+					json_i64(j, b->name[i], (int64_t)(b->val[i] - a->val[k]));
+				break;
+			}
+	json_end_obj(j);
+}
+
+uint64_t procstat_meminfo(const char *key)
+{
+	char line[128];
+	size_t kl = strlen(key);
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			sscanf(line + kl + 1, "%llu", &kb);
+			break;
+		}
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+void procstat_meminfo_json(struct json *j, const char *key)
+{
+	/* what the kernel has, what is free, and the page cache with the
+	 * tmpfs files (Shmem) that a guest's /tmp keeps in it */
+	static const char *const keys[] = {
+		"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached",
+		"Shmem", "AnonPages", "Slab", "SwapTotal", "SwapFree",
+	};
+
+	json_obj(j, key);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_u64(j, keys[i], procstat_meminfo(keys[i]));
+	json_end_obj(j);
+}

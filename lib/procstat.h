@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a Linux guest's kernel says about its memory (lib/procstat.c):
+ * /proc/vmstat, /proc/meminfo and their JSON. Shared by the guests' /init
+ * programs (l1-shim, guest-linux/l2init), which report them to the level
+ * below.
+ */
+#ifndef NESTLAB_LIB_PROCSTAT_H
+#define NESTLAB_LIB_PROCSTAT_H
+
+#include <stdint.h>
+
+#include "json.h"
+
+/* /proc/vmstat: every counter, by name. */
+#define VMSTAT_MAX 256
+struct vmstat {
+	unsigned int n;
+	char name[VMSTAT_MAX][40];
+	uint64_t val[VMSTAT_MAX];
+};
+int procstat_vmstat(struct vmstat *v);
+/* The counters that changed from a to b, as object KEY. */
+void procstat_vmstat_delta(struct json *j, const char *key, const struct vmstat *a,
+			   const struct vmstat *b);
+/* A /proc/meminfo value in bytes, 0 when absent. */
+uint64_t procstat_meminfo(const char *key);
+/* The meminfo lines that say where memory went (docs/guest-linux.md), as
+ * object KEY, in bytes. */
+void procstat_meminfo_json(struct json *j, const char *key);
+
+#endif
