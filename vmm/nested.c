@@ -318,7 +318,7 @@ static void nested_body(struct json *j, const void *arg)
 	json_u64(j, "l2_mem_sum", n->l2_mem_sum);
 	json_dbl(j, "l2_sum_over_l1_mem", (double)n->l2_mem_sum / (double)n->l1_mem);
 	json_end_obj(j);
-	report_write(j, "l0_view", d->vm, d->h);
+	report_write(j, "l0_view", d->vm, d->h, false);
 	if (d->l1doc)
 		json_raw(j, "l1", d->l1doc, d->l1len);
 	else

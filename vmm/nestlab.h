@@ -538,7 +538,7 @@ void docport_init(struct docport *d);
 void docport_free(struct docport *d);
 int docport_io(void *ctx, struct io_access *a);
 /* The complete document, checked to be one JSON object; NULL and why not. */
-const char *docport_take(struct docport *d, size_t *len, char *why,
+const char *docport_take(const struct docport *d, size_t *len, char *why,
 			 size_t whylen);
 
 /* ======== report/: what a run records (docs/results.md) ======== */
@@ -609,8 +609,10 @@ void hostinfo_read(struct hostinfo *h);
 
 /* ---- report/report.c: the nestlab-run/1 document and the summary ---- */
 /* The nestlab-run/1 object, as member k of an enclosing document. */
+/* with_doc: a Linux guest's document-port document goes in as
+ * guest_document (in a nested document it is "l1" instead) */
 void report_write(struct json *j, const char *k, const struct nl_vm *vm,
-		  const struct hostinfo *h);
+		  const struct hostinfo *h, bool with_doc);
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 		const char *path, struct nl_err *err);
 /* Writes one JSON document to path through body: to a temporary name

@@ -96,7 +96,7 @@ int docport_io(void *ctx, struct io_access *a)
 	return EXIT_CONTINUE;
 }
 
-const char *docport_take(struct docport *d, size_t *len, char *why,
+const char *docport_take(const struct docport *d, size_t *len, char *why,
 			 size_t whylen)
 {
 	size_t at = 0;

@@ -197,8 +197,23 @@ static void times(struct json *j, const struct nl_vm *vm)
 	json_end_obj(j);
 }
 
+/* A Linux guest's own result (guest-linux's nestlab-l2/1, or anything
+ * one JSON object), checked by docport_take before it goes in. */
+static void guest_document(struct json *j, const struct nl_vm *vm)
+{
+	char why[256];
+	size_t len = 0;
+	const char *doc = docport_take(&vm->doc, &len, why, sizeof(why));
+
+	if (doc)
+		json_raw(j, "guest_document", doc, len);
+	else
+		json_str(j, "guest_document", NULL);
+	json_str(j, "guest_document_error", doc ? NULL : why);
+}
+
 void report_write(struct json *j, const char *k, const struct nl_vm *vm,
-		  const struct hostinfo *h)
+		  const struct hostinfo *h, bool with_doc)
 {
 	struct exitstats all = { 0 };
 
@@ -211,6 +226,8 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 	host(j, h, vm);
 	times(j, vm);
 	guest(j, vm);
+	if (with_doc && vm->boot && !strcmp(vm->boot->kind, "linux"))
+		guest_document(j, vm);
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		xs_merge(&all, &vm->vcpu[i].xs);
 	exits(j, &all);
@@ -276,7 +293,7 @@ static void run_body(struct json *j, const void *arg)
 {
 	const struct run_doc *d = arg;
 
-	report_write(j, NULL, d->vm, d->h);
+	report_write(j, NULL, d->vm, d->h, true);
 }
 
 int report_json(const struct nl_vm *vm, const struct hostinfo *h,
