@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/* l2init's parts that need no VM: the nl2.* words, the inputs made from a
+ * seed (the same bytes every time, of the asked size), and the checksum. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "l2.h"
+
+static void parse_ok(void **state)
+{
+	struct l2_params p;
+	char msg[L2_MSG];
+
+	(void)state;
+	/* the rest of a kernel command line is not ours */
+	assert_int_equal(l2_parse("console=ttyS0 quiet nl2.program=bzip2 nl2.size=16M panic=-1",
+				  &p, msg, sizeof(msg)), 0);
+	assert_string_equal(p.program, "bzip2");
+	assert_true(p.size == 16ull << 20);
+	assert_true(p.seed == 1);
+	assert_int_equal(p.iters, 1);
+	assert_int_equal(p.fail, L2_FAIL_NONE);
+	assert_int_equal(l2_parse("nl2.program=hmmer\tnl2.size=4K nl2.seed=18446744073709551615 "
+				  "nl2.iters=100000 nl2.fail=panic\n", &p, msg, sizeof(msg)), 0);
+	assert_true(p.seed == UINT64_MAX);
+	assert_int_equal(p.iters, 100000);
+	assert_int_equal(p.fail, L2_FAIL_PANIC);
+	assert_int_equal(l2_parse("nl2.size=64G nl2.program=gnugo nl2.fail=exit", &p, msg, sizeof(msg)), 0);
+	assert_true(p.size == 64ull << 30);
+	assert_int_equal(p.fail, L2_FAIL_EXIT);
+}
+
+#define BAD(words, text) do {						\
+	assert_int_equal(l2_parse(words, &p, msg, sizeof(msg)), -EINVAL); \
+	if (!strstr(msg, text))						\
+		fail_msg("'%s': message '%s' lacks '%s'", words, msg, text); \
+} while (0)
+
+static void parse_bad(void **state)
+{
+	struct l2_params p;
+	char msg[L2_MSG];
+
+	(void)state;
+	BAD("", "no nl2.program");
+	BAD("nl2.size=1M", "no nl2.program");
+	BAD("nl2.program=bzip2", "no nl2.size");
+	BAD("nl2.program=hmmer3 nl2.size=1M", "unknown program");
+	BAD("nl2.program=averyveryverylongname nl2.size=1M", "bad nl2.program");
+	BAD("nl2.program= nl2.size=1M", "bad nl2.program");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.program=gnugo", "given twice");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.size=2M", "given twice");
+	BAD("nl2.program=bzip2 nl2.size=65G", "bad nl2.size");
+	BAD("nl2.program=bzip2 nl2.size=1K", "bad nl2.size");
+	BAD("nl2.program=bzip2 nl2.size=16777216T", "bad nl2.size");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.iters=0", "bad nl2.iters");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.iters=100001", "bad nl2.iters");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.seed=-1", "bad nl2.seed");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.fail=maybe", "bad nl2.fail");
+	BAD("nl2.program=bzip2 nl2.size=1M nl2.swap=1", "unknown key 'nl2.swap'");
+	BAD("nl2.program", "without a value");
+}
+
+static char dir[64];
+
+static int in_tmpdir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_l2.XXXXXX");
+	if (!mkdtemp(dir) || chdir(dir))
+		return -1;
+	return 0;
+}
+
+static int out_of_tmpdir(void **state)
+{
+	(void)state;
+	/* the files the programs' prepare() writes */
+	static const char *const f[] = { "input", "game.gtp", "family.sto", "db.fa", "s", "output" };
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		unlink(f[i]);
+	return chdir("/") || rmdir(dir);
+}
+
+static uint64_t sum_of(const char *path, uint64_t *bytes)
+{
+	uint64_t s = 0;
+
+	assert_int_equal(l2_sum_file(path, NULL, &s, bytes), 0);
+	return s;
+}
+
+/* Each program's input: the same bytes for the same seed, others for
+ * another, and the size asked for (bzip2 exactly, hmmer's database at
+ * least). */
+static void inputs(void **state)
+{
+	static const struct { const char *prog, *file; } t[] = {
+		{ "bzip2", "input" }, { "gnugo", "game.gtp" }, { "hmmer", "db.fa" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const struct l2_prog *g = l2_prog_find(t[i].prog);
+		struct l2_params p = { .size = 300000, .seed = 7, .iters = 2 };
+		struct l2_plan pl;
+		uint64_t a, b, c, n = 0;
+		char msg[L2_MSG];
+
+		assert_non_null(g);
+		snprintf(p.program, sizeof(p.program), "%s", t[i].prog);
+		memset(&pl, 0, sizeof(pl));
+		assert_int_equal(g->prepare(&p, &pl, msg, sizeof(msg)), 0);
+		a = sum_of(t[i].file, &n);
+		if (!strcmp(t[i].prog, "bzip2"))
+			assert_true(n == 300000);
+		if (!strcmp(t[i].prog, "hmmer"))
+			assert_true(n >= 300000 && pl.input_bytes == n);
+		assert_true(pl.n >= 1 && pl.n <= L2_MAX_STEPS);
+		for (unsigned int k = 0; k < pl.n; k++) {
+			assert_non_null(pl.step[k].argv[0]);
+			assert_non_null(pl.step[k].out);
+		}
+		memset(&pl, 0, sizeof(pl));
+		assert_int_equal(g->prepare(&p, &pl, msg, sizeof(msg)), 0);
+		b = sum_of(t[i].file, &n);
+		assert_true(a == b);
+		p.seed = 8;
+		memset(&pl, 0, sizeof(pl));
+		assert_int_equal(g->prepare(&p, &pl, msg, sizeof(msg)), 0);
+		c = sum_of(t[i].file, &n);
+		assert_true(c != a);
+	}
+	assert_null(l2_prog_find("hmmer3"));
+}
+
+static void checksum(void **state)
+{
+	static const char *const date[] = { "DATE", NULL };
+	uint64_t s1, s2, n;
+	FILE *f;
+
+	(void)state;
+	f = fopen("s", "w");
+	assert_non_null(f);
+	fputs("HMMER2.0\nDATE  Fri Dec  4 06:29:22 2026\nLENG  160\n", f);
+	fclose(f);
+	assert_int_equal(l2_sum_file("s", date, &s1, &n), 0);
+	assert_true(n == 50);
+	f = fopen("s", "w");
+	fputs("HMMER2.0\nDATE  Sat Dec  5 01:00:00 2026\nLENG  160\n", f);
+	fclose(f);
+	assert_int_equal(l2_sum_file("s", date, &s2, &n), 0);
+	assert_true(s1 == s2);
+	assert_int_equal(l2_sum_file("s", NULL, &s2, &n), 0);
+	assert_true(s1 != s2);
+	f = fopen("s", "w");
+	fclose(f);
+	/* FNV-1a's offset basis: an empty file */
+	assert_int_equal(l2_sum_file("s", NULL, &s1, &n), 0);
+	assert_true(s1 == 0xcbf29ce484222325ull && n == 0);
+	assert_int_equal(l2_sum_file("no-such-file", NULL, &s1, &n), -ENOENT);
+}
+
+/* A bzip2 round trip that does not restore the input is refused. */
+static void round_trip_check(void **state)
+{
+	const struct l2_prog *g = l2_prog_find("bzip2");
+	char msg[L2_MSG];
+	FILE *f;
+
+	(void)state;
+	f = fopen("input", "w");
+	fputs("hello world\n", f);
+	fclose(f);
+	f = fopen("output", "w");
+	fputs("hello world\n", f);
+	fclose(f);
+	assert_int_equal(g->check(msg, sizeof(msg)), 0);
+	f = fopen("output", "w");
+	fputs("hello worle\n", f);
+	fclose(f);
+	assert_int_equal(g->check(msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "differs"));
+	f = fopen("output", "w");
+	fputs("hello world\nmore", f);
+	fclose(f);
+	assert_int_equal(g->check(msg, sizeof(msg)), -EBADMSG);
+	unlink("output");
+	assert_true(g->check(msg, sizeof(msg)) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_ok),
+		cmocka_unit_test(parse_bad),
+		cmocka_unit_test_setup_teardown(inputs, in_tmpdir, out_of_tmpdir),
+		cmocka_unit_test_setup_teardown(checksum, in_tmpdir, out_of_tmpdir),
+		cmocka_unit_test_setup_teardown(round_trip_check, in_tmpdir, out_of_tmpdir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
