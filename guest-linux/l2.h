@@ -51,8 +51,12 @@ struct l2_prog {
 	const char *const *files;        /* guest paths the initramfs must hold */
 	/* writes the inputs into the current directory and plans the steps */
 	int (*prepare)(const struct l2_params *p, struct l2_plan *pl, char *msg, size_t n);
-	/* after the steps: checks their outputs (bzip2: the round trip) */
-	int (*check)(char *msg, size_t n);
+	/* after the steps: checks their outputs (bzip2: the round trip,
+	 * hmmer: the family found). A program whose output bytes depend on
+	 * the CPU model (floating point) sets *sum to a checksum of what it
+	 * found instead; NULL: the outputs are exact */
+	int (*check)(const struct l2_plan *pl, uint64_t *sum, char *msg, size_t n);
+	const char *sum_of;              /* what the run's checksum covers */
 };
 const struct l2_prog *l2_prog_find(const char *name);
 /* 64-bit FNV-1a of a file, skipping lines that start with one of the

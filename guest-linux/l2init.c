@@ -39,7 +39,7 @@ struct l2_run {
 	struct l2_step_result res[L2_MAX_STEPS];
 	uint64_t first_sum[L2_MAX_STEPS], wall[L2_MAX_STEPS];
 	unsigned int iters_done;
-	uint64_t boot_ns, t_prep, t_work, sum;
+	uint64_t boot_ns, t_prep, t_work, sum, found_sum;
 	struct vmstat vs0, vs1;
 	char error[L2_MSG];
 	bool parsed;
@@ -95,7 +95,8 @@ static int run(struct l2_run *r, const char *workdir)
 				goto out;
 			}
 		}
-		if (r->prog->check && (e = r->prog->check(r->error, sizeof(r->error))))
+		if (r->prog->check &&
+		    (e = r->prog->check(&r->plan, &r->found_sum, r->error, sizeof(r->error))))
 			goto out;
 		r->iters_done++;
 	}
@@ -103,6 +104,8 @@ static int run(struct l2_run *r, const char *workdir)
 	for (unsigned int i = 0; i < r->plan.n; i++)
 		for (unsigned int b = 0; b < 8; b++)
 			r->sum = (r->sum ^ ((r->first_sum[i] >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+	if (r->found_sum)
+		r->sum = r->found_sum;
 out:
 	r->t_work = l2_now_ns() - t0;
 	procstat_vmstat(&r->vs1);
@@ -152,6 +155,7 @@ static char *document(const struct l2_run *r, bool ok, size_t *len)
 	}
 	json_end_arr(&j);
 	json_u64(&j, "iters_done", r->iters_done);
+	json_str(&j, "checksum_of", r->prog ? r->prog->sum_of : NULL);
 	if (ok)
 		json_hex(&j, "checksum", r->sum);
 	else

@@ -187,18 +187,67 @@ static void round_trip_check(void **state)
 	f = fopen("output", "w");
 	fputs("hello world\n", f);
 	fclose(f);
-	assert_int_equal(g->check(msg, sizeof(msg)), 0);
+	assert_int_equal(g->check(NULL, NULL, msg, sizeof(msg)), 0);
 	f = fopen("output", "w");
 	fputs("hello worle\n", f);
 	fclose(f);
-	assert_int_equal(g->check(msg, sizeof(msg)), -EBADMSG);
+	assert_int_equal(g->check(NULL, NULL, msg, sizeof(msg)), -EBADMSG);
 	assert_non_null(strstr(msg, "differs"));
 	f = fopen("output", "w");
 	fputs("hello world\nmore", f);
 	fclose(f);
-	assert_int_equal(g->check(msg, sizeof(msg)), -EBADMSG);
+	assert_int_equal(g->check(NULL, NULL, msg, sizeof(msg)), -EBADMSG);
 	unlink("output");
-	assert_true(g->check(msg, sizeof(msg)) < 0);
+	assert_true(g->check(NULL, NULL, msg, sizeof(msg)) < 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* hmmer's check: the hits below the cut are exactly the family members
+ * (every 25th sequence), and their checksum does not depend on scores. */
+static void hmmer_hits(void **state)
+{
+	static const char head[] = "Query HMM:   family\n\n"
+		"Scores for complete sequences (score includes all domains):\n"
+		"Sequence Description                                    Score    E-value  N \n"
+		"-------- -----------                                    -----    ------- ---\n";
+	const struct l2_prog *g = l2_prog_find("hmmer");
+	char db[64 * 8], msg[L2_MSG], text[2048];
+	uint64_t a = 0, b = 0;
+
+	(void)state;
+	db[0] = 0;
+	for (unsigned int i = 0; i < 50; i++)
+		snprintf(db + strlen(db), sizeof(db) - strlen(db), ">s%u\nAC\n", i);
+	write_file("db.fa", db);
+	snprintf(text, sizeof(text), "%ss49  290.9 1.1e-84 1\ns24  80.1 3.0e-20 1\n"
+		 "s7  -120.0 0.96 1\n\nParsed for domains:\ns3 1/1 x 2.0e-90\n", head);
+	write_file("search.txt", text);
+	assert_int_equal(g->check(NULL, &a, msg, sizeof(msg)), 0);
+	/* other scores, same hits: the same checksum */
+	snprintf(text, sizeof(text), "%ss49  291.0 1.0e-84 1\ns24  80.2 2.9e-20 1\n\n", head);
+	write_file("search.txt", text);
+	assert_int_equal(g->check(NULL, &b, msg, sizeof(msg)), 0);
+	assert_true(a == b && a != 0);
+	/* a family member missed */
+	snprintf(text, sizeof(text), "%ss49  290.9 1.1e-84 1\ns24  10.0 0.5 1\n\n", head);
+	write_file("search.txt", text);
+	assert_int_equal(g->check(NULL, &b, msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "found 1 of the 2 family members"));
+	/* a random sequence scored as one */
+	snprintf(text, sizeof(text), "%ss49  290.9 1.1e-84 1\ns24  80.1 3.0e-20 1\ns7 50.0 1e-9 1\n\n", head);
+	write_file("search.txt", text);
+	assert_int_equal(g->check(NULL, &b, msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "not family members (s7)"));
+	unlink("search.txt");
+	assert_true(g->check(NULL, &b, msg, sizeof(msg)) < 0);
 }
 
 int main(void)
@@ -209,6 +258,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(inputs, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(checksum, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(round_trip_check, in_tmpdir, out_of_tmpdir),
+		cmocka_unit_test_setup_teardown(hmmer_hits, in_tmpdir, out_of_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
