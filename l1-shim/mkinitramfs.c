@@ -11,6 +11,7 @@
  * new archive or untouched.
  */
 #include "cpio.h"
+#include "moddep.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -98,8 +98,8 @@ kdir=$(cd "$kdir" && pwd)
 # init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (lib/json.c)
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
-init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c"
-init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/include/nestlab/abi.h"
+init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c $tree/lib/cpio.c"
+init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/lib/cpio.h $tree/include/nestlab/abi.h"
 for p in init kvmcheck; do
 	if [ $p = init ]; then
 		src=$init_src dep=$init_dep
