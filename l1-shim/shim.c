@@ -24,6 +24,7 @@
 
 #include "l1keys.h"
 #include "l1shim.h"
+#include "moddep.h"
 #include "ktrace.h"
 
 #define MAX_ERRORS 16
@@ -161,7 +162,7 @@ static int setup_kvm(struct shim *s)
 		fail(s, "L1's CPU model offers no SVM/VMX: L1 cannot run KVM");
 		return -ENODEV;
 	}
-	if (sys_load_module(s->cpu.amd ? "kvm-amd" : "kvm-intel", s->kvm_params,
+	if (sys_load_module(s->cpu.amd ? MODDEP_KVM_AMD : MODDEP_KVM_INTEL, s->kvm_params,
 			    msg, sizeof(msg)) < 0) {
 		fail(s, "%s", msg);
 		return -EIO;

@@ -15,6 +15,27 @@
 #define MODDEP_ERR_LEN 512
 
 /*
+ * The modules nestlab's runs load, named once: the KVM vendor module for
+ * the CPU (in L1, by l1-shim; at the testbed's L0, by tests/testbed/init.c,
+ * kvm-amd only) and zram for L1's swap. MODDEP_L1_MODULES is what
+ * nestlab-mkinitramfs --l1-modules packs into L1's initramfs
+ * (l1-shim/meson.build).
+ *
+ * Only these roots are named; what they need, and the load order, come
+ * from the kernel's modules.dep through moddep_resolve (modload.c loads
+ * in that order), never from a list of our own. The order is
+ * dependencies first because finit_module refuses a module whose symbols
+ * are not yet in the kernel: kvm needs irqbypass, kvm-amd needs kvm and
+ * ccp (the PSP driver behind SEV), kvm-intel kvm, zram zsmalloc. With
+ * Debian's 6.1 that gives irqbypass, kvm, ccp, kvm-amd (or kvm-intel);
+ * zsmalloc, zram. A kernel whose modules need others needs no change here.
+ */
+#define MODDEP_KVM_AMD		"kvm-amd"
+#define MODDEP_KVM_INTEL	"kvm-intel"
+#define MODDEP_ZRAM		"zram"
+#define MODDEP_L1_MODULES	MODDEP_KVM_AMD "," MODDEP_KVM_INTEL "," MODDEP_ZRAM
+
+/*
  * modules.dep, as scripts/get-kernel.sh writes it (depmod's format):
  *     kvm-amd.ko: irqbypass.ko kvm.ko ccp.ko
  * one module a line, then what it needs. Paths are allowed

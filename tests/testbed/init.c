@@ -1,8 +1,9 @@
 /* The testbed host's /init (tests/testbed/, not part of nestlab).
  *
  * Runs as PID 1 of a Debian kernel booted by QEMU TCG (testbed.sh). It mounts
- * proc, sys, devtmpfs and a tmpfs, loads the modules listed in
- * /testbed/config ("load=FILE PARAMS", in order) with finit_module, checks
+ * proc, sys, devtmpfs and a tmpfs, loads kvm-amd (nested=1, npt= as
+ * /testbed/config says) after what /testbed/modules/modules.dep says it
+ * needs (lib/modload.c, the loader l1-shim uses), checks
  * /dev/kvm, the CPU's svm/npt flags and kvm_amd's parameters, runs the command
  * in /testbed/argv (NUL-separated) in /work with stdout and stderr captured,
  * then sends everything back to the caller as one cpio (newc) stream on the
@@ -45,6 +46,8 @@
 
 #include "cpio.h"      /* the newc stream (lib/cpio.c) */
 #include "json.h"      /* the JSON writer (lib/json.c) */
+#include "moddep.h"    /* the module names (lib/moddep.h) */
+#include "modload.h"   /* modules in dependency order (lib/modload.c) */
 #include "ktrace.h"
 
 #define RUN "/tmp/.testbed"
@@ -281,24 +284,29 @@ static int has_flag(const char *flags, const char *flag)
 	return 0;
 }
 
-static void load_module(char *spec)
+/* The module loader's report, one console line per module. */
+static void module_loaded(void *ctx, const char *file, const char *params)
 {
-	char *params = strchr(spec, ' ');
-	double t0 = uptime();
-	int fd;
+	double *t0 = ctx;
 
-	if (params)
-		*params++ = 0;
-	else
-		params = "";
-	fd = open(spec, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		l0_error("cannot open module %s: %s", spec, strerror(errno));
-	if (syscall(SYS_finit_module, fd, params, 0) != 0 && errno != EEXIST)
-		l0_error("module %s (%s) refused: %s", spec, params, strerror(errno));
-	close(fd);
-	say("loaded %s %s (%.3f s)", strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec,
-	    params, uptime() - t0);
+	say("loaded %s %s (%.3f s)", file, params, uptime() - *t0);
+	*t0 = uptime();
+}
+
+/* kvm-amd with nested=1 and the requested npt, after what it needs, in
+ * lib/modload.c's order (the one l1-shim loads L1's modules in). */
+static void load_kvm(const char *npt_req)
+{
+	char params[64], msg[512];
+	double t0 = uptime();
+	const struct modload ml = {
+		.dir = "/testbed/modules", .loaded = module_loaded, .ctx = &t0,
+	};
+
+	snprintf(params, sizeof params, "nested=1%s%s", npt_req ? " npt=" : "",
+		 npt_req ? npt_req : "");
+	if (modload(&ml, MODDEP_KVM_AMD, params, msg, sizeof msg) < 0)
+		l0_error("%s", msg);
 }
 
 static void setup_l0(char *config)
@@ -307,12 +315,10 @@ static void setup_l0(char *config)
 	const char *npt_req = NULL;
 	int kvm, api;
 
-	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "load=", 5))
-			load_module(line + 5);
-		else if (!strncmp(line, "npt=", 4))
+	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "npt=", 4))
 			npt_req = line + 4;
-	}
+	load_kvm(npt_req);
 
 	cpuinfo = slurp("/proc/cpuinfo", NULL);
 	flags = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;

@@ -98,8 +98,8 @@ kdir=$(cd "$kdir" && pwd)
 # init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (lib/json.c)
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
-init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c $tree/lib/cpio.c"
-init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/lib/cpio.h $tree/include/nestlab/abi.h"
+init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c $tree/lib/cpio.c $tree/lib/moddep.c $tree/lib/modload.c"
+init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/lib/cpio.h $tree/lib/moddep.h $tree/lib/modload.h $tree/include/nestlab/abi.h"
 for p in init kvmcheck; do
 	if [ $p = init ]; then
 		src=$init_src dep=$init_dep
@@ -171,22 +171,20 @@ ln -s usr/bin "$st/bin"
 cp "$bdir/init" "$st/init"
 cp "$bdir/kvmcheck" "$st/testbed/kvmcheck"
 
-# kvm_amd and what it needs, in load order (modules.dep lists them dependencies first)
+# kvm_amd and what it needs, with modules.dep: /init loads them in the order
+# lib/modload.c gives (the one l1-shim uses; lib/moddep.h says why)
 amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
 [ -n "$amd" ] || skip "$kdir/modules.dep has no kvm-amd.ko (run scripts/get-kernel.sh)"
+cp "$kdir/modules.dep" "$st/testbed/modules/" || die "cannot copy $kdir/modules.dep"
+for m in ${amd#*:} ${amd%%:*}; do
+	cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
+done
 {
 	echo "npt=$npt"
 	echo "verbose=$verbose"
 	echo "trace_exits=$trace"
 	# the command's own deadline, inside, so that its output still comes back
 	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
-	for m in ${amd#*:} ${amd%%:*}; do
-		cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
-		case "$m" in
-		kvm[-_]amd.ko) echo "load=/testbed/modules/$m nested=1 npt=$npt" ;;
-		*) echo "load=/testbed/modules/$m" ;;
-		esac
-	done
 } >"$st/testbed/config"
 printf '%s\0' "$@" >"$st/testbed/argv"
 
