@@ -26,6 +26,7 @@
 #include "l1shim.h"
 #include "moddep.h"
 #include "ktrace.h"
+#include "tracefs.h"
 
 #define MAX_ERRORS 16
 #define TAIL 2048

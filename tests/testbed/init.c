@@ -16,7 +16,7 @@
  * (ttyS0), where testbed.sh timestamps them.
  *
  * With "trace_exits=1" in the config (testbed.sh --trace-exits) it traces
- * L0's KVM through tracefs while the command runs (l1-shim/ktrace.c) and
+ * L0's KVM through tracefs while the command runs (l1-shim/tracefs.c) and
  * writes the tables of every process that caused KVM events to
  * /out/l0-trace.json (docs/exit-tracing.md).
  *
@@ -49,6 +49,7 @@
 #include "moddep.h"    /* the module names (lib/moddep.h) */
 #include "modload.h"   /* modules in dependency order (lib/modload.c) */
 #include "ktrace.h"
+#include "tracefs.h"
 
 #define RUN "/tmp/.testbed"
 

@@ -21,7 +21,7 @@
 #                      /work/P, an absolute path at the same path. The shared
 #                      libraries of dynamic executables (ldd) come along.
 #   --out DIR          copy /out/* back into DIR, plus DIR/testbed.info
-#   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/ktrace.c)
+#   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/tracefs.c)
 #                      and write /out/l0-trace.json: exits by reason with counts
 #                      and handling time, nested events, per process (find
 #                      nestlab's L1 by its comm); see docs/exit-tracing.md
@@ -95,11 +95,11 @@ done
 kdir=$(cd "$kdir" && pwd)
 
 # init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel);
-# init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (lib/json.c)
+# init carries the exit tracer (l1-shim/tracefs.c, lib/ktrace_*.c) and the JSON writer (lib/json.c)
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
-init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c $tree/lib/cpio.c $tree/lib/moddep.c $tree/lib/modload.c"
-init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/lib/cpio.h $tree/lib/moddep.h $tree/lib/modload.h $tree/include/nestlab/abi.h"
+init_src="$here/init.c $tree/l1-shim/tracefs.c $tree/lib/ktrace_parse.c $tree/lib/ktrace_json.c $tree/lib/json.c $tree/lib/cpio.c $tree/lib/moddep.c $tree/lib/modload.c"
+init_dep="$init_src $tree/l1-shim/tracefs.h $tree/lib/ktrace.h $tree/lib/ktrace_state.h $tree/lib/json.h $tree/lib/cpio.h $tree/lib/moddep.h $tree/lib/modload.h $tree/include/nestlab/abi.h"
 for p in init kvmcheck; do
 	if [ $p = init ]; then
 		src=$init_src dep=$init_dep
