@@ -52,10 +52,13 @@ int modload(const struct modload *ml, const char *name, const char *params,
 	snprintf(dep, sizeof(dep), "%s/modules.dep", ml->dir);
 	moddep_init(&d);
 	rc = moddep_load(&d, dep);
-	if (rc == 0)
+	if (rc < 0) {
+		snprintf(msg, n, "module %s: %s", name, d.err);	/* d.err names the file */
+	} else {
 		rc = moddep_resolve(&d, &name, 1, &order, &norder);
-	if (rc < 0)
-		snprintf(msg, n, "module %s: %s", name, d.err);
+		if (rc < 0)
+			snprintf(msg, n, "%s: %s", dep, d.err);	/* d.err names the module */
+	}
 	/* The wanted module comes last: everything before it is what it needs. */
 	for (size_t i = 0; rc == 0 && i < norder; i++)
 		rc = load_one(ml, d.m[order[i]].file, i + 1 == norder ? params : "",
