@@ -30,8 +30,8 @@ w=$(mktemp -d "$tree/build/l1boot-bench.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 rel=${w#"$tree"/}
 mkdir -p "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/modules"
-gcc -static -O2 -o "$w/root/init" tests/testbed/l1init.c
-gcc -static -O2 -o "$w/l1race" tests/testbed/l1race.c
+cp "$build/tests/testbed/l1init" "$w/root/init" || die "no $build/tests/testbed/l1init (meson compile -C $build)"
+cp "$build/tests/testbed/l1race" "$w/l1race" || die "no $build/tests/testbed/l1race (meson compile -C $build)"
 for m in irqbypass kvm ccp kvm-amd; do cp "$kdir/modules/$m.ko" "$w/root/modules/"; done
 printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
 (cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"

@@ -22,7 +22,7 @@
 /* ---- l1sys.c: what L1's kernel offers, read and set up ---- */
 int sys_mounts(char *msg, size_t n);
 /* Loads NAME (kvm-amd, zram, ...) after what it needs, in the order of
- * /lib/modules/modules.dep; params apply to NAME only. */
+ * /lib/modules/modules.dep (lib/modload.c); params apply to NAME only. */
 int sys_load_module(const char *name, const char *params, char *msg, size_t n);
 /* /sys/module/MOD/parameters/PARAM into buf; -ENOENT when absent. */
 int sys_module_param(const char *mod, const char *param, char *buf, size_t n);

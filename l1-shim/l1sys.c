@@ -14,11 +14,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "l1shim.h"
+#include "moddep.h"
+#include "modload.h"
 
 uint64_t sys_now_ns(void)
 {
@@ -77,65 +78,11 @@ int sys_mounts(char *msg, size_t n)
 	return 0;
 }
 
-/* The modules.dep line of NAME.ko: its dependencies, in load order. */
-static int deps_of(const char *name, char *deps, size_t n)
-{
-	char line[512], want[80];
-	FILE *f = fopen("/lib/modules/modules.dep", "re");
-
-	if (!f)
-		return -errno;
-	snprintf(want, sizeof(want), "%s.ko:", name);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want))) {
-			snprintf(deps, n, "%s", line + strlen(want));
-			deps[strcspn(deps, "\n")] = 0;
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	return -ENOENT;
-}
-
-static int load_one(const char *file, const char *params, char *msg, size_t n)
-{
-	char path[160];
-	int fd;
-
-	snprintf(path, sizeof(path), "/lib/modules/%s", file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(msg, n, "module %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (syscall(SYS_finit_module, fd, params, 0) < 0 && errno != EEXIST) {
-		int e = errno;
-
-		close(fd);
-		snprintf(msg, n, "module %s (%s): the kernel refused it: %s", file,
-			 *params ? params : "no parameters", strerror(e));
-		return -e;
-	}
-	close(fd);
-	return 0;
-}
-
 int sys_load_module(const char *name, const char *params, char *msg, size_t n)
 {
-	char deps[400], file[80], *save = NULL;
-	int rc = deps_of(name, deps, sizeof(deps));
+	const struct modload ml = { .dir = "/lib/modules" };
 
-	if (rc < 0) {
-		snprintf(msg, n, "module %s: not in /lib/modules/modules.dep (%s)", name,
-			 strerror(-rc));
-		return rc;
-	}
-	for (char *d = strtok_r(deps, " ", &save); d; d = strtok_r(NULL, " ", &save))
-		if ((rc = load_one(d, "", msg, n)) < 0)
-			return rc;
-	snprintf(file, sizeof(file), "%s.ko", name);
-	return load_one(file, params, msg, n);
+	return modload(&ml, name, params, msg, n);
 }
 
 int sys_module_param(const char *mod, const char *param, char *buf, size_t n)
@@ -155,7 +102,7 @@ int sys_zram_swap(uint64_t size, char *msg, size_t n)
 	uint32_t v;
 	int fd, rc;
 
-	if ((rc = sys_load_module("zram", "num_devices=1", msg, n)) < 0)
+	if ((rc = sys_load_module(MODDEP_ZRAM, "num_devices=1", msg, n)) < 0)
 		return rc;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)size);
 	if ((rc = write_str("/sys/block/zram0/disksize", num)) < 0) {

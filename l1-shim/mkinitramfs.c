@@ -11,6 +11,7 @@
  * new archive or untouched.
  */
 #include "cpio.h"
+#include "moddep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@
 
 static const char usage_text[] =
 	"usage: " PROG " -o OUT [--file DEST=SRC[:MODE]]... [--dir DEST]...\n"
-	"                           [--modules KDIR NAME[,NAME...]]\n"
+	"                           [--modules KDIR NAME[,NAME...] | --l1-modules KDIR]\n"
 	"Writes a cpio newc archive (a Linux initramfs) to OUT, reproducibly.\n"
 	"  --file DEST=SRC[:MODE]  the file SRC as DEST (absolute); MODE in octal,\n"
 	"                          default 0755 if SRC is executable, else 0644\n"
@@ -37,6 +38,8 @@ static const char usage_text[] =
 	"                          need, after KDIR/modules.dep, from KDIR/modules/*.ko,\n"
 	"                          as /lib/modules/*.ko with /lib/modules/modules.dep\n"
 	"                          and /lib/modules/version (KDIR/version)\n"
+	"  --l1-modules KDIR       --modules KDIR " MODDEP_L1_MODULES ": what L1 loads\n"
+	"                          (lib/moddep.h)\n"
 	"mtime of every entry: $SOURCE_DATE_EPOCH, or 0. Exit status 2: bad\n"
 	"arguments or inputs; 1: I/O error writing OUT.\n";
 
@@ -202,7 +205,7 @@ int main(int argc, char **argv)
 {
 	struct cpio_archive a;
 	const char *out = NULL, *kdir = NULL, *sde = getenv("SOURCE_DATE_EPOCH");
-	char *mods = NULL;
+	char *mods = NULL, l1_mods[] = MODDEP_L1_MODULES;
 	uint32_t mtime;
 	int r;
 
@@ -231,8 +234,14 @@ int main(int argc, char **argv)
 				fail_input("--modules given twice (name every module in one list)");
 			kdir = argv[++i];
 			mods = argv[++i];
+		} else if (!strcmp(o, "--l1-modules") && left >= 1) {
+			if (kdir)
+				fail_input("--modules given twice (name every module in one list)");
+			kdir = argv[++i];
+			mods = l1_mods;
 		} else if (!strcmp(o, "-o") || !strcmp(o, "--file") ||
-			   !strcmp(o, "--dir") || !strcmp(o, "--modules")) {
+			   !strcmp(o, "--dir") || !strcmp(o, "--modules") ||
+			   !strcmp(o, "--l1-modules")) {
 			fail_input("%s needs %s (--help)", o,
 				   strcmp(o, "--modules") ? "an argument" :
 				   "two arguments: KDIR NAME[,NAME...]");

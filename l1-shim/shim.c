@@ -22,8 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "l1keys.h"
 #include "l1shim.h"
+#include "moddep.h"
 #include "ktrace.h"
+#include "tracefs.h"
 
 #define MAX_ERRORS 16
 #define TAIL 2048
@@ -75,7 +78,15 @@ static void fail(struct shim *s, const char *fmt, ...)
 	s->nerr++;
 }
 
-/* nl.* parameters of L1's command line (written by nestlab's nested.c) */
+/* The value of word t if it starts with key (lib/l1keys.h), else NULL. */
+static const char *key_value(const char *t, const char *key, size_t keylen)
+{
+	return strncmp(t, key, keylen) ? NULL : t + keylen;
+}
+#define KEY_VALUE(t, key) key_value(t, key, L1KEY_LEN(key))
+
+/* nl.* parameters of L1's command line (written by nestlab's nested.c;
+ * the keys: lib/l1keys.h) */
 static int parse_cmdline(struct shim *s)
 {
 	static char line[4096];
@@ -87,24 +98,26 @@ static int parse_cmdline(struct shim *s)
 		return -EIO;
 	}
 	for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		if (!strncmp(t, "nl.paging=", 10)) {
+		const char *v;
+
+		if ((v = KEY_VALUE(t, L1KEY_PAGING))) {
 			have_paging = true;
-			if (!strcmp(t + 10, "shadow"))
+			if (!strcmp(v, "shadow"))
 				s->shadow = true;
-			else if (strcmp(t + 10, "nested"))
+			else if (strcmp(v, "nested"))
 				have_paging = false;
-		} else if (!strncmp(t, "nl.swap=", 8)) {
-			s->swap = strtoull(t + 8, NULL, 10);
-		} else if (!strncmp(t, "nl.trace=", 9)) {
-			s->trace = t[9] == '1';
-		} else if (!strncmp(t, "nl.l2timeout=", 13)) {
-			s->l2_timeout = (unsigned int)strtoul(t + 13, NULL, 10);
-		} else if (!strncmp(t, "nl.l2=", 6)) {
-			snprintf(s->l2_text, sizeof(s->l2_text), "%s", t + 6);
+		} else if ((v = KEY_VALUE(t, L1KEY_SWAP))) {
+			s->swap = strtoull(v, NULL, 10);
+		} else if ((v = KEY_VALUE(t, L1KEY_TRACE))) {
+			s->trace = v[0] == '1';
+		} else if ((v = KEY_VALUE(t, L1KEY_L2TIMEOUT))) {
+			s->l2_timeout = (unsigned int)strtoul(v, NULL, 10);
+		} else if ((v = KEY_VALUE(t, L1KEY_L2))) {
+			snprintf(s->l2_text, sizeof(s->l2_text), "%s", v);
 		}
 	}
 	if (!have_paging) {
-		fail(s, "L1's command line has no nl.paging=shadow|nested: was L1 started by 'nestlab nested'?");
+		fail(s, "L1's command line has no " L1KEY_PAGING "shadow|nested: was L1 started by 'nestlab nested'?");
 		return -EINVAL;
 	}
 	for (char *p = s->l2_text; *p;) {
@@ -116,14 +129,16 @@ static int parse_cmdline(struct shim *s)
 			return -EINVAL;
 		}
 		if (l2spec_parse(p, n, &s->spec[s->nspecs], msg, sizeof(msg)) < 0) {
-			fail(s, "nl.l2 '%.*s': %s", (int)n, p, msg);
+			/* the key without its '=': "nl.l2 'SPEC': why" */
+			fail(s, "%.*s '%.*s': %s", (int)L1KEY_LEN(L1KEY_L2) - 1, L1KEY_L2,
+			     (int)n, p, msg);
 			return -EINVAL;
 		}
 		s->nspecs++;
 		p = semi ? semi + 1 : p + n;
 	}
 	if (!s->nspecs) {
-		fail(s, "L1's command line names no L2 (nl.l2=)");
+		fail(s, "L1's command line names no L2 (" L1KEY_L2 ")");
 		return -EINVAL;
 	}
 	return 0;
@@ -148,7 +163,7 @@ static int setup_kvm(struct shim *s)
 		fail(s, "L1's CPU model offers no SVM/VMX: L1 cannot run KVM");
 		return -ENODEV;
 	}
-	if (sys_load_module(s->cpu.amd ? "kvm-amd" : "kvm-intel", s->kvm_params,
+	if (sys_load_module(s->cpu.amd ? MODDEP_KVM_AMD : MODDEP_KVM_INTEL, s->kvm_params,
 			    msg, sizeof(msg)) < 0) {
 		fail(s, "%s", msg);
 		return -EIO;

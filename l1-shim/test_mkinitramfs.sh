@@ -69,6 +69,14 @@ else
 	fail "two runs on the same inputs differ"
 fi
 [ $(($(stat -c %s "$T/a.cpio") % 4)) = 0 ] || fail "archive length not a multiple of 4"
+# --l1-modules: the list of lib/moddep.h, the same bytes as naming it
+run "$T/l1a.cpio" --dir /dev --l1-modules "$K"
+run "$T/l1b.cpio" --dir /dev --modules "$K" kvm-amd,kvm-intel,zram
+if cmp -s "$T/l1a.cpio" "$T/l1b.cpio"; then
+	ok "--l1-modules packs kvm-amd,kvm-intel,zram"
+else
+	fail "--l1-modules differs from --modules KDIR kvm-amd,kvm-intel,zram"
+fi
 if SOURCE_DATE_EPOCH=1700000000 run "$T/e.cpio" "${args[@]}"; then
 	list=$(TZ=UTC cpio -itv --quiet <"$T/e.cpio")
 	if [ "$(echo "$list" | wc -l)" = 17 ] &&
@@ -182,6 +190,8 @@ expect_err 2 "modules.dep: No such file" --modules "$T/src" kvm
 expect_err 2 "not a regular file" --file /x="$T/src"
 expect_err 2 "expected DEST=SRC" --file /x
 expect_err 2 "needs two arguments" --modules "$K"
+expect_err 2 "needs an argument" --l1-modules
+expect_err 2 "given twice" --l1-modules "$K" --modules "$K" kvm
 expect_err 2 "unexpected argument" --frobnicate
 SOURCE_DATE_EPOCH=yesterday expect_err 2 "SOURCE_DATE_EPOCH" --dir /x
 # a cycle

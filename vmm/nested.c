@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l1keys.h"
 #include "nestlab.h"
 #include "wl.h"
 
@@ -190,7 +191,8 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 
 	k = snprintf(buf, len,
 		     "console=ttyS0 quiet panic=-1 pci=off"
-		     " nl.paging=%s nl.swap=%llu nl.trace=%d nl.l2timeout=%u%s%s nl.l2=",
+		     " " L1KEY_PAGING "%s " L1KEY_SWAP "%llu " L1KEY_TRACE "%d "
+		     L1KEY_L2TIMEOUT "%u%s%s " L1KEY_L2,
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s,
 		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");

@@ -1,8 +1,9 @@
 /* The testbed host's /init (tests/testbed/, not part of nestlab).
  *
  * Runs as PID 1 of a Debian kernel booted by QEMU TCG (testbed.sh). It mounts
- * proc, sys, devtmpfs and a tmpfs, loads the modules listed in
- * /testbed/config ("load=FILE PARAMS", in order) with finit_module, checks
+ * proc, sys, devtmpfs and a tmpfs, loads kvm-amd (nested=1, npt= as
+ * /testbed/config says) after what /testbed/modules/modules.dep says it
+ * needs (lib/modload.c, the loader l1-shim uses), checks
  * /dev/kvm, the CPU's svm/npt flags and kvm_amd's parameters, runs the command
  * in /testbed/argv (NUL-separated) in /work with stdout and stderr captured,
  * then sends everything back to the caller as one cpio (newc) stream on the
@@ -15,13 +16,11 @@
  * (ttyS0), where testbed.sh timestamps them.
  *
  * With "trace_exits=1" in the config (testbed.sh --trace-exits) it traces
- * L0's KVM through tracefs while the command runs (l1-shim/ktrace.c) and
+ * L0's KVM through tracefs while the command runs (l1-shim/tracefs.c) and
  * writes the tables of every process that caused KVM events to
  * /out/l0-trace.json (docs/exit-tracing.md).
  *
- * Static, libc and pthreads only (testbed.sh builds it):
- *   cc -static -O2 -pthread -I l1-shim -I vmm -I include -o init \
- *      init.c l1-shim/ktrace.c lib/json.c
+ * Static, libc and pthreads only (tests/testbed/meson.build builds it).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,8 +44,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpio.h"      /* the newc stream (lib/cpio.c) */
 #include "json.h"      /* the JSON writer (lib/json.c) */
+#include "moddep.h"    /* the module names (lib/moddep.h) */
+#include "modload.h"   /* modules in dependency order (lib/modload.c) */
 #include "ktrace.h"
+#include "tracefs.h"
 
 #define RUN "/tmp/.testbed"
 
@@ -125,82 +128,66 @@ static void read_line(const char *path, char *out, size_t size)
 	free(s);
 }
 
-/* --- the result stream: cpio newc on ttyS1 --- */
+/* --- the result stream: cpio newc on ttyS1 (lib/cpio.c's stream) --- */
 
-static int res_fd = -1;
-static unsigned res_ino = 1;
+/* The stream and its first error: once the port fails, nothing more gets
+ * through, so nothing more is tried. */
+struct res {
+	struct cpio_stream s;
+	int err;
+};
 
-static void res_write(const void *p, size_t n)
+static void res_check(struct res *rs, int r)
 {
-	const char *c = p;
-	while (n > 0) {
-		ssize_t w = write(res_fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			say("result port write failed: %s", strerror(errno));
-			return;
-		}
-		c += w;
-		n -= w;
+	if (r < 0 && !rs->err) {
+		rs->err = r;
+		say("result port write failed: %s", strerror(-r));
 	}
 }
 
-static void res_pad(size_t n)
-{
-	static const char zero[4];
-	if (n % 4)
-		res_write(zero, 4 - n % 4);
-}
-
-static void res_header(const char *name, unsigned mode, size_t size)
-{
-	char h[160];
-	size_t nl = strlen(name) + 1;
-	snprintf(h, sizeof h,
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 res_ino++ & 0xffffffffu, mode, 0u, 0u, 1u, 0u, (unsigned)size,
-		 0u, 0u, 0u, 0u, (unsigned)nl, 0u);
-	res_write(h, 110);
-	res_write(name, nl);
-	res_pad(110 + nl);
-}
-
-static void res_file(const char *path, const char *name)
+/* Each file at the size it had when opened, a shorter read made up with
+ * zeros: a process the command left behind may still be writing under
+ * /out, and the archive must stay consistent (so not cpio_write, which
+ * refuses such a file). */
+static void res_file(struct res *rs, const char *path, const char *name)
 {
 	struct stat st;
 	char buf[65536];
 	size_t left;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fd < 0 || fstat(fd, &st) < 0 || rs->err) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	left = st.st_size;
-	res_header(name, S_IFREG | (st.st_mode & 0777), left);
-	while (left > 0) {
-		ssize_t r = read(fd, buf, left < sizeof buf ? left : sizeof buf);
+	left = (size_t)st.st_size;
+	res_check(rs, cpio_stream_entry(&rs->s, name, S_IFREG | (st.st_mode & 0777), (uint32_t)left));
+	while (left > 0 && !rs->err) {
+		size_t want = left < sizeof buf ? left : sizeof buf;
+		ssize_t r = read(fd, buf, want);
+
 		if (r <= 0) {	/* shrank: keep the archive consistent */
 			memset(buf, 0, sizeof buf);
-			r = left < sizeof buf ? left : sizeof buf;
+			r = (ssize_t)want;
 		}
-		res_write(buf, r);
-		left -= r;
+		res_check(rs, cpio_stream_data(&rs->s, buf, (size_t)r));
+		left -= (size_t)r;
 	}
-	res_pad(st.st_size);
+	if (!rs->err)
+		res_check(rs, cpio_stream_pad(&rs->s));
 	close(fd);
 }
 
-static void res_tree(const char *path, const char *name)
+static void res_tree(struct res *rs, const char *path, const char *name)
 {
 	struct dirent **ents;
 	int n = scandir(path, &ents, NULL, alphasort);
 
 	if (n < 0)
 		return;
-	res_header(name, S_IFDIR | 0755, 0);
+	if (!rs->err)
+		res_check(rs, cpio_stream_entry(&rs->s, name, S_IFDIR | 0755, 0));
 	for (int i = 0; i < n; i++) {
 		const char *e = ents[i]->d_name;
 		char p[4096], nm[4096];
@@ -211,9 +198,9 @@ static void res_tree(const char *path, const char *name)
 			snprintf(nm, sizeof nm, "%s/%s", name, e);
 			if (lstat(p, &st) == 0) {
 				if (S_ISDIR(st.st_mode))
-					res_tree(p, nm);
+					res_tree(rs, p, nm);
 				else if (S_ISREG(st.st_mode))
-					res_file(p, nm);
+					res_file(rs, p, nm);
 			}
 		}
 		free(ents[i]);
@@ -223,30 +210,32 @@ static void res_tree(const char *path, const char *name)
 
 static void send_results(void)
 {
+	struct res rs = { .err = 0 };
 	struct termios t;
 	double t0 = uptime();
+	int fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 
-	res_fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY | O_CLOEXEC);
-	if (res_fd < 0) {
+	if (fd < 0) {
 		say("no result port /dev/ttyS1: %s", strerror(errno));
 		return;
 	}
-	if (tcgetattr(res_fd, &t) == 0) {
+	if (tcgetattr(fd, &t) == 0) {
 		cfmakeraw(&t);
 		cfsetospeed(&t, B115200);
-		tcsetattr(res_fd, TCSANOW, &t);
+		tcsetattr(fd, TCSANOW, &t);
 	}
 	say("sending results at %.3f s", t0);
-	res_header("testbed", S_IFDIR | 0755, 0);
-	res_file(RUN "/status", "testbed/status");
-	res_file(RUN "/stdout", "testbed/stdout");
-	res_file(RUN "/stderr", "testbed/stderr");
-	res_file(RUN "/info", "testbed/info");
-	res_tree("/out", "out");
-	res_header("TRAILER!!!", 0, 0);
-	res_pad(110 + 11);
-	tcdrain(res_fd);
-	close(res_fd);
+	cpio_stream_init(&rs.s, fd, 0);
+	res_check(&rs, cpio_stream_entry(&rs.s, "testbed", S_IFDIR | 0755, 0));
+	res_file(&rs, RUN "/status", "testbed/status");
+	res_file(&rs, RUN "/stdout", "testbed/stdout");
+	res_file(&rs, RUN "/stderr", "testbed/stderr");
+	res_file(&rs, RUN "/info", "testbed/info");
+	res_tree(&rs, "/out", "out");
+	if (!rs.err)
+		res_check(&rs, cpio_stream_trailer(&rs.s));
+	tcdrain(fd);
+	close(fd);
 	say("results sent in %.3f s", uptime() - t0);
 }
 
@@ -296,24 +285,29 @@ static int has_flag(const char *flags, const char *flag)
 	return 0;
 }
 
-static void load_module(char *spec)
+/* The module loader's report, one console line per module. */
+static void module_loaded(void *ctx, const char *file, const char *params)
 {
-	char *params = strchr(spec, ' ');
-	double t0 = uptime();
-	int fd;
+	double *t0 = ctx;
 
-	if (params)
-		*params++ = 0;
-	else
-		params = "";
-	fd = open(spec, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		l0_error("cannot open module %s: %s", spec, strerror(errno));
-	if (syscall(SYS_finit_module, fd, params, 0) != 0 && errno != EEXIST)
-		l0_error("module %s (%s) refused: %s", spec, params, strerror(errno));
-	close(fd);
-	say("loaded %s %s (%.3f s)", strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec,
-	    params, uptime() - t0);
+	say("loaded %s %s (%.3f s)", file, params, uptime() - *t0);
+	*t0 = uptime();
+}
+
+/* kvm-amd with nested=1 and the requested npt, after what it needs, in
+ * lib/modload.c's order (the one l1-shim loads L1's modules in). */
+static void load_kvm(const char *npt_req)
+{
+	char params[64], msg[512];
+	double t0 = uptime();
+	const struct modload ml = {
+		.dir = "/testbed/modules", .loaded = module_loaded, .ctx = &t0,
+	};
+
+	snprintf(params, sizeof params, "nested=1%s%s", npt_req ? " npt=" : "",
+		 npt_req ? npt_req : "");
+	if (modload(&ml, MODDEP_KVM_AMD, params, msg, sizeof msg) < 0)
+		l0_error("%s", msg);
 }
 
 static void setup_l0(char *config)
@@ -322,12 +316,10 @@ static void setup_l0(char *config)
 	const char *npt_req = NULL;
 	int kvm, api;
 
-	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "load=", 5))
-			load_module(line + 5);
-		else if (!strncmp(line, "npt=", 4))
+	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "npt=", 4))
 			npt_req = line + 4;
-	}
+	load_kvm(npt_req);
 
 	cpuinfo = slurp("/proc/cpuinfo", NULL);
 	flags = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;

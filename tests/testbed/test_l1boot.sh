@@ -6,28 +6,41 @@
 # a line typed into nestlab's stdin (COM1's input), powers off or reboots,
 # and nestlab exits 0; a kernel that panics makes it exit 1.
 # usage: test_l1boot.sh NESTLAB ; exit 0 pass, 1 fail, 77 skip
+# l1init and l1feed come from the meson build directory $NESTLAB_BUILD
+# (meson test sets it; default build/ of this tree), tests/testbed/.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 nl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
+bld=${NESTLAB_BUILD:-$tree/build}
 fails=0 checks=0
 ok() { checks=$((checks + 1)); echo "ok   - $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
 [ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir (scripts/get-kernel.sh)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v cpio >/dev/null || { echo "SKIP: cpio missing"; exit 77; }
+for p in l1init l1feed; do
+	[ -x "$bld/tests/testbed/$p" ] ||
+		{ echo "SKIP: no $bld/tests/testbed/$p (meson compile -C $bld, or set NESTLAB_BUILD)"; exit 77; }
+done
+bld=$(cd "$bld" && pwd)
 
 cd "$tree"
 w=$(mktemp -d "$tree/build/l1boot.XXXXXX")
 trap 'rm -rf "$w" ${v:+"$v"}' EXIT
 rel=${w#"$tree"/}
 mkdir -p "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/modules" "$w/empty"
-gcc -static -O2 -o "$w/root/init" "$here/l1init.c" || { echo "FAIL - cannot build l1init"; exit 1; }
-gcc -static -O2 -Wall -Wextra -Werror -o "$w/l1feed" "$here/l1feed.c" ||
-	{ echo "FAIL - cannot build l1feed"; exit 1; }
-for m in irqbypass kvm ccp kvm-amd; do cp "$kdir/modules/$m.ko" "$w/root/modules/"; done
-printf 'irqbypass.ko\nkvm.ko\nccp.ko\nkvm-amd.ko\n' >"$w/root/modules.load"
+cp "$bld/tests/testbed/l1init" "$w/root/init" || { echo "FAIL - cannot copy l1init"; exit 1; }
+cp "$bld/tests/testbed/l1feed" "$w/l1feed" || { echo "FAIL - cannot copy l1feed"; exit 1; }
+# kvm-amd after what it needs, as its modules.dep line lists them (in load
+# order: lib/moddep.h says why)
+amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
+[ -n "$amd" ] || { echo "SKIP: $kdir/modules.dep has no kvm-amd.ko"; exit 77; }
+for m in ${amd#*:} ${amd%%:*}; do
+	cp "$kdir/modules/$m" "$w/root/modules/" || { echo "FAIL - missing module $kdir/modules/$m"; exit 1; }
+	echo "$m"
+done >"$w/root/modules.load"
 (cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"
 (cd "$w/empty" && echo . | cpio -o -H newc --quiet) >"$w/noinit"
 cp -L "$kdir/bzImage" "$w/bzImage"

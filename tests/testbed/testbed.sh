@@ -21,7 +21,7 @@
 #                      /work/P, an absolute path at the same path. The shared
 #                      libraries of dynamic executables (ldd) come along.
 #   --out DIR          copy /out/* back into DIR, plus DIR/testbed.info
-#   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/ktrace.c)
+#   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/tracefs.c)
 #                      and write /out/l0-trace.json: exits by reason with counts
 #                      and handling time, nested events, per process (find
 #                      nestlab's L1 by its comm); see docs/exit-tracing.md
@@ -33,15 +33,18 @@
 #                      default) is pvh when the kernel has a PVH entry, else bzimage
 #   --kernel-dir DIR   kernel and modules as scripts/get-kernel.sh lays them out
 #                      (default $NESTLAB_KERNEL_DIR or build/kernel of this tree)
+#   --build DIR        the meson build directory whose tests/testbed/init and
+#                      kvmcheck the testbed runs (default $NESTLAB_BUILD, which
+#                      meson test sets, or build/ of this tree)
 #   --verbose, -v      show the testbed's console (and the command's output) live on stderr
 #   --quiet, -q        no timing summary on stderr
 #   --keep             keep the work directory (initramfs, console log, results)
 # Inside: /testbed/kvmcheck (on PATH as kvmcheck) checks that /dev/kvm runs a VM.
 # Paths in --files cannot contain spaces. Environment: QEMU (the emulator to run),
 # TESTBED_APPEND (kernel parameters instead of "quiet"), TESTBED_BUILD (where
-# init, kvmcheck and the vmlinux are cached; default build/testbed).
+# the vmlinux is cached; default build/testbed), NESTLAB_BUILD (see --build).
 #
-# exit status: COMMAND's; 77 when QEMU, the kernel or a build tool is missing
+# exit status: COMMAND's; 77 when QEMU, the kernel or the built programs are missing
 # (tests skip); 124 on --timeout; 125 when the testbed itself failed (modules
 # refused, no /dev/kvm, no svm/npt, QEMU or the kernel died, no results).
 set -u
@@ -51,7 +54,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 prog=testbed
 
-npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0
+npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0 bld=""
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "$prog: $*" >&2; exit 125; }
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--out) need "$@"; outdir=$2; shift 2 ;;
 	--trace-exits) trace=1; shift ;;
 	--kernel-dir) need "$@"; kdir=$2; shift 2 ;;
+	--build) need "$@"; bld=$2; shift 2 ;;
 	--boot) need "$@"; boot=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-q | --quiet) quiet=1; shift ;;
@@ -87,38 +91,26 @@ case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2;
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null ||
 	skip "no $qemu (Debian package qemu-system-x86)"
-for t in cpio timeout cc; do
-	command -v $t >/dev/null || skip "no $t (Debian packages cpio, coreutils, build-essential)"
+for t in cpio timeout; do
+	command -v $t >/dev/null || skip "no $t (Debian packages cpio, coreutils)"
 done
 [ -e "$kdir/bzImage" ] && [ -f "$kdir/modules.dep" ] ||
 	skip "no kernel in $kdir (run scripts/get-kernel.sh, or set --kernel-dir / NESTLAB_KERNEL_DIR)"
 kdir=$(cd "$kdir" && pwd)
 
-# init and kvmcheck, static, built once into build/testbed (atomically: tests run in parallel);
-# init carries the exit tracer (l1-shim/ktrace.c) and the JSON writer (lib/json.c)
+# init and kvmcheck: static, built by meson (tests/testbed/meson.build);
+# init carries the exit tracer (l1-shim/tracefs.c, lib/ktrace_*.c) and the JSON writer (lib/json.c)
+bld=${bld:-${NESTLAB_BUILD:-$tree/build}}
+for p in init kvmcheck; do
+	[ -x "$bld/tests/testbed/$p" ] ||
+		skip "no $bld/tests/testbed/$p: build it (meson compile -C $bld) or name the build directory (--build DIR, NESTLAB_BUILD)"
+	[ "$here/$p.c" -nt "$bld/tests/testbed/$p" ] &&
+		echo "$prog: warning: $bld/tests/testbed/$p is older than $here/$p.c (meson compile -C $bld)" >&2
+done
+bld=$(cd "$bld" && pwd)
+# the vmlinux taken out of the bzImage is cached here
 bdir=${TESTBED_BUILD:-$tree/build/testbed}
 mkdir -p "$bdir" || die "cannot create $bdir"
-init_src="$here/init.c $tree/l1-shim/ktrace.c $tree/lib/json.c"
-init_dep="$init_src $tree/l1-shim/ktrace.h $tree/lib/json.h $tree/include/nestlab/abi.h"
-for p in init kvmcheck; do
-	if [ $p = init ]; then
-		src=$init_src dep=$init_dep
-		flags="-pthread -I $tree/l1-shim -I $tree/lib -I $tree/include"
-	else
-		src=$here/$p.c dep=$src flags=""
-	fi
-	stale=0
-	[ -x "$bdir/$p" ] || stale=1
-	for f in $dep; do
-		[ "$f" -nt "$bdir/$p" ] && stale=1
-	done
-	if [ $stale = 1 ]; then
-		# shellcheck disable=SC2086
-		cc -static -O2 -Wall $flags -o "$bdir/$p.$$" $src ||
-			skip "cannot build a static $p (needs libc6-dev's libc.a)"
-		mv -f "$bdir/$p.$$" "$bdir/$p"
-	fi
-done
 
 # the kernel QEMU boots: the bzImage, or the vmlinux inside it (ELF, PVH entry)
 vmlinux_of() { # bzImage -> cached vmlinux path on stdout, or nothing
@@ -168,25 +160,23 @@ trap 'echo "$prog: interrupted" >&2; exit 130' INT TERM HUP
 st=$work/root
 mkdir -p "$st"/{proc,sys,dev,tmp,work,out,testbed/modules} "$st/usr/bin" || die "cannot stage $st"
 ln -s usr/bin "$st/bin"
-cp "$bdir/init" "$st/init"
-cp "$bdir/kvmcheck" "$st/testbed/kvmcheck"
+cp "$bld/tests/testbed/init" "$st/init"
+cp "$bld/tests/testbed/kvmcheck" "$st/testbed/kvmcheck"
 
-# kvm_amd and what it needs, in load order (modules.dep lists them dependencies first)
+# kvm_amd and what it needs, with modules.dep: /init loads them in the order
+# lib/modload.c gives (the one l1-shim uses; lib/moddep.h says why)
 amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
 [ -n "$amd" ] || skip "$kdir/modules.dep has no kvm-amd.ko (run scripts/get-kernel.sh)"
+cp "$kdir/modules.dep" "$st/testbed/modules/" || die "cannot copy $kdir/modules.dep"
+for m in ${amd#*:} ${amd%%:*}; do
+	cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
+done
 {
 	echo "npt=$npt"
 	echo "verbose=$verbose"
 	echo "trace_exits=$trace"
 	# the command's own deadline, inside, so that its output still comes back
 	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
-	for m in ${amd#*:} ${amd%%:*}; do
-		cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
-		case "$m" in
-		kvm[-_]amd.ko) echo "load=/testbed/modules/$m nested=1 npt=$npt" ;;
-		*) echo "load=/testbed/modules/$m" ;;
-		esac
-	done
 } >"$st/testbed/config"
 printf '%s\0' "$@" >"$st/testbed/argv"
 

@@ -1,8 +1,9 @@
 /*
  * cpio.h: a reproducible writer of cpio "newc" archives (the format Linux
  * unpacks as initramfs, Documentation/driver-api/early-userspace/
- * buffer-format.rst), and the modules.dep resolver nestlab-mkinitramfs
- * packs kernel modules with (docs/initramfs.md).
+ * buffer-format.rst). nestlab-mkinitramfs packs L1's initramfs with it
+ * (docs/initramfs.md); the testbed's /init sends its results back as one
+ * (tests/testbed/init.c).
  *
  * Reproducible means: the bytes depend on the names, modes and contents
  * given, never on the order they were given in, the clock, the user or the
@@ -99,57 +100,33 @@ int cpio_finish(struct cpio_archive *a);
 int cpio_write(struct cpio_archive *a, int fd);
 
 /*
- * modules.dep, as scripts/get-kernel.sh writes it (depmod's format):
- *     kvm-amd.ko: irqbypass.ko kvm.ko ccp.ko
- * one module a line, then what it needs. Paths are allowed
- * (kernel/arch/x86/kvm/kvm.ko); a module is named by its file name without
- * directory and .ko, with '-' and '_' the same ("kvm-amd" = "kvm_amd").
+ * The stream cpio_write writes through, for a writer that walks its files
+ * as it sends them and must not stop at one that changes underneath it
+ * (the testbed's /init sends back whatever a command left in /out, where a
+ * process it started may still be writing). Entries go out in the order
+ * given, with inode numbers from 1; the caller keeps names sorted and
+ * parents first. Each call returns 0 or the write's negative errno.
  */
-struct moddep_mod {
-	char *file;		/* as written in modules.dep */
-	char *name;		/* base name, no .ko*, '-' -> '_' */
-	char **deps;		/* as written */
-	size_t ndeps;
-	int state;		/* resolver: 0 new, 1 visiting, 2 done */
+struct cpio_stream {
+	int fd;
+	size_t off;		/* bytes written so far: padding is relative to it */
+	uint32_t ino;		/* the last inode number given */
+	uint32_t mtime;
 };
 
-struct moddep {
-	struct moddep_mod *m;
-	size_t n, cap;
-	char err[CPIO_ERR_LEN];
-};
-
-void moddep_init(struct moddep *d);
-void moddep_free(struct moddep *d);
-/* Parses text[0..len); origin names it in errors. -EINVAL on a bad line. */
-int moddep_parse(struct moddep *d, const char *text, size_t len,
-		 const char *origin);
-/* Reads and parses the file path. */
-int moddep_load(struct moddep *d, const char *path);
-/* "kernel/x/kvm-amd.ko.xz" -> "kvm_amd" (malloc'd), NULL without memory. */
-char *moddep_name(const char *file);
-/* The index of the module called name (either spelling), or -1. */
-long moddep_find(const struct moddep *d, const char *name);
-
+void cpio_stream_init(struct cpio_stream *s, int fd, uint32_t mtime);
 /*
- * The modules names[0..n) and everything they need, each after all of its
- * dependencies (dependencies in the order modules.dep lists them, the
- * requested modules in the order of their lines in modules.dep, so the
- * order given does not matter). *order (malloc'd) receives indexes into
- * d->m. -ENOENT: a name, or a dependency, has no line; -ELOOP: a cycle.
+ * The header of the entry name (as stored: no leading '/') with mode
+ * (S_IFDIR or S_IFREG | permissions) and, for a file, size bytes of data
+ * to follow: exactly size bytes through cpio_stream_data, then
+ * cpio_stream_pad.
  */
-int moddep_resolve(struct moddep *d, const char *const *names, size_t n,
-		   size_t **order, size_t *norder);
-
-/*
- * The modules.dep of just order[0..n): lines in load order, each listing
- * the module's dependencies (all of them, transitively) in load order, with
- * every path reduced to its file name ("kvm.ko: irqbypass.ko\n").
- */
-int moddep_format(const struct moddep *d, const size_t *order, size_t n,
-		  char **text, size_t *len);
-
-/* The file name part of a path ("a/b/kvm.ko" -> "kvm.ko"). */
-const char *moddep_basename(const char *path);
+int cpio_stream_entry(struct cpio_stream *s, const char *name, uint32_t mode,
+		      uint32_t size);
+int cpio_stream_data(struct cpio_stream *s, const void *buf, size_t len);
+/* Zero bytes up to the next multiple of 4 of the stream's offset. */
+int cpio_stream_pad(struct cpio_stream *s);
+/* The TRAILER!!! entry that ends the archive. */
+int cpio_stream_trailer(struct cpio_stream *s);
 
 #endif

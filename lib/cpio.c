@@ -1,5 +1,5 @@
 /*
- * cpio.c: the newc archive writer and the modules.dep resolver (cpio.h).
+ * cpio.c: the newc archive writer (cpio.h).
  *
  * newc, as Linux reads it (init/initramfs.c): every entry is a 110-byte
  * ASCII header ("070701" and 13 fields of 8 upper-case hex digits), the
@@ -348,19 +348,19 @@ int cpio_finish(struct cpio_archive *a)
 	return 0;
 }
 
-/* ---- writing ---- */
+/* ---- the stream ---- */
 
-struct wr {
-	int fd;
-	size_t off;		/* bytes written so far: padding is relative to it */
-};
+void cpio_stream_init(struct cpio_stream *s, int fd, uint32_t mtime)
+{
+	*s = (struct cpio_stream){ .fd = fd, .mtime = mtime };
+}
 
-static int wr_all(struct wr *w, const void *buf, size_t len)
+int cpio_stream_data(struct cpio_stream *s, const void *buf, size_t len)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t k = write(w->fd, p, len);
+		ssize_t k = write(s->fd, p, len);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -368,34 +368,60 @@ static int wr_all(struct wr *w, const void *buf, size_t len)
 			return k < 0 ? -errno : -EIO;
 		p += k;
 		len -= (size_t)k;
-		w->off += (size_t)k;
+		s->off += (size_t)k;
 	}
 	return 0;
 }
 
-static int wr_pad(struct wr *w)
+int cpio_stream_pad(struct cpio_stream *s)
 {
 	static const char zero[4];
 
-	return wr_all(w, zero, cpio_pad4(w->off));
+	return cpio_stream_data(s, zero, cpio_pad4(s->off));
 }
 
-static int wr_header(struct wr *w, const struct cpio_hdr *h, const char *name)
+static int stream_header(struct cpio_stream *s, const struct cpio_hdr *h,
+			 const char *name)
 {
 	char buf[CPIO_HDR_LEN];
 	int r;
 
 	cpio_hdr_format(buf, h);
-	r = wr_all(w, buf, sizeof(buf));
+	r = cpio_stream_data(s, buf, sizeof(buf));
 	if (r == 0)
-		r = wr_all(w, name, h->namesize);	/* with the NUL */
+		r = cpio_stream_data(s, name, h->namesize);	/* with the NUL */
 	if (r == 0)
-		r = wr_pad(w);
+		r = cpio_stream_pad(s);
 	return r;
 }
 
+int cpio_stream_entry(struct cpio_stream *s, const char *name, uint32_t mode,
+		      uint32_t size)
+{
+	int dir = S_ISDIR(mode);
+	struct cpio_hdr h = {
+		.ino = ++s->ino,
+		.mode = mode,
+		.nlink = dir ? 2 : 1,
+		.mtime = s->mtime,
+		.filesize = dir ? 0 : size,
+		.namesize = (uint32_t)strlen(name) + 1,
+	};
+
+	return stream_header(s, &h, name);
+}
+
+int cpio_stream_trailer(struct cpio_stream *s)
+{
+	struct cpio_hdr h = { .nlink = 1, .namesize = sizeof(CPIO_TRAILER) };
+
+	return stream_header(s, &h, CPIO_TRAILER);
+}
+
+/* ---- writing ---- */
+
 /* Copies exactly e->size bytes of e->src (the size seen when it was added). */
-static int wr_copy(struct cpio_archive *a, struct wr *w,
+static int wr_copy(struct cpio_archive *a, struct cpio_stream *w,
 		   const struct cpio_entry *e)
 {
 	char buf[65536];
@@ -425,7 +451,7 @@ static int wr_copy(struct cpio_archive *a, struct wr *w,
 			       k < 0 ? strerror(errno) : "shorter than it was");
 			break;
 		}
-		r = wr_all(w, buf, (size_t)k);
+		r = cpio_stream_data(w, buf, (size_t)k);
 		if (r < 0) {
 			seterr(a->err, "writing the archive: %s", strerror(-r));
 			break;
@@ -438,408 +464,38 @@ static int wr_copy(struct cpio_archive *a, struct wr *w,
 
 int cpio_write(struct cpio_archive *a, int fd)
 {
-	struct wr w = { .fd = fd };
-	struct cpio_hdr h;
+	struct cpio_stream w;
 	int r = cpio_finish(a);
 
 	if (r < 0)
 		return r;
+	/* Inode numbers count from 1 in archive order: entry i is i + 1. */
+	cpio_stream_init(&w, fd, a->mtime);
 	for (size_t i = 0; i < a->n; i++) {
 		const struct cpio_entry *e = &a->ent[i];
-		int dir = S_ISDIR(e->mode);
 
-		h = (struct cpio_hdr){
-			.ino = (uint32_t)(i + 1),
-			.mode = e->mode,
-			.nlink = dir ? 2 : 1,
-			.mtime = a->mtime,
-			.filesize = dir ? 0 : (uint32_t)e->size,
-			.namesize = (uint32_t)strlen(e->name) + 1,
-		};
-		r = wr_header(&w, &h, e->name);
+		r = cpio_stream_entry(&w, e->name, e->mode, (uint32_t)e->size);
 		if (r < 0)
 			goto werr;
-		if (dir)
+		if (S_ISDIR(e->mode))
 			continue;
 		if (e->src) {
 			r = wr_copy(a, &w, e);
 			if (r < 0)
 				return r;
 		} else {
-			r = wr_all(&w, e->data, e->size);
+			r = cpio_stream_data(&w, e->data, e->size);
 			if (r < 0)
 				goto werr;
 		}
-		r = wr_pad(&w);
+		r = cpio_stream_pad(&w);
 		if (r < 0)
 			goto werr;
 	}
-	h = (struct cpio_hdr){ .nlink = 1, .namesize = sizeof(CPIO_TRAILER) };
-	r = wr_header(&w, &h, CPIO_TRAILER);
+	r = cpio_stream_trailer(&w);
 	if (r == 0)
 		return 0;
 werr:
 	seterr(a->err, "writing the archive: %s", strerror(-r));
 	return r;
-}
-
-/* ---- modules.dep ---- */
-
-void moddep_init(struct moddep *d)
-{
-	memset(d, 0, sizeof(*d));
-}
-
-void moddep_free(struct moddep *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		struct moddep_mod *m = &d->m[i];
-
-		free(m->file);
-		free(m->name);
-		for (size_t j = 0; j < m->ndeps; j++)
-			free(m->deps[j]);
-		free(m->deps);
-	}
-	free(d->m);
-	memset(d, 0, sizeof(*d));
-}
-
-const char *moddep_basename(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-char *moddep_name(const char *file)
-{
-	char *n = strdup(moddep_basename(file));
-	char *ko;
-
-	if (!n)
-		return NULL;
-	ko = strstr(n, ".ko");
-	if (ko && (ko[3] == '\0' || ko[3] == '.'))
-		*ko = '\0';
-	for (char *p = n; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return n;
-}
-
-long moddep_find(const struct moddep *d, const char *name)
-{
-	char *n = moddep_name(name);
-	long r = -1;
-
-	if (!n)
-		return -1;
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->m[i].name, n) == 0) {
-			r = (long)i;
-			break;
-		}
-	free(n);
-	return r;
-}
-
-/* Splits the next whitespace-separated word off *p (bounded by end). */
-static char *next_word(const char **p, const char *end)
-{
-	const char *s = *p, *e;
-	char *w;
-
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	e = s;
-	while (e < end && *e != ' ' && *e != '\t')
-		e++;
-	*p = e;
-	if (e == s)
-		return NULL;
-	w = malloc((size_t)(e - s) + 1);
-	if (w) {
-		memcpy(w, s, (size_t)(e - s));
-		w[e - s] = '\0';
-	}
-	return w;
-}
-
-static int parse_line(struct moddep *d, const char *s, const char *end,
-		      const char *origin, unsigned lineno)
-{
-	const char *colon = memchr(s, ':', (size_t)(end - s));
-	const char *p = s;
-	struct moddep_mod *m;
-	char *w;
-
-	if (!colon) {
-		seterr(d->err, "%s:%u: no ':' (expected 'name.ko: dep.ko ...')",
-		       origin, lineno);
-		return -EINVAL;
-	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 32;
-		void *q = realloc(d->m, cap * sizeof(*d->m));
-
-		if (!q)
-			goto nomem;
-		d->m = q;
-		d->cap = cap;
-	}
-	m = &d->m[d->n];
-	memset(m, 0, sizeof(*m));
-	m->file = next_word(&p, colon);
-	if (!m->file || next_word(&p, colon)) {
-		free(m->file);
-		seterr(d->err, "%s:%u: expected one module file before ':'",
-		       origin, lineno);
-		return -EINVAL;
-	}
-	m->name = moddep_name(m->file);
-	if (!m->name) {
-		free(m->file);
-		goto nomem;
-	}
-	if (moddep_find(d, m->name) >= 0) {
-		seterr(d->err, "%s:%u: module %s listed twice", origin, lineno,
-		       m->file);
-		free(m->file);
-		free(m->name);
-		return -EINVAL;
-	}
-	d->n++;
-	p = colon + 1;
-	while ((w = next_word(&p, end))) {
-		void *q = realloc(m->deps, (m->ndeps + 1) * sizeof(*m->deps));
-
-		if (!q) {
-			free(w);
-			goto nomem;
-		}
-		m->deps = q;
-		m->deps[m->ndeps++] = w;
-	}
-	return 0;
-nomem:
-	seterr(d->err, "out of memory");
-	return -ENOMEM;
-}
-
-int moddep_parse(struct moddep *d, const char *text, size_t len,
-		 const char *origin)
-{
-	const char *p = text, *end = text + len;
-	unsigned lineno = 0;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		const char *q = p;
-		int r;
-
-		lineno++;
-		if (memchr(p, '\0', (size_t)(e - p))) {
-			seterr(d->err, "%s:%u: a NUL byte (not a text file?)",
-			       origin, lineno);
-			return -EINVAL;
-		}
-		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
-			q++;
-		if (q < e && *q != '#') {
-			while (e > q && (e[-1] == '\r' || e[-1] == ' '))
-				e--;
-			r = parse_line(d, q, e, origin, lineno);
-			if (r < 0)
-				return r;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
-}
-
-int moddep_load(struct moddep *d, const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		seterr(d->err, "%s: %s", path, strerror(errno));
-		return r;
-	}
-	for (;;) {
-		ssize_t k;
-
-		if (len == cap) {
-			void *q = realloc(buf, cap ? 2 * cap : 4096);
-
-			if (!q) {
-				seterr(d->err, "out of memory");
-				r = -ENOMEM;
-				break;
-			}
-			buf = q;
-			cap = cap ? 2 * cap : 4096;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			seterr(d->err, "%s: %s", path, strerror(errno));
-			break;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	close(fd);
-	if (r == 0)
-		r = moddep_parse(d, buf, len, path);
-	free(buf);
-	return r;
-}
-
-/* Post-order walk: i's dependencies, then i. path[] holds the chain for the
- * cycle message. */
-static int visit(struct moddep *d, size_t i, size_t *order, size_t *n,
-		 size_t *path, size_t depth)
-{
-	struct moddep_mod *m = &d->m[i];
-
-	if (m->state == 2)
-		return 0;
-	path[depth] = i;
-	if (m->state == 1) {
-		size_t from = 0, o = 0;
-
-		while (path[from] != i)
-			from++;
-		o += (size_t)snprintf(d->err, CPIO_ERR_LEN, "dependency cycle in modules.dep:");
-		for (size_t k = from; k <= depth && o < CPIO_ERR_LEN; k++)
-			o += (size_t)snprintf(d->err + o, CPIO_ERR_LEN - o, "%s %s",
-					      k > from ? " ->" : "",
-					      d->m[path[k]].file);
-		return -ELOOP;
-	}
-	m->state = 1;
-	for (size_t j = 0; j < m->ndeps; j++) {
-		long k = moddep_find(d, m->deps[j]);
-		int r;
-
-		if (k < 0) {
-			seterr(d->err, "module %s (needed by %s) has no line of its own in modules.dep",
-			       m->deps[j], m->file);
-			return -ENOENT;
-		}
-		r = visit(d, (size_t)k, order, n, path, depth + 1);
-		if (r < 0)
-			return r;
-	}
-	m->state = 2;
-	order[(*n)++] = i;
-	return 0;
-}
-
-int moddep_resolve(struct moddep *d, const char *const *names, size_t n,
-		   size_t **order, size_t *norder)
-{
-	char *want = calloc(d->n ? d->n : 1, 1);
-	size_t *out = malloc((d->n ? d->n : 1) * sizeof(*out));
-	size_t *path = malloc((d->n + 1) * sizeof(*path));
-	size_t cnt = 0;
-	int r = 0;
-
-	*order = NULL;
-	*norder = 0;
-	if (!want || !out || !path) {
-		seterr(d->err, "out of memory");
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < d->n; i++)
-		d->m[i].state = 0;
-	for (size_t i = 0; i < n; i++) {
-		long k = moddep_find(d, names[i]);
-
-		if (k < 0) {
-			seterr(d->err, "unknown module '%s': it has no line in modules.dep",
-			       names[i]);
-			r = -ENOENT;
-			goto out;
-		}
-		want[k] = 1;
-	}
-	/* Roots in modules.dep's order, not the caller's: same bytes for
-	 * "kvm,zram" and "zram,kvm". */
-	for (size_t i = 0; i < d->n && r == 0; i++)
-		if (want[i])
-			r = visit(d, i, out, &cnt, path, 0);
-out:
-	free(want);
-	free(path);
-	if (r < 0) {
-		free(out);
-		return r;
-	}
-	*order = out;
-	*norder = cnt;
-	return 0;
-}
-
-/* Marks in need[] (indexed like order[]) everything i needs, transitively. */
-static void mark_needs(const struct moddep *d, const size_t *order, size_t n,
-		       size_t i, char *need)
-{
-	const struct moddep_mod *m = &d->m[order[i]];
-
-	for (size_t j = 0; j < m->ndeps; j++) {
-		long k = moddep_find(d, m->deps[j]);
-
-		for (size_t o = 0; k >= 0 && o < n; o++)
-			if (order[o] == (size_t)k && !need[o]) {
-				need[o] = 1;
-				mark_needs(d, order, n, o, need);
-			}
-	}
-}
-
-int moddep_format(const struct moddep *d, const size_t *order, size_t n,
-		  char **text, size_t *len)
-{
-	char *buf = NULL, *need = malloc(n ? n : 1);
-	size_t sz = 0;
-	FILE *f = open_memstream(&buf, &sz);
-
-	*text = NULL;
-	*len = 0;
-	if (!f || !need) {
-		if (f)
-			fclose(f);
-		free(buf);
-		free(need);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		memset(need, 0, n);
-		mark_needs(d, order, n, i, need);
-		fprintf(f, "%s:", moddep_basename(d->m[order[i]].file));
-		/* Dependencies come before i in order[]: list them in it. */
-		for (size_t o = 0; o < n; o++)
-			if (need[o])
-				fprintf(f, " %s", moddep_basename(d->m[order[o]].file));
-		fputc('\n', f);
-	}
-	free(need);
-	if (fclose(f) != 0) {
-		free(buf);
-		return -ENOMEM;
-	}
-	*text = buf;
-	*len = sz;
-	return 0;
 }

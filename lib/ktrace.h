@@ -3,6 +3,9 @@
  * ktrace: KVM exit tables from tracefs, like `perf kvm stat`
  * (docs/exit-tracing.md). Static libc and pthreads only; used by l1-shim
  * (L1's KVM running L2s) and by the testbed's /init (L0's KVM running L1).
+ * Three files: lib/ktrace_parse.c (the parser and the tables, no I/O: this
+ * header), lib/ktrace_json.c (the tables as JSON: this header) and
+ * l1-shim/tracefs.c (live tracing, kt_start and kt_stop: tracefs.h).
  *
  * kt_start() sets tracefs up (record-tgid, a per-CPU buffer, the trace
  * clock), enables the KVM events this kernel has (their names differ
@@ -44,17 +47,7 @@ enum kt_event {
 };
 const char *kt_event_name(enum kt_event e);
 
-/* Starts tracing. *t is NULL on failure. err gets the reason (always
- * NUL-terminated when errlen > 0). -ENOENT: no tracefs or no KVM events
- * (kvm module not loaded); -EACCES/-EPERM: not root; others from tracefs. */
-int kt_start(struct ktrace **t, char *err, size_t errlen);
-
-/* Stops tracing: disables the events, drains trace_pipe, joins the reader,
- * reads the lost-event counters, restores tracefs's previous settings.
- * Idempotent; returns the first error the reader or tracefs met. */
-int kt_stop(struct ktrace *t);
-
-/* Frees t (stopping it first if needed). NULL is fine. */
+/* Frees t (stopping a live one first, as kt_stop does). NULL is fine. */
 void kt_free(struct ktrace *t);
 
 /* A parser without tracefs, for tests and saved traces: clock is the trace

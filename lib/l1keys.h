@@ -1,0 +1,23 @@
+/*
+ * l1keys.h: the nl.* keys of L1's kernel command line. nestlab nested
+ * writes them (vmm/nested.c, nested_cmdline) and l1-shim reads them from
+ * /proc/cmdline (l1-shim/shim.c, parse_cmdline); one spelling here, so the
+ * two cannot drift apart. What each value means, and what else is on the
+ * line: docs/abi.md, "The L1 command line (nested runs)".
+ *
+ * Each macro is the key with its '=', ready to be pasted into a format
+ * string or compared against the start of a word.
+ */
+#ifndef NESTLAB_L1KEYS_H
+#define NESTLAB_L1KEYS_H
+
+#define L1KEY_PAGING	"nl.paging="	/* shadow|nested */
+#define L1KEY_SWAP	"nl.swap="	/* zram swap bytes, 0: none */
+#define L1KEY_TRACE	"nl.trace="	/* 0|1: exit tracing in L1 */
+#define L1KEY_L2TIMEOUT	"nl.l2timeout="	/* each L2's --timeout, 0: none */
+#define L1KEY_L2	"nl.l2="	/* SPEC;SPEC;... (lib/l2spec.c) */
+
+/* strlen() of a key, at compile time. */
+#define L1KEY_LEN(key)	(sizeof(key) - 1)
+
+#endif
