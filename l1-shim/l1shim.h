@@ -14,7 +14,9 @@
 
 #include <nestlab/abi.h>
 
+#include "guestdoc.h"
 #include "json.h"
+#include "procstat.h"
 #include "l2spec.h"
 
 #define SHIM_MSG 256
@@ -36,16 +38,6 @@ struct sys_cpu {
 };
 void sys_cpu(struct sys_cpu *c);
 
-/* /proc/vmstat: every counter, by name. */
-#define VMSTAT_MAX 256
-struct vmstat {
-	unsigned int n;
-	char name[VMSTAT_MAX][40];
-	uint64_t val[VMSTAT_MAX];
-};
-int sys_vmstat(struct vmstat *v);
-/* A /proc/meminfo value in bytes, 0 when absent. */
-uint64_t sys_meminfo(const char *key);
 /* True when the kernel log says it killed pid for lack of memory. */
 bool sys_oom_killed(pid_t pid);
 /* Reads a whole small file into buf (NUL-terminated, newline dropped). */
@@ -67,11 +59,5 @@ int l2_start(struct l2_vm *v, unsigned int timeout_s);
 /* Waits for every started VM; fills status and end times. */
 void l2_wait_all(struct l2_vm *v, unsigned int n);
 
-/* ---- docout.c: the result document to L0 (docs/abi.md) ---- */
-/* true when nestlab at L0 listens on the document port */
-bool doc_l0_listens(void);
-int doc_send(const char *buf, size_t len, char *msg, size_t n);
-/* Ends the run with status through the channel's exit port. */
-void doc_exit(uint32_t status);
 
 #endif

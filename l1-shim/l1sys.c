@@ -153,45 +153,6 @@ void sys_cpu(struct sys_cpu *c)
 	c->cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
-int sys_vmstat(struct vmstat *v)
-{
-	char line[128];
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return -errno;
-	v->n = 0;
-	while (v->n < VMSTAT_MAX && fgets(line, sizeof(line), f)) {
-		unsigned long long x;
-		char name[40];
-
-		if (sscanf(line, "%39s %llu", name, &x) == 2) {
-			snprintf(v->name[v->n], sizeof(v->name[0]), "%s", name);
-			v->val[v->n++] = x;
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
-uint64_t sys_meminfo(const char *key)
-{
-	char line[128];
-	size_t kl = strlen(key);
-	unsigned long long kb = 0;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			sscanf(line + kl + 1, "%llu", &kb);
-			break;
-		}
-	fclose(f);
-	return (uint64_t)kb * 1024;
-}
-
 bool sys_oom_killed(pid_t pid)
 {
 	char rec[1024], want[48];

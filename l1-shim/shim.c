@@ -264,19 +264,6 @@ static void l2_json(struct json *j, struct shim *s, const struct l2_vm *v)
 	json_end_obj(j);
 }
 
-static void vmstat_delta(struct json *j, const struct vmstat *a, const struct vmstat *b)
-{
-	json_obj(j, "vmstat_delta");
-	for (unsigned int i = 0; i < b->n; i++)
-		for (unsigned int k = 0; k < a->n; k++)
-			if (!strcmp(a->name[k], b->name[i])) {
-				if (b->val[i] != a->val[k])
-					json_i64(j, b->name[i], (int64_t)(b->val[i] - a->val[k]));
-				break;
-			}
-	json_end_obj(j);
-}
-
 static char *document(struct shim *s, size_t *len)
 {
 	struct utsname u;
@@ -324,7 +311,7 @@ static char *document(struct shim *s, size_t *len)
 	json_u64(&j, "l2_mem_sum", s->l2_mem_sum);
 	json_dbl(&j, "ratio", s->mem_total ? (double)s->l2_mem_sum / (double)s->mem_total : 0);
 	json_end_obj(&j);
-	vmstat_delta(&j, &s->vs0, &s->vs1);
+	procstat_vmstat_delta(&j, "vmstat_delta", &s->vs0, &s->vs1);
 	json_u64(&j, "wall_ns", s->t1 - s->t0);
 	json_bool(&j, "trace_exits", s->trace);
 	json_str(&j, "trace_error", s->kt_error[0] ? s->kt_error : NULL);
@@ -411,9 +398,9 @@ int main(void)
 			else
 				s.swap_on = true;
 		}
-		s.mem_total = sys_meminfo("MemTotal");
-		s.mem_avail0 = sys_meminfo("MemAvailable");
-		sys_vmstat(&s.vs0);
+		s.mem_total = procstat_meminfo("MemTotal");
+		s.mem_avail0 = procstat_meminfo("MemAvailable");
+		procstat_vmstat(&s.vs0);
 		if (s.trace && kt_start(&s.kt, s.kt_error, sizeof(s.kt_error)) < 0) {
 			say("warning: no exit tracing: %s", s.kt_error);
 			s.kt = NULL;
@@ -421,10 +408,10 @@ int main(void)
 		run_l2s(&s);
 		if (s.kt)
 			kt_stop(s.kt);
-		sys_vmstat(&s.vs1);
-		s.mem_avail1 = sys_meminfo("MemAvailable");
-		s.swap_total = sys_meminfo("SwapTotal");
-		s.swap_free1 = sys_meminfo("SwapFree");
+		procstat_vmstat(&s.vs1);
+		s.mem_avail1 = procstat_meminfo("MemAvailable");
+		s.swap_total = procstat_meminfo("SwapTotal");
+		s.swap_free1 = procstat_meminfo("SwapFree");
 	}
 	s.t1 = sys_now_ns();
 	for (unsigned int i = 0; i < s.nvm; i++)
@@ -437,7 +424,7 @@ int main(void)
 	if (!doc) {
 		say("error: cannot build the L1 document");
 		status = 1;
-	} else if (doc_send(doc, len, msg, sizeof(msg)) < 0) {
+	} else if (gdoc_send(doc, len, msg, sizeof(msg)) < 0) {
 		/* not under nestlab (a person booting the initramfs by hand) */
 		say("%s; the document follows on the console", msg);
 		fwrite(doc, 1, len, stdout);
@@ -446,7 +433,7 @@ int main(void)
 		say("document sent to L0 (%zu bytes); exit status %u", len, status);
 	}
 	fflush(stdout);
-	doc_exit(status);
+	gdoc_exit(status);
 	/* only reached without nestlab at L0 */
 	sync();
 	reboot(RB_POWER_OFF);
