@@ -51,10 +51,15 @@ int l2_start(struct l2_vm *v, unsigned int timeout_s)
 	argv[a++] = cpus;
 	argv[a++] = "--cmdline";
 	argv[a++] = cmdline;
-	argv[a++] = "--guest-paging";
-	argv[a++] = s->prebuilt ? "prebuilt" : "demand";
-	argv[a++] = "--guest-page-size";
-	argv[a++] = psize;
+	if (s->linux_guest) {
+		argv[a++] = "--initrd";
+		argv[a++] = L2_LINUX_INITRD;
+	} else {
+		argv[a++] = "--guest-paging";
+		argv[a++] = s->prebuilt ? "prebuilt" : "demand";
+		argv[a++] = "--guest-page-size";
+		argv[a++] = psize;
+	}
 	argv[a++] = "--json";
 	argv[a++] = v->json;
 	if (timeout_s) {

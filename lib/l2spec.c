@@ -25,7 +25,7 @@ static bool is(const char *k, size_t kn, const char *name)
 /* The keys, in the order of the "unknown key" message; each may be given
  * once, so a spec means one thing at both levels. */
 static const char *const keys[] = { "workload", "mem", "footprint", "iters", "seed",
-				    "count", "cpus", "paging", "pagesize", "kernel" };
+				    "count", "cpus", "paging", "pagesize", "kernel", "guest" };
 
 static int key_index(const char *k, size_t kn)
 {
@@ -55,6 +55,60 @@ static bool path_chars_ok(const char *v, size_t vn)
 static uint64_t mem_needed(uint64_t footprint)
 {
 	return footprint + footprint / 256 + 8 * MIB;
+}
+
+/*
+ * A Linux L2: one of l2init's programs, and memory for a kernel, its
+ * initramfs and the program's files in tmpfs (bzip2 keeps its input, the
+ * compressed and the decompressed copy: 3 x footprint). Below that the
+ * run is not refused: an L2 that runs out of memory is a result (the
+ * OOM kill its document records), and what the paper measures.
+ */
+#define LINUX_MIN_MEM (64 * MIB)
+#define LINUX_BASE_MEM (128 * MIB)
+
+static int linux_checks(struct l2_spec *s, unsigned int seen, bool have_mem,
+			char *err, size_t errlen)
+{
+	static const char *const progs[] = { "bzip2", "gnugo", "hmmer" };
+	bool known = false;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		known |= !strcmp(s->workload, progs[i]);
+	if (!known) {
+		snprintf(err, errlen, "guest=linux runs %s, not '%s'", L2_LINUX_PROGRAMS,
+			 s->workload);
+		return -EINVAL;
+	}
+	if (s->footprint < 4096) {
+		snprintf(err, errlen, "footprint: a Linux L2's input is at least 4K");
+		return -EINVAL;
+	}
+	/* l2init's own bound (guest-linux/l2params.c) */
+	if (s->iters > 100000) {
+		snprintf(err, errlen, "iters: a Linux L2 runs at most 100000 rounds");
+		return -EINVAL;
+	}
+	if (seen & (1u << key_index("paging", 6)) || seen & (1u << key_index("pagesize", 8))) {
+		snprintf(err, errlen, "paging and pagesize are guest-kernel's: a Linux L2 manages its own memory");
+		return -EINVAL;
+	}
+	if (!(seen & (1u << key_index("kernel", 6))))
+		snprintf(s->kernel, sizeof(s->kernel), "%s", L2_LINUX_KERNEL);
+	if (!have_mem) {
+		s->mem = (LINUX_BASE_MEM + 3 * s->footprint + MIB - 1) & ~(MIB - 1);
+		if (s->mem > (NL_MAX_MEM_GIB << 30)) {
+			snprintf(err, errlen, "footprint %llu MiB needs mem %llu MiB, more than the largest L2 (64G): give a smaller footprint",
+				 (unsigned long long)(s->footprint >> 20),
+				 (unsigned long long)(s->mem >> 20));
+			return -EINVAL;
+		}
+	}
+	if (s->mem < LINUX_MIN_MEM) {
+		snprintf(err, errlen, "mem: a Linux L2 needs at least 64M");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
@@ -175,8 +229,18 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 			}
 			memcpy(s->kernel, v, vn);
 			s->kernel[vn] = 0;
+		} else if (is(k, kn, "guest")) {
+			if (vn == 5 && !memcmp(v, "linux", 5)) {
+				s->linux_guest = true;
+			} else if (vn == 6 && !memcmp(v, "kernel", 6)) {
+				s->linux_guest = false;
+			} else {
+				snprintf(err, errlen, "guest: '%.*s' is not kernel or linux",
+					 (int)(vn > 32 ? 32 : vn), v);
+				return -EINVAL;
+			}
 		} else {
-			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel)",
+			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest)",
 				 (int)kn, k);
 			return -EINVAL;
 		}
@@ -186,6 +250,8 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		snprintf(err, errlen, "needs at least workload=NAME and footprint=SIZE");
 		return -EINVAL;
 	}
+	if (s->linux_guest)
+		return linux_checks(s, seen, have_mem, err, errlen);
 	if (!have_mem) {
 		s->mem = (mem_needed(s->footprint) + s->footprint / 8 + MIB - 1) & ~(MIB - 1);
 		if (s->mem > (NL_MAX_MEM_GIB << 30)) {
@@ -225,21 +291,39 @@ static const char *size_str(uint64_t v, char *b, size_t n)
 int l2spec_format(const struct l2_spec *s, char *buf, size_t len)
 {
 	char m[24], f[24], ps[24];
-	int n = snprintf(buf, len,
-			 "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,paging=%s,pagesize=%s,kernel=%s",
-			 s->workload, size_str(s->mem, m, sizeof(m)),
-			 size_str(s->footprint, f, sizeof(f)),
-			 (unsigned long long)s->iters, (unsigned long long)s->seed,
-			 s->count, s->cpus, s->prebuilt ? "prebuilt" : "demand",
-			 size_str(s->page_size, ps, sizeof(ps)), s->kernel);
+	int n;
 
+	if (s->linux_guest)
+		n = snprintf(buf, len,
+			     "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,kernel=%s,guest=linux",
+			     s->workload, size_str(s->mem, m, sizeof(m)),
+			     size_str(s->footprint, f, sizeof(f)),
+			     (unsigned long long)s->iters, (unsigned long long)s->seed,
+			     s->count, s->cpus, s->kernel);
+	else
+		n = snprintf(buf, len,
+			     "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,paging=%s,pagesize=%s,kernel=%s",
+			     s->workload, size_str(s->mem, m, sizeof(m)),
+			     size_str(s->footprint, f, sizeof(f)),
+			     (unsigned long long)s->iters, (unsigned long long)s->seed,
+			     s->count, s->cpus, s->prebuilt ? "prebuilt" : "demand",
+			     size_str(s->page_size, ps, sizeof(ps)), s->kernel);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
 int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len)
 {
 	char f[24];
-	int n = snprintf(buf, len, "workload=%s footprint=%s iters=%llu seed=%llu",
+	int n;
+
+	if (s->linux_guest) {
+		/* the line a Linux L2 boots with (docs/guest-linux.md) */
+		n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 pci=off nl2.program=%s nl2.size=%s nl2.iters=%llu nl2.seed=%llu",
+			     s->workload, size_str(s->footprint, f, sizeof(f)),
+			     (unsigned long long)s->iters, (unsigned long long)s->seed);
+		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+	}
+	n = snprintf(buf, len, "workload=%s footprint=%s iters=%llu seed=%llu",
 			 s->workload, size_str(s->footprint, f, sizeof(f)),
 			 (unsigned long long)s->iters, (unsigned long long)s->seed);
 

@@ -23,14 +23,22 @@ struct l2_spec {
 	bool prebuilt;            /* guest-kernel paging: prebuilt, else demand */
 	uint64_t page_size;       /* 4096 or 2 MiB */
 	char kernel[L2_KERNEL_MAX]; /* path inside L1 */
+	bool linux_guest;        /* guest=linux: a Linux L2 (guest-linux), else guest-kernel */
 };
+/* A Linux L2's kernel and initramfs inside L1 (docs/guest-linux.md); the
+ * programs its /init runs, by the names guest-linux/l2prog.c gives them. */
+#define L2_LINUX_KERNEL "/l2/bzImage"
+#define L2_LINUX_INITRD "/l2/initrd.cpio"
+#define L2_LINUX_PROGRAMS "bzip2, gnugo, hmmer"
 /* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
- * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]" */
+ * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]
+ * [,guest=kernel|linux]" */
 int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		 char *err, size_t errlen);
 /* The canonical text of s (what l1-shim gets on L1's command line). */
 int l2spec_format(const struct l2_spec *s, char *buf, size_t len);
-/* The guest-kernel command line of one VM of s. */
+/* The kernel command line of one VM of s: guest-kernel's words, or a
+ * Linux L2's with the nl2.* words its /init reads. */
 int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len);
 
 #endif /* NESTLAB_LIB_L2SPEC_H */

@@ -61,6 +61,23 @@ static void l2spec_ok(void **state)
 	assert_int_equal(s.footprint, 8 * MIB);
 	/* too small a buffer */
 	assert_int_equal(l2spec_format(&s, buf, 10), -ENOSPC);
+
+	/* a Linux L2: its kernel, memory for kernel + 3 x footprint, l2init's words */
+	assert_int_equal(spec("workload=hmmer,footprint=16M,guest=linux,seed=3", &s, err), 0);
+	assert_true(s.linux_guest);
+	assert_string_equal(s.kernel, L2_LINUX_KERNEL);
+	assert_int_equal(s.mem, 128 * MIB + 48 * MIB);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=hmmer,mem=176M,footprint=16M,iters=1,seed=3,count=1,cpus=1,kernel=/l2/bzImage,guest=linux");
+	assert_int_equal(spec(buf, &s2, err), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "console=ttyS0 quiet panic=-1 pci=off nl2.program=hmmer nl2.size=16M nl2.iters=1 nl2.seed=3");
+	/* smaller than it needs is allowed: running out of memory is a result */
+	assert_int_equal(spec("workload=bzip2,footprint=64M,mem=64M,guest=linux,kernel=/l2/k", &s, err), 0);
+	assert_string_equal(s.kernel, "/l2/k");
+	assert_int_equal(spec("workload=bzip2,footprint=8M,guest=kernel", &s, err), 0);
+	assert_false(s.linux_guest);
 }
 
 static void l2spec_bad(void **state)
@@ -95,6 +112,14 @@ static void l2spec_bad(void **state)
 		{ "workload=mcf,footprint=8M,kernel=/gk\tinit=/bin/sh", "absolute path" },
 		{ "workload=mcf,footprint=8M,kernel=/gk\ninit=/bin/sh", "absolute path" },
 		{ "workload=mcf,footprint=8M,kernel=/gk\"x", "absolute path" },
+		{ "workload=mcf,footprint=8M,guest=linux", "runs bzip2, gnugo, hmmer, not 'mcf'" },
+		{ "workload=bzip2,footprint=8M,guest=bsd", "not kernel or linux" },
+		{ "workload=bzip2,footprint=8M,guest=linux,guest=linux", "guest: given twice" },
+		{ "workload=bzip2,footprint=8M,guest=linux,mem=32M", "at least 64M" },
+		{ "workload=bzip2,footprint=1K,guest=linux", "at least 4K" },
+		{ "workload=bzip2,footprint=8M,guest=linux,pagesize=2M", "manages its own memory" },
+		{ "workload=bzip2,footprint=8M,guest=linux,iters=100001", "at most 100000" },
+		{ "workload=bzip2,footprint=30G,guest=linux", "more than the largest L2" },
 	};
 	struct l2_spec s;
 	char err[200];
