@@ -11,6 +11,7 @@
  * from) and writes the document to FILE or stdout: the reference.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -267,10 +268,27 @@ static int usage(void)
 	return 2;
 }
 
+/* The steps write plain files into the work directory, no subfolders. */
+static void remove_workdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	if (rmdir(dir))
+		fprintf(stderr, "l2init: cannot remove %s: %s\n", dir, strerror(errno));
+}
+
 static int native_main(struct l2_run *r, int argc, char **argv)
 {
 	const char *workdir = NULL, *json = NULL;
 	char words[4096] = "", tmpl[] = "/tmp/l2native.XXXXXX";
+	bool made = false;
 	char *doc;
 	size_t len = 0, used = 0;
 	int st;
@@ -298,11 +316,16 @@ static int native_main(struct l2_run *r, int argc, char **argv)
 	}
 	r->parsed = true;
 	r->prog = l2_prog_find(r->p.program);
-	if (!workdir && !(workdir = mkdtemp(tmpl))) {
-		fprintf(stderr, "l2init: mkdtemp: %s\n", strerror(errno));
-		return 1;
+	if (!workdir) {
+		if (!(workdir = mkdtemp(tmpl))) {
+			fprintf(stderr, "l2init: mkdtemp: %s\n", strerror(errno));
+			return 1;
+		}
+		made = true;
 	}
 	st = run(r, workdir) ? 1 : 0;
+	if (made)
+		remove_workdir(workdir);
 	if (st)
 		fprintf(stderr, "l2init: %s\n", r->error);
 	doc = document(r, !st, &len);

@@ -15,9 +15,10 @@
 # among the Depends and Pre-Depends of the packages taken so far that are in
 # Debian's section "libs"; a candidate is downloaded, and kept only when its
 # file list holds a library still missing. A library no candidate provides is
-# an error naming the ELF file and the library. (This check resolves names in
-# the standard directories only; nestlab-elfdeps does the full closure, with
-# RUNPATH and symlinks confined to root/, when meson packs the L2 initramfs.)
+# an error naming the ELF file and the library. (Both this check and
+# guest-linux/pack.sh, which packs the closure into the L2 initramfs, resolve
+# names in the standard library directories of root/ only; none of these
+# programs has a RUNPATH.)
 # Idempotent: the download is skipped when DESTDIR already holds the package
 # versions apt would fetch. PROGRAMS (environment) overrides the program list.
 set -eu
@@ -29,7 +30,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 note() { echo "$prog: $*" >&2; }
 
 case "${1:-}" in -h | --help)
-	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 -*) echo "$prog: unknown option '$1' (--help)" >&2; exit 2 ;;

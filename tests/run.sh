@@ -8,6 +8,9 @@ bash scripts/install-deps.sh
 # Debian's kernel for the testbed (and as L1); without it those tests skip.
 bash scripts/get-kernel.sh build/kernel >/dev/null ||
 	echo "tests: no Debian kernel could be fetched: the testbed tests will skip" >&2
+# Debian's bzip2, GNU Go and HMMER 2 for the Linux L2 (guest-linux/).
+bash scripts/get-programs.sh build/programs >/dev/null ||
+	echo "tests: Debian's L2 programs could not be fetched: the Linux L2 tests will skip" >&2
 
 setup() { # dir [meson options]
 	local dir=$1
