@@ -22,11 +22,17 @@ for s in "$@"; do
 			--timeout 400 $small --trace-exits ;;
 	overcommit)
 		# two L2s of 120M in a 160M L1 (1.5x), touching 64M each once, with swap:
-		# 128M touched where L1 has about 85M free. At 88M each (176M touched)
-		# L1 swapped out 286M and once thrashed past the watchdog on CI
-		run overcommit --initrd "$d/l1.cpio" --l1-mem 160M --l1-cpus 2 --paging shadow \
-			--l1-swap 256M --timeout 500 \
-			--l2 workload=touch,footprint=64M,mem=120M,count=2 ;;
+		# 128M touched where L1 has about 85M free. Such a run takes 40-70 s
+		# here, but 1 in 4 (and once on CI) L1 made no progress until the
+		# watchdog (an open defect, issue 12): after a watchdog stop (exit 3)
+		# it runs once more as overcommit-retry, which the test reports.
+		oc="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 2 --paging shadow --l1-swap 256M
+			--timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		# shellcheck disable=SC2086
+		run overcommit $oc
+		read -r rc <"/out/overcommit.rc"
+		# shellcheck disable=SC2086
+		[ "$rc" = 3 ] && run overcommit-retry $oc ;;
 	crash)
 		# L2 0 triple-faults; L2 1 must still give its result
 		run crash --initrd "$d/l1-crash.cpio" --l1-mem 192M --l1-cpus 2 --paging shadow \
