@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * nestlab-expt: the paper reproduction's experiments (docs/experiments.md).
- *   expt_desc.c   an experiment description (*.expt) -> the list of runs
+ *   expt_desc.c   an experiment description (*.expt) -> struct expt_desc
+ *   expt_plan.c   a description and options -> the points and the runs
  *   expt_stats.c  the measured TSV -> per-point statistics, CSV
- *   expt_report.c statistics -> gnuplot script and plots, Markdown report
+ *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
+ *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
  *   expt.c        the command line
  * Library functions return 0 or a negative errno and put a one-line
  * message in an err buffer; only main() prints and picks the exit status.
@@ -48,6 +50,11 @@ uint64_t expt_size_bytes(const struct expt_size *s);
 /* size x scale, rounded to the nearest whole MiB (halves up). */
 uint64_t expt_size_scaled_mib(const struct expt_size *s, const struct expt_scale *sc);
 double expt_scale_value(const struct expt_scale *sc);
+/* Digits only, at most max. */
+int expt_parse_uint(const char *s, uint64_t max, uint64_t *out);
+/* "FILE:LINE: why" into err; returns -EINVAL. */
+int expt_fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* ---- workloads and configurations ---- */
 
@@ -63,6 +70,7 @@ int expt_workload_find(const char *name); /* index, or -1 */
  * shadow / nested (EPT/NPT), or shadow on a shadow-paging L0 (sos). */
 enum expt_config { EXPT_FLAT, EXPT_SHADOW, EXPT_NESTED, EXPT_SOS, EXPT_NCONFIGS };
 extern const char *const expt_config_names[EXPT_NCONFIGS];
+extern const char *const expt_config_labels[EXPT_NCONFIGS]; /* for plots and reports */
 int expt_config_find(const char *name); /* index, or -1 */
 
 /* ---- the experiment description (expt_desc.c) ---- */
@@ -102,7 +110,7 @@ int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
 		    char *err, size_t errlen);
 int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errlen);
 
-/* ---- the plan: points and runs (expt_desc.c) ---- */
+/* ---- the plan: points and runs (expt_plan.c) ---- */
 
 /* Command-line overrides; NULL / 0 = the description's. */
 struct expt_opts {
@@ -153,6 +161,13 @@ int expt_plan_point(const struct expt_plan *p, int config, int wl, int size);
 int expt_plan_find_id(const struct expt_plan *p, const char *id, unsigned *rep);
 /* The plan's size index (into d->vm_mem) whose unscaled size is gib GiB. */
 int expt_plan_size_gib(const struct expt_plan *p, unsigned gib);
+/* The paper-equivalent GB of d->vm_mem[si]: scaled size / scale. */
+double expt_plan_paper_gb(const struct expt_plan *p, int si);
+/* "8 GB": how plots and reports write a paper-equivalent size. */
+const char *expt_gb_text(char *buf, size_t n, double gb);
+/* The plan's sizes (d->vm_mem indexes) ordered by memory: descriptions may
+ * list them in any order, figures run left to right. */
+void expt_plan_sizes_by_memory(const struct expt_plan *p, int *out);
 
 /* ---- statistics and the measured TSV (expt_stats.c) ---- */
 
@@ -199,7 +214,7 @@ int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d
  * missing: "b is x% slower than a". */
 double expt_pct(const struct expt_data *d, int a, int b);
 
-/* ---- plots and reports (expt_report.c) ---- */
+/* ---- plots (expt_plot.c) and reports (expt_report.c) ---- */
 
 struct expt_meta {
 	const char *host;     /* NULL: not stated */
