@@ -6,6 +6,7 @@
  *   expt_stats.c  the measured TSV -> per-point statistics, CSV
  *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
  *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
+ *   paper_figs.c  what the paper reports, for the report's comparisons
  *   expt.c        the command line
  * Library functions return 0 or a negative errno and put a one-line
  * message in an err buffer; only main() prints and picks the exit status.
@@ -213,6 +214,21 @@ int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d
 /* (b / a - 1) * 100 from the medians of points a and b; NAN if either is
  * missing: "b is x% slower than a". */
 double expt_pct(const struct expt_data *d, int a, int b);
+
+/* ---- the paper's figures (paper_figs.c) ---- */
+
+struct expt_paper {
+	const char *citation;     /* authors and title, for report.md */
+	const char *host_kernel;  /* its L0 kernel: why it had no nested EPT */
+	const char *fig3_avg;     /* figure 3: nested over flat, average over the sizes */
+	const char *fig3_at8;     /* ... at 8 GB */
+	const char *fig3_best;    /* ... the size with the smallest gap */
+	const char *fig4_avg;     /* figure 4: the cost of 8 -> 5 GB, average over the benchmarks */
+	const char *fig4_worst;   /* ... the worst benchmark */
+	const char *fig4_fastest; /* which benchmarks were fastest at 8 GB */
+	const char *fig4_past_l1; /* 8 -> 9 GB, past L1's memory (no number given) */
+};
+extern const struct expt_paper expt_paper;
 
 /* ---- plots (expt_plot.c) and reports (expt_report.c) ---- */
 

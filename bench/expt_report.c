@@ -14,12 +14,6 @@
 
 #include "expt.h"
 
-/* The paper's figures (paper.md, "Results"). */
-#define PAPER_FIG3_AVG "11.9%"
-#define PAPER_FIG3_AT8 "8.04%"
-#define PAPER_FIG4_AVG "11.62%"
-#define PAPER_FIG4_WORST "13.86%"
-
 static double median_of(const struct expt_data *d, int pt)
 {
 	return pt < 0 ? NAN : d->m[pt].t.median;
@@ -168,14 +162,15 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 static void fig3(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 {
 	int order[EXPT_MAX_LIST], s8 = expt_plan_size_gib(p, 8);
-	char g[32], b[32];
+	char g[32], b[32], paper_best[64];
 
 	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### Against the paper: figure 3\n\n"
 		   "Slowdown of nested over flat = median nested time / median flat time - 1, at the "
 		   "same VM size. The paper: nested VMs were %s slower on average, and %s at 8 GB, "
 		   "where VM memory equals host memory (the smallest gap).\n\n",
-		PAPER_FIG3_AVG, PAPER_FIG3_AT8);
+		expt_paper.fig3_avg, expt_paper.fig3_at8);
+	snprintf(paper_best, sizeof(paper_best), "%s (%s)", expt_paper.fig3_best, expt_paper.fig3_at8);
 	if (!has_config(p, EXPT_FLAT) || p->nconfigs < 2) {
 		fprintf(f, "Not measured: figure 3 needs flat and nested runs, and this plan has %s.\n\n",
 			has_config(p, EXPT_FLAT) ? "no nested runs" : "no flat runs");
@@ -210,17 +205,17 @@ static void fig3(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 				}
 			}
 			fprintf(f, " |\n| %s, %s vs flat: average over all sizes | %s | %s",
-				expt_workloads[wl].name, expt_config_names[cfg], paper ? PAPER_FIG3_AVG : np,
+				expt_workloads[wl].name, expt_config_names[cfg], paper ? expt_paper.fig3_avg : np,
 				pct(b, sizeof(b), k ? sum / k : NAN));
 			if (k)
 				fprintf(f, " (%d of %d sizes)", k, p->nsizes);
 			fprintf(f, " |\n| %s, %s vs flat: at 8 GB | %s | %s |\n", expt_workloads[wl].name,
-				expt_config_names[cfg], paper ? PAPER_FIG3_AT8 : np,
+				expt_config_names[cfg], paper ? expt_paper.fig3_at8 : np,
 				s8 < 0 ? "not measured (8 GB is not in the plan)" :
 				pct(b, sizeof(b), expt_pct(d, expt_plan_point(p, EXPT_FLAT, wl, s8),
 							   expt_plan_point(p, cfg, wl, s8))));
 			fprintf(f, "| %s, %s vs flat: smallest gap | %s | ", expt_workloads[wl].name,
-				expt_config_names[cfg], paper ? "8 GB (8.04%)" : np);
+				expt_config_names[cfg], paper ? paper_best : np);
 			if (best < 0)
 				fprintf(f, "not measured |\n");
 			else
@@ -241,9 +236,9 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 	fprintf(f, "### Against the paper: figure 4\n\n"
 		   "Per workload: the cost of going from 8 GB down to 5 GB (median at 5 GB / median at "
 		   "8 GB - 1), the fastest size, and the change from 8 to 9 GB (positive: slower). The "
-		   "paper: every benchmark was fastest at 8 GB; 8 -> 5 GB cost %s on average and %s at "
+		   "paper: %s was fastest at 8 GB; 8 -> 5 GB cost %s on average and %s at "
 		   "most; 9 GB, more than L1's own memory, made performance drop sharply (no number "
-		   "given).\n\n", PAPER_FIG4_AVG, PAPER_FIG4_WORST);
+		   "given).\n\n", expt_paper.fig4_fastest, expt_paper.fig4_avg, expt_paper.fig4_worst);
 	for (int c = 0; c < p->nconfigs; c++) {
 		int cfg = p->configs[c], k = 0, k9 = 0, nbest8 = 0, nbest = 0, worst = -1;
 		bool paper = cfg == EXPT_SHADOW;
@@ -303,20 +298,20 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 			}
 		}
 		fprintf(f, "\n| figure 4, %s | paper | ours |\n|---|---|---|\n", expt_config_names[cfg]);
-		fprintf(f, "| average cost of 8 -> 5 GB | %s | %s", paper ? PAPER_FIG4_AVG : np,
+		fprintf(f, "| average cost of 8 -> 5 GB | %s | %s", paper ? expt_paper.fig4_avg : np,
 			pct(b, sizeof(b), k ? sum / k : NAN));
 		if (k)
 			fprintf(f, " (%d of %d workloads)", k, p->d->nwl);
-		fprintf(f, " |\n| worst cost of 8 -> 5 GB | %s | %s", paper ? PAPER_FIG4_WORST : np,
+		fprintf(f, " |\n| worst cost of 8 -> 5 GB | %s | %s", paper ? expt_paper.fig4_worst : np,
 			pct(b, sizeof(b), worstv));
 		if (worst >= 0)
 			fprintf(f, " (%s)", expt_workloads[worst].name);
-		fprintf(f, " |\n| fastest at 8 GB | %s | ", paper ? "every benchmark" : np);
+		fprintf(f, " |\n| fastest at 8 GB | %s | ", paper ? expt_paper.fig4_fastest : np);
 		if (!nbest)
 			fprintf(f, "not measured");
 		else
 			fprintf(f, "%d of %d workloads", nbest8, nbest);
-		fprintf(f, " |\n| 8 -> 9 GB | %s | %s", paper ? "a sharp drop (slower)" : np,
+		fprintf(f, " |\n| 8 -> 9 GB | %s | %s", paper ? expt_paper.fig4_past_l1 : np,
 			k9 ? (snprintf(b, sizeof(b), "%.2f%% on average", sum9 / k9), b) : "not measured");
 		if (k9)
 			fprintf(f, " (%d of %d workloads)", k9, p->d->nwl);
@@ -343,10 +338,10 @@ static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 		return;
 	fprintf(f, "### Paging modes\n\n"
 		   "Each mode against %s at the same workload and size (median / median - 1; positive: "
-		   "slower). The paper measured shadow only: its Linux 3.9.6 host had no nested EPT "
+		   "slower). The paper measured shadow only: its %s host had no nested EPT "
 		   "(fig. 2(c)), and it ran no shadow-on-shadow (fig. 2(a)), so it has no number to "
 		   "compare these with.\n\n| workload | size | %s s |", expt_config_names[base],
-		expt_config_names[base]);
+		expt_paper.host_kernel, expt_config_names[base]);
 	for (int c = 0; c < p->nconfigs; c++)
 		if (p->configs[c] != EXPT_FLAT && p->configs[c] != base)
 			fprintf(f, " %s s | %s vs %s |", expt_config_names[p->configs[c]],
@@ -617,9 +612,8 @@ int expt_report(const char *outdir, char *const *names, int n, double wall,
 	gmtime_r(&now, &tm);
 	strftime(path, sizeof(path), "%Y-%m-%d %H:%M UTC", &tm);
 	fprintf(f, "# nestlab: the paper reproduction\n\n"
-		   "Lyoo et al., \"Performance Evaluation of Hypervisor VMs and Nested VMs Overcommitting "
-		   "Memory in Nested Virtualization Environments\": its figures against ours, one section "
-		   "per experiment (docs/experiments.md).\n\n| | |\n|---|---|\n| date | %s |\n", path);
+		   "%s: its figures against ours, one section per experiment (docs/experiments.md).\n\n"
+		   "| | |\n|---|---|\n| date | %s |\n", expt_paper.citation, path);
 	for (int k = 0; k < NMETA; k++) {
 		int first = -1;
 		bool same = true;
