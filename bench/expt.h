@@ -6,6 +6,7 @@
  *   expt_stats.c  the measured TSV -> per-point statistics, CSV
  *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
  *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
+ *   expt_measure.c a run's result document -> its line of the measured TSV
  *   paper_figs.c  what the paper reports, for the report's comparisons
  *   expt.c        the command line
  * Library functions return 0 or a negative errno and put a one-line
@@ -214,6 +215,29 @@ int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d
 /* (b / a - 1) * 100 from the medians of points a and b; NAN if either is
  * missing: "b is x% slower than a". */
 double expt_pct(const struct expt_data *d, int a, int b);
+
+/* ---- one run's documents -> its measured line (expt_measure.c) ---- */
+
+#define EXPT_DOC_MAX (64u << 20) /* a result document: L1's alone may be 16 MiB */
+
+/* The run, as bench/paper.sh knows it (the plan's columns, as text) and
+ * what it left: paper_run.sh's exit status and its document. */
+struct expt_measure_run {
+	const char *id, *config, *workload, *vm_mem, *rep;
+	const char *rc;  /* paper_run.sh's status: 0 = every VM ran */
+	const char *doc; /* nestlab-flat/1 (config flat) or nestlab-nested/1 */
+};
+
+/* The run's line of the measured TSV on out, as bench/paper.sh's jq wrote
+ * it. -EINVAL with "DOC: why" (or the bad argument) in err; regfile's
+ * errors for a file that cannot be read. */
+int expt_measure(const struct expt_measure_run *in, FILE *out, char *err, size_t errlen);
+/* L1's outcome as L0 saw it (l0_view.outcome) on a line of out; nothing
+ * for a flat document or an L1 without one. */
+int expt_l1_outcome(const char *path, FILE *out, char *err, size_t errlen);
+/* v as jq 1.6 prints a number (the shortest digits that read back as v);
+ * n >= 32. -EDOM for NaN, which jq prints as no number at all. */
+int expt_jq_number(double v, char *buf, size_t n);
 
 /* ---- the paper's figures (paper_figs.c) ---- */
 

@@ -823,6 +823,204 @@ static void cli(void **state)
 	assert_int_equal(run("'%s' --help >/dev/null", expt_bin), 0);
 }
 
+/* ---- measure: a run's document -> its measured line ---- */
+
+static void jq_numbers(void **state)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" }, { -0.0, "-0" }, { 1, "1" }, { 14804, "14804" }, { 4.215485085, "4.215485085" },
+		{ 18.9139568915, "18.9139568915" }, { 0.0001, "0.0001" }, { 0.00001, "1e-05" },
+		{ 3e-9, "3e-09" }, { 1e15, "1000000000000000" }, { 1e16, "1e+16" }, { 8e17, "8e+17" },
+		{ 12345678901234567.0, "12345678901234568" }, { 0.1 + 0.2, "0.30000000000000004" },
+		{ 1e300, "1e+300" }, { 5e-324, "5e-324" }, { INFINITY, "1.7976931348623157e+308" },
+		{ 61728394.50617284, "61728394.50617284" }, { -7.5, "-7.5" },
+	};
+	char buf[40];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(expt_jq_number(cases[i].v, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].want);
+	}
+	assert_int_equal(expt_jq_number(1, buf, 8), -ENOSPC);
+}
+
+/* measure's output and stderr for one call; returns its exit status */
+static int measure_cmd(const char *args, char **out, char **err)
+{
+	char o[256], e[256];
+	int st;
+
+	snprintf(o, sizeof(o), "%s/m.out", tmpdir);
+	snprintf(e, sizeof(e), "%s/m.err", tmpdir);
+	st = run("timeout 10 '%s' %s >%s 2>%s </dev/null", expt_bin, args, o, e);
+	*out = slurp(o, NULL);
+	*err = slurp(e, NULL);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	return st;
+}
+
+/* the fixture's text with the first `from` replaced by `to`, written to name */
+static void variant(const char *fixture, const char *name, const char *from, const char *to,
+		    size_t cut)
+{
+	char path[512], *text, *at;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fixtures/%s", EXPT_SRCDIR, fixture);
+	text = slurp(path, &len);
+	assert_non_null(text);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	if (cut) {
+		fwrite(text, 1, cut, f);
+	} else if (from) {
+		at = strstr(text, from);
+		assert_non_null(at);
+		fwrite(text, 1, (size_t)(at - text), f);
+		fputs(to, f);
+		fputs(at + strlen(from), f);
+	} else {
+		fputs(text, f);
+	}
+	fclose(f);
+	free(text);
+}
+
+static void measure_docs(void **state)
+{
+	char args[1024], *out, *err;
+	const char *fx = EXPT_SRCDIR "/fixtures";
+
+	(void)state;
+	/* a testbed run's documents give the lines its jq gave (tests/vm/fixtures/paper-measured.tsv) */
+	snprintf(args, sizeof(args), "measure tinyfig3-flat-mcf-80M-r1 flat mcf 83886080 1 0 %s/flat-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "tinyfig3-flat-mcf-80M-r1\tflat\tmcf\t83886080\t1\t4.215485085\t0\t-\t-\t14804\t-\t-\n");
+	assert_string_equal(err, "");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "measure tinyfig3-nested-shadow-mcf-128M-r1 shadow mcf 134217728 1 0 "
+		 "%s/nested-shadow-128M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "tinyfig3-nested-shadow-mcf-128M-r1\tshadow\tmcf\t134217728\t1\t22.3424740945\t0\t"
+			    "12588\t29341\t262102\t0\t0\n");
+	free(out);
+	free(err);
+	/* a run whose driver failed is a failed line, not a refusal */
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 137 %s/nested-shadow-128M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(out, "\t22.3424740945\t1\t");
+	free(out);
+	free(err);
+	/* an L1 that sent no document: failed, no L2 counters, L0's own kept */
+	variant("nested-shadow-80M.json", "l1null.json", "\"l1\": {", "\"l1\": null, \"x\": {", 0);
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/l1null.json", tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\n");
+	free(out);
+	free(err);
+
+	snprintf(args, sizeof(args), "l1-outcome %s/nested-shadow-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "exited\n");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "l1-outcome %s/flat-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+}
+
+/* Every bad document and argument: exit 2, nothing on stdout, one line. */
+static void measure_refuses(void **state)
+{
+	char fifo[256], args[1024], *out, *err;
+	static const struct {
+		const char *file, *from, *to, *name, *want;
+		size_t cut;
+	} docs[] = {
+		{ "flat-80M.json", "\"vms\"", "\"vmz\"", "novms.json", "novms.json: no 'vms' list", 0 },
+		{ "flat-80M.json", "\"kvm_stats\"", "\"kvm_statz\"", "nostats.json", "a VM has no kvm_stats.vcpus list", 0 },
+		{ "flat-80M.json", "\"time\": {", "\"time\": 5, \"t\": {", "time.json",
+		  "'time.workload_ns' goes through something that is not an object", 0 },
+		{ "nested-shadow-80M.json", "\"l0_view\"", "\"l0_viev\"", "nol0.json", "no 'l0_view' (L0's document of L1)", 0 },
+		{ "flat-80M.json", "nestlab-flat/1", "nestlab-flat/2", "schema.json", "not a nestlab-flat/1 document (config flat)", 0 },
+		{ "nested-shadow-80M.json", NULL, NULL, "nested.json", NULL, 0 },
+		{ "flat-80M.json", NULL, NULL, "trunc.json", "trunc.json: not a JSON document (byte 5000: ", 5000 },
+		{ "flat-80M.json", "{", "<html>", "html.json", "html.json: not a JSON document (byte 0: not a JSON value)", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		variant(docs[i].file, docs[i].name, docs[i].from, docs[i].to, docs[i].cut);
+		/* a nested document's defects are found only when it is read as one */
+		snprintf(args, sizeof(args), "measure a-r1 %s mcf 1 1 0 %s/%s",
+			 strcmp(docs[i].name, "nol0.json") ? "flat" : "shadow", tmpdir, docs[i].name);
+		assert_int_equal(measure_cmd(args, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_int_equal(count(err, "\n"), 1);
+		if (docs[i].want)
+			assert_has(err, docs[i].want);
+		free(out);
+		free(err);
+	}
+	/* the nested document as a shadow run is fine, as a flat one it is not */
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/schema.json", tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 2);
+	assert_has(err, "not a nestlab-nested/1 document (config shadow)");
+	free(out);
+	free(err);
+
+	snprintf(fifo, sizeof(fifo), "%s/doc.fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* doc: what the one %s stands for: the FIFO, the temporary
+	 * directory, or a nestlab-run/1 document; "%.0s" leaves it out */
+	const char *rundoc = EXPT_SRCDIR "/../tests/vm/fixtures/run-exit.json";
+	static const struct {
+		const char *args;
+		char doc;
+		const char *want;
+	} cli[] = {
+		{ "measure a-r1 flat mcf 1 1 0 %s", 'f', "doc.fifo: is not a regular file" },
+		{ "l1-outcome %s", 'f', "doc.fifo: is not a regular file" },
+		{ "measure a-r1 flat mcf 1 1 0 %s", 't', ": is a directory" },
+		{ "measure a-r1 flat mcf 1 1 0 %s.nosuch", 'f', "No such file or directory" },
+		{ "measure a-r1 flat mcf 1 1 0 /dev/zero%.0s", 'f', "/dev/zero: is not a regular file" },
+		{ "measure 'a\tb' flat mcf 1 1 0 %s", 'r', "run id 'a\tb': letters, digits" },
+		{ "measure a-r1 deep mcf 1 1 0 %s", 'r', "config 'deep'" },
+		{ "measure a-r1 flat spec 1 1 0 %s", 'r', "workload 'spec'" },
+		{ "measure a-r1 flat mcf 1G 1 0 %s", 'r', "vm_mem '1G'" },
+		{ "measure a-r1 flat mcf 1 0 0 %s", 'r', "rep '0'" },
+		{ "measure a-r1 flat mcf 1 1 256 %s", 'r', "rc '256'" },
+		{ "measure a-r1 flat mcf 1 1 '' %s", 'r', "rc ''" },
+		{ "measure a-r1 flat mcf 1 1 0 %s --reps 2", 'r', "unknown option --reps" },
+		{ "measure a-r1 flat mcf 1 1 %s", 'r', "usage:" },
+		{ "measure a-r1 flat mcf 1 1 0 %s", 'r', "not a nestlab-flat/1 document (config flat)" },
+		{ "l1-outcome %s", 'r', "neither a nestlab-nested/1 nor a nestlab-flat/1 document" },
+	};
+	for (size_t i = 0; i < sizeof(cli) / sizeof(cli[0]); i++) {
+		char a[600];
+
+		snprintf(a, sizeof(a), cli[i].args,
+			 cli[i].doc == 'f' ? fifo : cli[i].doc == 't' ? tmpdir : rundoc);
+		assert_int_equal(measure_cmd(a, &out, &err), 2); /* timeout 10 gives 124: no hang */
+		assert_string_equal(out, "");
+		assert_has(err, cli[i].want);
+		if (strcmp(cli[i].want, "usage:"))
+			assert_int_equal(count(err, "\n"), 1);
+		free(out);
+		free(err);
+	}
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -911,6 +1109,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(shipped),
 		cmocka_unit_test(cli),
 		cmocka_unit_test(render),
+		cmocka_unit_test(jq_numbers),
+		cmocka_unit_test(measure_docs),
+		cmocka_unit_test(measure_refuses),
 	};
 	int r;
 
