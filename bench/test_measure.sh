@@ -34,7 +34,7 @@ ref=$tree/tests/vm/fixtures/paper-measured.tsv
 while IFS=$'\t' read -r id config wl mem rep _; do
 	[ "$id" = run_id ] && continue
 	n=$((n + 1))
-	want=$(grep "^$id	" "$ref")
+	want=$(grep "^$id	" <"$ref")
 	got=$("$expt" measure "$id" "$config" "$wl" "$mem" "$rep" 0 "$(doc_of "$config" "$id")" 2>&1)
 	if [ "$got" = "$want" ]; then
 		echo "ok: $id as the testbed run's jq wrote it"
@@ -78,19 +78,19 @@ bad_file() {
 		echo "FAIL: $what: exit $cst, $(wc -l <"$tmp/c.out") lines out, stderr: $(cat "$tmp/c.err")"; fail=1
 	fi
 }
-m="measure x-r1 flat mcf 1 1 0"
+m=(measure x-r1 flat mcf 1 1 0)
 truncate -s 65M "$tmp/huge.json"
-bad_file "a 65 MiB document" $m "$tmp/huge.json"
+bad_file "a 65 MiB document" "${m[@]}" "$tmp/huge.json"
 mkfifo "$tmp/fifo.json"
-bad_file "a FIFO" $m "$tmp/fifo.json"
+bad_file "a FIFO" "${m[@]}" "$tmp/fifo.json"
 bad_file "a FIFO (l1-outcome)" l1-outcome "$tmp/fifo.json"
-bad_file "a directory" $m "$tmp"
-bad_file "a missing file" $m "$tmp/none.json"
-bad_file "/dev/zero" $m /dev/zero
+bad_file "a directory" "${m[@]}" "$tmp"
+bad_file "a missing file" "${m[@]}" "$tmp/none.json"
+bad_file "/dev/zero" "${m[@]}" /dev/zero
 : >"$tmp/empty.json"
-bad_file "an empty file" $m "$tmp/empty.json"
-bad_file "a run document as flat" $m "$tree/tests/vm/fixtures/run-exit.json"
-bad_file "a nested document as flat" $m "$fx/nested-shadow-80M.json"
+bad_file "an empty file" "${m[@]}" "$tmp/empty.json"
+bad_file "a run document as flat" "${m[@]}" "$tree/tests/vm/fixtures/run-exit.json"
+bad_file "a nested document as flat" "${m[@]}" "$fx/nested-shadow-80M.json"
 bad_file "a flat document as shadow" measure x-r1 shadow mcf 1 1 0 "$fx/flat-80M.json"
 
 if ! command -v jq >/dev/null; then
@@ -166,8 +166,9 @@ refused() {
 stricter() {
 	local config=$1 doc=$2
 	n=$((n + 1))
-	tsv_line x "$config" mcf 1 1 "$doc" 0 >"$tmp/jq.out" 2>/dev/null && [ -s "$tmp/jq.out" ] ||
-		{ echo "FAIL: jq made no line for $doc (the case is meant to have one)"; fail=1; return; }
+	if ! tsv_line x "$config" mcf 1 1 "$doc" 0 >"$tmp/jq.out" 2>/dev/null || [ ! -s "$tmp/jq.out" ]; then
+		echo "FAIL: jq made no line for $doc (the case is meant to have one)"; fail=1; return
+	fi
 	"$expt" measure x-r1 "$config" mcf 1 1 0 "$doc" >"$tmp/c.out" 2>"$tmp/c.err"
 	local cst=$?
 	if [ "$cst" = 2 ] && [ ! -s "$tmp/c.out" ] && [ "$(wc -l <"$tmp/c.err")" = 1 ]; then
