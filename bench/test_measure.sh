@@ -4,8 +4,9 @@
 #  1. Without jq: the lines a testbed paper run's jq wrote
 #     (tests/vm/fixtures/paper-measured.tsv) from its documents
 #     (bench/fixtures), byte for byte; summarize takes what measure writes,
-#     numbers in jq's forms included; bad files are refused (exit 2, one
-#     line).
+#     numbers in jq's forms included; bench/paper_run.sh's flat join
+#     (nestlab-flat/1) reads as it should; bad files are refused (exit 2,
+#     one line).
 #  2. With jq: the same line as the jq program for those documents and for
 #     variants of them made with jq (failed VMs, an L1 that sent nothing,
 #     counters a host lacks, odd numbers). Where jq stopped with an error,
@@ -63,6 +64,35 @@ if grep -q '	3e-09	0	.*e+1[78]	' "$tmp/measured.tsv" &&
 	echo "ok: summarize takes measure's lines (3e-09 s, 8e+17 exits): ${out%%;*}"
 else
 	echo "FAIL: summarize on measure's lines: $out"; cat "$tmp/measured.tsv"; fail=1
+fi
+
+# bench/paper_run.sh's flat join (nestlab-flat/1) read by measure, with a
+# stand-in nestlab that writes tests/vm/fixtures/run-exit.json (7 exits)
+# as each VM's document, or, for VM 1 when NO_VM1 is set, nothing
+mkdir -p "$tmp/stage"
+cat >"$tmp/stage/nestlab" <<EOS
+#!/bin/bash
+while [ \$# -gt 0 ]; do [ "\$1" = --json ] && j=\$2; shift; done
+[ -n "\${NO_VM1:-}" ] && [ "\${j%.vm1.json}" != "\$j" ] && exit 1
+cp "$tree/tests/vm/fixtures/run-exit.json" "\$j"
+EOS
+chmod +x "$tmp/stage/nestlab"
+flat_run() { # NO_VM1 -> the run's measured line
+	NO_VM1=$1 bash "$tree/bench/paper_run.sh" "$tmp/stage" "$tmp/stage/run" flat mcf 83886080 0 0 1 1 2 0 10
+	"$expt" measure x-r1 flat mcf 83886080 1 "$(<"$tmp/stage/run.rc")" "$tmp/stage/run.json"
+}
+n=$((n + 1))
+if [ "$(flat_run '')" = "x-r1	flat	mcf	83886080	1	0	0	-	-	14	-	-" ]; then
+	echo "ok: paper_run.sh's flat join of 2 VMs, as measure reads it"
+else
+	echo "FAIL: paper_run.sh's flat join: $(flat_run '' 2>&1)"; fail=1
+fi
+# run again, VM 1 writing nothing: its earlier document must not count
+n=$((n + 1))
+if [ "$(flat_run 1)" = "x-r1	flat	mcf	83886080	1	0	1	-	-	7	-	-" ]; then
+	echo "ok: a VM without a document is null in the join, not its earlier attempt's"
+else
+	echo "FAIL: paper_run.sh again without VM 1's document: $(flat_run 1 2>&1)"; fail=1
 fi
 
 # bad_file WHAT ARGS...: measure or l1-outcome exits 2 with one line, nothing on stdout
