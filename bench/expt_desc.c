@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "expt.h"
+#include "regfile.h"
 
 typedef unsigned __int128 u128;
 
@@ -471,41 +472,18 @@ int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
 
 int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
 	char *text;
-	long n;
+	size_t n;
 	int r;
 
-	if (!f) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	/* regfile: a FIFO or device named by mistake is refused at once
+	 * instead of blocking the open or being read without end */
+	if ((r = regfile_read(path, 1 << 20, &text, &n, err, errlen))) {
+		if (r == -EFBIG)
+			snprintf(err, errlen, "%s: larger than 1 MiB, not an experiment description", path);
 		return r;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
-	}
-	if (n > (1 << 20)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: larger than 1 MiB, not an experiment description", path);
-		return -EFBIG;
-	}
-	text = malloc((size_t)n + 1);
-	if (!text) {
-		fclose(f);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	if (fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
-	}
-	fclose(f);
-	text[n] = '\0';
-	if (strlen(text) != (size_t)n) {
+	if (strlen(text) != n) {
 		free(text);
 		snprintf(err, errlen, "%s: contains NUL bytes, not an experiment description", path);
 		return -EINVAL;

@@ -1021,6 +1021,48 @@ static void measure_refuses(void **state)
 	}
 }
 
+/* ---- issue 12's reproducers: each hung, grew or exited 0 before ---- */
+
+/* nestlab-expt ARGS exits 2 within 10 s (no hang) with one line holding want */
+static void refused(const char *want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void refused(const char *want, const char *fmt, ...)
+{
+	char args[1024], *out, *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	assert_int_equal(measure_cmd(args, &out, &err), 2);
+	assert_string_equal(out, "");
+	assert_has(err, want);
+	assert_int_equal(count(err, "\n"), 1);
+	free(out);
+	free(err);
+}
+
+/* (a) a FIFO as the description: plan and summarize hung in fopen */
+static void desc_not_regular(void **state)
+{
+	char fifo[256], big[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/desc.fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	refused("desc.fifo: is not a regular file", "plan %s", fifo);
+	refused("desc.fifo: is not a regular file", "summarize %s %s/plan %s/o", fifo, tmpdir, tmpdir);
+	refused(": is a directory", "plan %s", tmpdir);
+	refused("/dev/zero: is not a regular file", "plan /dev/zero");
+	snprintf(big, sizeof(big), "%s/big.expt", tmpdir);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), (2 << 20)), 0);
+	fclose(f);
+	refused("big.expt: larger than 1 MiB", "plan %s", big);
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -1112,6 +1154,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(jq_numbers),
 		cmocka_unit_test(measure_docs),
 		cmocka_unit_test(measure_refuses),
+		cmocka_unit_test(desc_not_regular),
 	};
 	int r;
 
