@@ -192,7 +192,6 @@ static int cmd_summarize(const struct cli *c)
 	struct outs o = { &p, &data, &meta, false };
 	const char *outdir;
 	char err[EXPT_ERRLEN];
-	FILE *in;
 	int r, rc = 0;
 
 	if (c->npos != 3) {
@@ -202,16 +201,9 @@ static int cmd_summarize(const struct cli *c)
 	outdir = c->pos[2];
 	if ((r = load_plan(c, &d, &p, NULL)))
 		return r;
-	if (!(in = fopen(c->pos[1], "r"))) {
-		fprintf(stderr, "nestlab-expt: %s: %s\n", c->pos[1], strerror(errno));
-		expt_plan_free(&p);
-		return 2;
-	}
-	r = expt_read_measured(in, c->pos[1], &p, &data, stderr);
-	fclose(in);
-	if (r) {
-		fprintf(stderr, "nestlab-expt: reading %s: %s\n", c->pos[1], strerror(-r));
-		rc = 1;
+	if ((r = expt_load_measured(c->pos[1], &p, &data, stderr, err, sizeof(err)))) {
+		fprintf(stderr, "nestlab-expt: %s\n", r == -ENOMEM ? "out of memory" : err);
+		rc = r == -ENOMEM ? 1 : 2;
 		goto out;
 	}
 	if (mkdir(outdir, 0777) && errno != EEXIST) {

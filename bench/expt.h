@@ -205,11 +205,20 @@ struct expt_data {
 	size_t nseen, capseen;
 };
 
-/* Read MEASURED_TSV into d (allocated here); each bad line gets one line
- * on errs. Lines of other experiments (ids not starting with NAME-) are
- * only counted. Returns 0 or -ENOMEM. */
-int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
-		       struct expt_data *d, FILE *errs);
+#define EXPT_TSV_MAX (64u << 20)  /* a measured TSV: about 400,000 runs */
+#define EXPT_TSV_LINE_MAX 4096    /* a measured line: about 150 bytes */
+#define EXPT_TSV_LINE_MAX_TEXT "4096"
+
+/* Read the measured TSV text[0..len) (named fname) into d (allocated
+ * here); each bad line, one too long or with a NUL byte included, gets one
+ * line on errs. Lines of other experiments (ids not starting with NAME-)
+ * are only counted. Returns 0 or -ENOMEM. */
+int expt_read_measured(const char *text, size_t len, const char *fname,
+		       const struct expt_plan *p, struct expt_data *d, FILE *errs);
+/* The same for the file at path: a regular file of at most EXPT_TSV_MAX
+ * bytes. regfile's errors ("PATH: why" in err), or -ENOMEM. */
+int expt_load_measured(const char *path, const struct expt_plan *p, struct expt_data *d,
+		       FILE *errs, char *err, size_t errlen);
 void expt_data_free(struct expt_data *d);
 int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d);
 /* (b / a - 1) * 100 from the medians of points a and b; NAN if either is

@@ -76,13 +76,10 @@ static void load(struct fixture *fx, const char *text, const char *scale, unsign
 
 static void measure(struct fixture *fx, const char *tsv)
 {
-	FILE *in = fmemopen((void *)tsv, strlen(tsv), "r");
 	FILE *errs = fmemopen(fx->errs, sizeof(fx->errs), "w");
 
-	assert_non_null(in);
 	assert_non_null(errs);
-	assert_int_equal(expt_read_measured(in, "t.tsv", &fx->p, &fx->data, errs), 0);
-	fclose(in);
+	assert_int_equal(expt_read_measured(tsv, strlen(tsv), "t.tsv", &fx->p, &fx->data, errs), 0);
 	fclose(errs);
 }
 
@@ -619,14 +616,12 @@ static void csv_text(void **state)
 	struct expt_opts o = { .scale = "1/32", .sizes = "5G,8G" };
 	char err[EXPT_ERRLEN], *buf = NULL;
 	size_t len = 0;
-	FILE *in, *f;
+	FILE *f;
 
 	(void)state;
 	assert_int_equal(expt_desc_parse("t.expt", fig3_text, &d, err, sizeof(err)), 0);
 	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
-	in = fmemopen((void *)tsv, strlen(tsv), "r");
-	assert_int_equal(expt_read_measured(in, "t.tsv", &p, &data, NULL), 0);
-	fclose(in);
+	assert_int_equal(expt_read_measured(tsv, strlen(tsv), "t.tsv", &p, &data, NULL), 0);
 	assert_int_equal(data.failed, 1);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(expt_write_csv(f, &p, &data), 0);
@@ -1063,6 +1058,57 @@ static void desc_not_regular(void **state)
 	refused("big.expt: larger than 1 MiB", "plan %s", big);
 }
 
+/* (b) summarize's measured TSV: /dev/zero grew getline's buffer without
+ * end, a directory read as an empty file (exit 0, no data) */
+static void tsv_not_regular(void **state)
+{
+	char desc[256], path[256], args[1024], *out, *err, *csv;
+	FILE *f;
+
+	(void)state;
+	snprintf(desc, sizeof(desc), "%s/tsv.expt", tmpdir);
+	write_file(desc, fig3_text);
+	snprintf(path, sizeof(path), "%s/tsv.fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	refused("/dev/zero: is not a regular file", "summarize %s /dev/zero %s/o --scale 1/32", desc, tmpdir);
+	refused("tsv.fifo: is not a regular file", "summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+	refused(": is a directory", "summarize %s %s %s/o --scale 1/32", desc, tmpdir, tmpdir);
+	refused("nosuch.tsv: No such file or directory", "summarize %s %s/nosuch.tsv %s/o --scale 1/32",
+		desc, tmpdir, tmpdir);
+	snprintf(path, sizeof(path), "%s/huge.tsv", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), EXPT_TSV_MAX + 1), 0);
+	fclose(f);
+	refused("huge.tsv: 67108865 bytes, larger than the 67108864 accepted",
+		"summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+
+	/* a line too long, or with a NUL byte, is one bad line; the rest count */
+	snprintf(path, sizeof(path), "%s/long.tsv", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t1.5\t0\t-\t-\t5\t-\t-\n");
+	fprintf(f, "fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t");
+	for (int i = 0; i < 5000; i++)
+		fputc('1', f);
+	fprintf(f, "\t0\t-\t-\t5\t-\t-\n");
+	fprintf(f, "fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\t1.5%c\t0\t-\t-\t5\t-\t-\n", 0);
+	fprintf(f, "fig3-flat-mcf-160M-r4\tflat\tmcf\t167772160\t4\t2.5\t0\t-\t-\t5\t-\t-");
+	fclose(f);
+	snprintf(args, sizeof(args), "summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(err, "long.tsv:2: longer than 4096 bytes, skipped\n");
+	assert_has(err, "long.tsv:3: a NUL byte, skipped\n");
+	assert_has(out, "2 runs passed, 0 failed, 2 lines skipped");
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/o/fig3.csv", tmpdir);
+	csv = slurp(path, NULL);
+	assert_non_null(csv);
+	assert_has(csv, "\nflat,mcf,167772160,160,5.00,2,2.000,2.000,");
+	free(csv);
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -1155,6 +1201,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(measure_docs),
 		cmocka_unit_test(measure_refuses),
 		cmocka_unit_test(desc_not_regular),
+		cmocka_unit_test(tsv_not_regular),
 	};
 	int r;
 
