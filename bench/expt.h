@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "nestlab/abi.h"
+
 #define EXPT_ERRLEN 320
 #define EXPT_MAX_LIST 16 /* sizes or workloads in one description */
 #define MIB (1ull << 20)
@@ -43,9 +45,19 @@ struct expt_scale {
 	char text[24];
 };
 
+/* The most memory of any size here, written or scaled: what nestlab gives
+ * one VM (NL_MAX_MEM_GIB); beyond it the byte counts would also wrap. */
+#define EXPT_MAX_GIB NL_MAX_MEM_GIB
+#define EXPT_MAX_BYTES (EXPT_MAX_GIB << 30)
+#define EXPT_MAX_MIB (EXPT_MAX_GIB << 10)
+
 /* Digits, optional '.' and up to 6 decimals, optional K/M/G/T (any case,
- * optionally followed by B or iB); no suffix = bytes (then no decimals). */
+ * optionally followed by B or iB); no suffix = bytes (then no decimals).
+ * -ERANGE above EXPT_MAX_BYTES, -EDOM for 0, -EINVAL for the rest. */
 int expt_parse_size(const char *s, struct expt_size *out);
+/* Why expt_parse_size refused a size (its return r), for "KEY 'S': why":
+ * the bound, in units, in buf for -ERANGE, else otherwise. */
+const char *expt_size_why(int r, const char *otherwise, char *buf, size_t n);
 /* "1/32", "0.125" or "1"; 0 < scale <= 64. */
 int expt_parse_scale(const char *s, struct expt_scale *out);
 uint64_t expt_size_bytes(const struct expt_size *s);

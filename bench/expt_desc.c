@@ -106,11 +106,22 @@ int expt_parse_size(const char *s, struct expt_size *out)
 		return -EINVAL;
 	if (!mant)
 		return -EDOM;
+	/* 16777216T is 2^64 bytes: wrapped, that planned VMs of 0 bytes */
+	if ((((u128)mant << shift) + pow10u(dec) / 2) / pow10u(dec) > EXPT_MAX_BYTES)
+		return -ERANGE;
 	out->mant = mant;
 	out->dec = dec;
 	out->shift = shift;
 	snprintf(out->text, sizeof(out->text), "%s", s);
 	return 0;
+}
+
+const char *expt_size_why(int r, const char *otherwise, char *buf, size_t n)
+{
+	if (r != -ERANGE)
+		return otherwise;
+	snprintf(buf, n, "above %lluG, the most memory nestlab gives a VM", (unsigned long long)EXPT_MAX_GIB);
+	return buf;
 }
 
 uint64_t expt_size_bytes(const struct expt_size *s)
@@ -292,6 +303,8 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 
 	uint64_t v;
 	struct expt_size sz;
+	char why[96];
+	int r;
 
 	switch (k) {
 	case EXPT_K_NAME:
@@ -324,8 +337,9 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		break;
 	case EXPT_K_HOST_MEM:
 	case EXPT_K_L1_MEM:
-		if (expt_parse_size(toks[0], &sz))
-			return FAIL("%s '%s': a size like 8G or 1.5G (K, M, G, T)", key, toks[0]);
+		if ((r = expt_parse_size(toks[0], &sz)))
+			return FAIL("%s '%s': %s", key, toks[0],
+				    expt_size_why(r, "a size like 8G or 1.5G (K, M, G, T)", why, sizeof(why)));
 		if (k == EXPT_K_HOST_MEM)
 			d->host_mem = sz;
 		else
@@ -368,8 +382,9 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		break;
 	case EXPT_K_VM_MEM:
 		for (int i = 0; i < nt; i++) {
-			if (expt_parse_size(toks[i], &sz))
-				return FAIL("vm_mem '%s': a size like 5G or 1.5G (K, M, G, T)", toks[i]);
+			if ((r = expt_parse_size(toks[i], &sz)))
+				return FAIL("vm_mem '%s': %s", toks[i],
+					    expt_size_why(r, "a size like 5G or 1.5G (K, M, G, T)", why, sizeof(why)));
 			for (int j = 0; j < d->nsizes; j++)
 				if (expt_size_bytes(&d->vm_mem[j]) == expt_size_bytes(&sz))
 					return FAIL("vm_mem '%s' given twice", toks[i]);
@@ -380,16 +395,17 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_ITERS:
 		for (int i = 0; i < nt; i++) {
 			const char *val;
-			int w, r = split_wl(toks[i], &w, &val);
+			int w;
 
-			if (r)
+			if (split_wl(toks[i], &w, &val))
 				return FAIL("%s '%s': WORKLOAD=VALUE with a known workload, or VALUE for all", key, toks[i]);
 			for (int j = 0; j < EXPT_NWORKLOADS; j++) {
 				if (w >= 0 && j != w)
 					continue;
 				if (k == EXPT_K_FOOTPRINT) {
-					if (expt_parse_size(val, &sz))
-						return FAIL("footprint '%s': a size like 1.7G or 30M", toks[i]);
+					if ((r = expt_parse_size(val, &sz)))
+						return FAIL("footprint '%s': %s", toks[i],
+							    expt_size_why(r, "a size like 1.7G or 30M", why, sizeof(why)));
 					d->footprint[j] = sz;
 					d->has_fp[j] = true;
 				} else {

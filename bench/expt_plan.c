@@ -70,6 +70,7 @@ static int select_sizes(const struct expt_desc *d, const char *list, bool *sel,
 			char *err, size_t errlen)
 {
 	char buf[512], *save, *tok;
+	int r;
 
 	if (strlen(list) >= sizeof(buf)) {
 		snprintf(err, errlen, "--sizes: too long");
@@ -80,8 +81,11 @@ static int select_sizes(const struct expt_desc *d, const char *list, bool *sel,
 		struct expt_size s;
 		int found = -1;
 
-		if (expt_parse_size(tok, &s)) {
-			snprintf(err, errlen, "--sizes: '%s' is not a size", tok);
+		if ((r = expt_parse_size(tok, &s))) {
+			char why[96];
+
+			snprintf(err, errlen, "--sizes: '%s' is %s", tok,
+				 expt_size_why(r, "not a size", why, sizeof(why)));
 			return -EINVAL;
 		}
 		for (int i = 0; i < d->nsizes; i++)
@@ -136,8 +140,12 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		    struct expt_plan *p, FILE *notes, char *err, size_t errlen)
 {
 	bool ssel[EXPT_MAX_LIST] = { false }, msel[EXPT_NCONFIGS] = { false };
+	char too_big[96];
 	int r, ln;
 
+	/* a size within the bound as written can scale past it (scale up to 64) */
+	snprintf(too_big, sizeof(too_big), "above the %lluG (%llu MiB) nestlab gives a VM",
+		 (unsigned long long)EXPT_MAX_GIB, (unsigned long long)EXPT_MAX_MIB);
 	memset(p, 0, sizeof(*p));
 	p->d = d;
 	p->scale = d->scale;
@@ -169,10 +177,10 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 	for (int i = 0; i < d->nsizes; i++) {
 		uint64_t mib = expt_size_scaled_mib(&d->vm_mem[i], &p->scale);
 
-		if (mib < 4) {
+		if (mib < 4 || mib > EXPT_MAX_MIB) {
 			ln = d->line[EXPT_K_VM_MEM];
-			return FAIL("vm_mem %s x %s is %llu MiB, below the 4 MiB a VM needs",
-				    d->vm_mem[i].text, p->scale.text, (unsigned long long)mib);
+			return FAIL("vm_mem %s x %s is %llu MiB, %s", d->vm_mem[i].text, p->scale.text,
+				    (unsigned long long)mib, mib < 4 ? "below the 4 MiB a VM needs" : too_big);
 		}
 		for (int j = 0; j < i; j++)
 			if (p->vm_mem[j] == mib * MIB) {
@@ -193,10 +201,11 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 			continue;
 		uint64_t mib = expt_size_scaled_mib(mem[i], &p->scale);
 
-		if (mib < 4) {
+		if (mib < 4 || mib > EXPT_MAX_MIB) {
 			ln = d->line[keys[i]];
-			return FAIL("%s %s x %s is %llu MiB, below the 4 MiB a VM needs",
-				    expt_key_names[keys[i]], mem[i]->text, p->scale.text, (unsigned long long)mib);
+			return FAIL("%s %s x %s is %llu MiB, %s", expt_key_names[keys[i]], mem[i]->text,
+				    p->scale.text, (unsigned long long)mib,
+				    mib < 4 ? "below the 4 MiB a VM needs" : too_big);
 		}
 		*dst[i] = mib * MIB;
 	}
@@ -206,6 +215,11 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		int w = d->wl[i];
 		uint64_t b = expt_size_scaled_mib(&d->footprint[w], &p->scale) * MIB;
 
+		if (b > EXPT_MAX_BYTES) {
+			ln = d->line[EXPT_K_FOOTPRINT];
+			return FAIL("footprint %s=%s x %s is %llu MiB, %s", expt_workloads[w].name,
+				    d->footprint[w].text, p->scale.text, (unsigned long long)(b / MIB), too_big);
+		}
 		if (b < expt_workloads[w].min_footprint) {
 			p->fp_raised[w] = true;
 			if (notes)

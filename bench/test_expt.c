@@ -239,6 +239,15 @@ static void sizes_and_scale(void **state)
 	assert_true(expt_parse_size("-5G", &s) < 0);
 	assert_true(expt_parse_size("0M", &s) < 0);
 	assert_true(expt_parse_size("99999999999999999999G", &s) < 0);
+	/* issue 12 (c): 2^64 bytes wrapped to 0; the bound is nestlab's */
+	assert_int_equal(expt_parse_size("16777216T", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("64.000001G", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("65536.1M", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("68719476737", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("64G", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), NL_MAX_MEM_GIB << 30);
+	assert_int_equal(expt_parse_size("0.0625T", &s), 0);
+	assert_int_equal(expt_parse_size("68719476736", &s), 0);
 
 	assert_int_equal(expt_parse_scale("1/32", &sc), 0);
 	assert_int_equal(sc.num, 1);
@@ -1109,6 +1118,52 @@ static void tsv_not_regular(void **state)
 	free(csv);
 }
 
+/* (c) sizes had no upper bound: `vm_mem 16777216T` (2^64 bytes) planned
+ * VMs of 0 bytes and exited 0; a size within it could scale past it */
+static void sizes_bounded(void **state)
+{
+	static const struct {
+		const char *from, *to, *opts, *want;
+	} cases[] = {
+		{ "5G 6G 7G 8G 9G", "16777216T 5G", "",
+		  "big.expt:9: vm_mem '16777216T': above 64G, the most memory nestlab gives a VM" },
+		{ "5G 6G 7G 8G 9G", "5G 65G", "--scale 1/64",
+		  "big.expt:9: vm_mem '65G': above 64G, the most memory nestlab gives a VM" },
+		{ "host_mem   8G", "host_mem 100G", "--scale 1/64", "big.expt:10: host_mem '100G': above 64G" },
+		{ "l1_mem     8G", "l1_mem 16777216T", "", "big.expt:11: l1_mem '16777216T': above 64G" },
+		{ "mcf=1.7G", "mcf=99999T", "--scale 1/64", "big.expt:14: footprint 'mcf=99999T': above 64G" },
+		{ "5G 6G 7G 8G 9G", "5G 64G", "--scale 2",
+		  "big.expt:9: vm_mem 64G x 2 is 131072 MiB, above the 64G (65536 MiB) nestlab gives a VM" },
+		{ "host_mem   8G", "host_mem 32G", "--scale 4",
+		  "big.expt:10: host_mem 32G x 4 is 131072 MiB, above the 64G (65536 MiB) nestlab gives a VM" },
+		{ "mcf=1.7G", "mcf=60G", "--scale 2 --sizes 5G",
+		  "big.expt:14: footprint mcf=60G x 2 is 122880 MiB, above the 64G" },
+		{ "vm_mem", "vm_mem", "--sizes 5G,65G", "--sizes: '65G' is above 64G, the most memory nestlab gives a VM" },
+	};
+	char path[256], args[1024], *out, *err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/big.expt", tmpdir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[2048], *at;
+
+		snprintf(text, sizeof(text), "%s", fig3_text);
+		at = strstr(text, cases[i].from);
+		assert_non_null(at);
+		memmove(at + strlen(cases[i].to), at + strlen(cases[i].from), strlen(at + strlen(cases[i].from)) + 1);
+		memcpy(at, cases[i].to, strlen(cases[i].to));
+		write_file(path, text);
+		refused(cases[i].want, "plan %s %s", path, cases[i].opts);
+	}
+	/* 64G itself is a VM nestlab runs */
+	snprintf(args, sizeof(args), "plan %s --sizes 64G", path);
+	write_file(path, "name big\nshapes flat\nworkloads mcf\nvm_mem 5G 64G\nfootprint mcf=1G\n");
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(out, "big-flat-mcf-65536M-r1\tbig\tflat\tmcf\t68719476736\t");
+	free(out);
+	free(err);
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -1202,6 +1257,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(measure_refuses),
 		cmocka_unit_test(desc_not_regular),
 		cmocka_unit_test(tsv_not_regular),
+		cmocka_unit_test(sizes_bounded),
 	};
 	int r;
 
