@@ -70,7 +70,7 @@ static int select_sizes(const struct expt_desc *d, const char *list, bool *sel,
 			char *err, size_t errlen)
 {
 	char buf[512], *save, *tok;
-	int r;
+	int r, n = 0;
 
 	if (strlen(list) >= sizeof(buf)) {
 		snprintf(err, errlen, "--sizes: too long");
@@ -97,6 +97,12 @@ static int select_sizes(const struct expt_desc *d, const char *list, bool *sel,
 			return -EINVAL;
 		}
 		sel[found] = true;
+		n++;
+	}
+	/* an empty list selected nothing: an empty plan, run and "done" */
+	if (!n) {
+		snprintf(err, errlen, "--sizes: no size given (a list like 5G,8G of %s's vm_mem)", d->file);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -105,6 +111,7 @@ static int select_modes(const struct expt_desc *d, const char *list, bool *sel,
 			char *err, size_t errlen)
 {
 	char buf[256], *save, *tok;
+	int n = 0;
 
 	if (strlen(list) >= sizeof(buf)) {
 		snprintf(err, errlen, "--modes: too long");
@@ -127,6 +134,11 @@ static int select_modes(const struct expt_desc *d, const char *list, bool *sel,
 			return -EINVAL;
 		}
 		sel[c] = true;
+		n++;
+	}
+	if (!n) {
+		snprintf(err, errlen, "--modes: no mode given (a list like shadow,nested of %s's modes)", d->file);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -1164,6 +1164,28 @@ static void sizes_bounded(void **state)
 	free(err);
 }
 
+/* (d) `--sizes ''` selected no size: an empty plan, exit 0, and a driver
+ * that ran nothing and summarized nothing; `--modes ''` the same for a
+ * description with only the nested shape */
+static void empty_lists(void **state)
+{
+	static const char *const opts[] = { "--sizes ''", "--sizes ,", "--sizes ' '" };
+	char path[256], f4[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/empty.expt", tmpdir);
+	write_file(path, fig3_text);
+	snprintf(f4, sizeof(f4), "%s/empty4.expt", tmpdir);
+	write_file(f4, fig4_text);
+	for (size_t i = 0; i < 2; i++) {
+		refused("--sizes: no size given (a list like 5G,8G of ", "plan %s %s", path, opts[i]);
+		refused("--sizes: no size given", "summarize %s %s/plan %s/o %s", path, tmpdir, tmpdir, opts[i]);
+	}
+	refused("--sizes: ' ' is not a size", "plan %s %s", path, opts[2]);
+	refused("--modes: no mode given (a list like shadow,nested of ", "plan %s --modes ''", f4);
+	refused("--modes: no mode given", "plan %s --modes ,,", f4);
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -1258,6 +1280,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(desc_not_regular),
 		cmocka_unit_test(tsv_not_regular),
 		cmocka_unit_test(sizes_bounded),
+		cmocka_unit_test(empty_lists),
 	};
 	int r;
 
