@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * nestlab-expt: the paper reproduction's experiments (docs/experiments.md).
- * bench/paper.sh runs what `plan` lists and hands the measured TSV to
+ * bench/paper.sh runs what `plan` lists, turns each run's document into
+ * its measured line with `measure`, hands the measured TSV to
  * `summarize`, then joins the sections with `report`.
  * Exit status: 0 done; 1 an output could not be written or gnuplot failed;
- * 2 bad usage or bad input (description, options, unreadable TSV).
+ * 2 bad usage or bad input (description, options, unreadable TSV, a
+ * document that is not a run's result).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +20,11 @@ static const char usage[] =
 	"       nestlab-expt summarize FILE MEASURED_TSV OUTDIR [--host TEXT] [--emulated yes|no]\n"
 	"                              [--scale S] [--reps N] [--sizes LIST] [--modes LIST]\n"
 	"       nestlab-expt report OUTDIR EXPERIMENT... [--wall SECONDS]\n"
-	"FILE: an experiment description (bench/experiments/*.expt, docs/experiments.md)\n";
+	"       nestlab-expt measure RUN_ID CONFIG WORKLOAD VM_MEM REP RC DOC\n"
+	"       nestlab-expt l1-outcome DOC\n"
+	"FILE: an experiment description (bench/experiments/*.expt, docs/experiments.md)\n"
+	"measure: one run's line of the measured TSV from its nestlab-flat/1 or nestlab-nested/1\n"
+	"  DOC (RC: bench/paper_run.sh's exit status); l1-outcome: L1's outcome in DOC, if any\n";
 
 struct cli {
 	struct expt_opts o;
@@ -186,7 +192,6 @@ static int cmd_summarize(const struct cli *c)
 	struct outs o = { &p, &data, &meta, false };
 	const char *outdir;
 	char err[EXPT_ERRLEN];
-	FILE *in;
 	int r, rc = 0;
 
 	if (c->npos != 3) {
@@ -196,16 +201,9 @@ static int cmd_summarize(const struct cli *c)
 	outdir = c->pos[2];
 	if ((r = load_plan(c, &d, &p, NULL)))
 		return r;
-	if (!(in = fopen(c->pos[1], "r"))) {
-		fprintf(stderr, "nestlab-expt: %s: %s\n", c->pos[1], strerror(errno));
-		expt_plan_free(&p);
-		return 2;
-	}
-	r = expt_read_measured(in, c->pos[1], &p, &data, stderr);
-	fclose(in);
-	if (r) {
-		fprintf(stderr, "nestlab-expt: reading %s: %s\n", c->pos[1], strerror(-r));
-		rc = 1;
+	if ((r = expt_load_measured(c->pos[1], &p, &data, stderr, err, sizeof(err)))) {
+		fprintf(stderr, "nestlab-expt: %s\n", r == -ENOMEM ? "out of memory" : err);
+		rc = r == -ENOMEM ? 1 : 2;
 		goto out;
 	}
 	if (mkdir(outdir, 0777) && errno != EEXIST) {
@@ -238,6 +236,64 @@ out:
 	expt_data_free(&data);
 	expt_plan_free(&p);
 	return rc;
+}
+
+static int cmd_measure(const struct cli *c)
+{
+	char err[EXPT_ERRLEN];
+	struct expt_measure_run in;
+
+	if (c->npos != 7) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	in = (struct expt_measure_run){ c->pos[0], c->pos[1], c->pos[2], c->pos[3], c->pos[4],
+					c->pos[5], c->pos[6] };
+	/* the line goes out whole or not at all: the driver keeps what it gets */
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&line, &len);
+	int r;
+
+	if (!mem) {
+		fprintf(stderr, "nestlab-expt: out of memory\n");
+		return 1;
+	}
+	r = expt_measure(&in, mem, err, sizeof(err));
+	if (fclose(mem) && !r)
+		r = -ENOMEM;
+	if (r) {
+		free(line);
+		fprintf(stderr, "nestlab-expt: %s\n", r == -ENOMEM ? "out of memory" : err);
+		return r == -ENOMEM ? 1 : 2;
+	}
+	fwrite(line, 1, len, stdout);
+	free(line);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "nestlab-expt: writing the line failed\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_l1_outcome(const struct cli *c)
+{
+	char err[EXPT_ERRLEN];
+	int r;
+
+	if (c->npos != 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if ((r = expt_l1_outcome(c->pos[0], stdout, err, sizeof(err)))) {
+		fprintf(stderr, "nestlab-expt: %s\n", r == -ENOMEM ? "out of memory" : err);
+		return r == -ENOMEM ? 1 : 2;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "nestlab-expt: writing the outcome failed\n");
+		return 1;
+	}
+	return 0;
 }
 
 static int cmd_report(const struct cli *c)
@@ -275,6 +331,8 @@ int main(int argc, char **argv)
 		{ "plan", "--scale --reps --sizes --modes", cmd_plan },
 		{ "summarize", "--scale --reps --sizes --modes --host --emulated", cmd_summarize },
 		{ "report", "--wall", cmd_report },
+		{ "measure", "", cmd_measure },
+		{ "l1-outcome", "", cmd_l1_outcome },
 	};
 	struct cli c;
 
@@ -293,6 +351,6 @@ int main(int argc, char **argv)
 		}
 		return r ? 2 : cmds[i].fn(&c);
 	}
-	fprintf(stderr, "nestlab-expt: unknown command '%s' (plan, summarize, report)\n", argv[1]);
+	fprintf(stderr, "nestlab-expt: unknown command '%s' (plan, summarize, report, measure, l1-outcome)\n", argv[1]);
 	return 2;
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * nestlab-expt: the paper reproduction's experiments (docs/experiments.md).
- *   expt_desc.c   an experiment description (*.expt) -> the list of runs
+ *   expt_desc.c   an experiment description (*.expt) -> struct expt_desc
+ *   expt_plan.c   a description and options -> the points and the runs
  *   expt_stats.c  the measured TSV -> per-point statistics, CSV
- *   expt_report.c statistics -> gnuplot script and plots, Markdown report
+ *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
+ *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
+ *   expt_measure.c a run's result document -> its line of the measured TSV
+ *   paper_figs.c  what the paper reports, for the report's comparisons
  *   expt.c        the command line
  * Library functions return 0 or a negative errno and put a one-line
  * message in an err buffer; only main() prints and picks the exit status.
@@ -15,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "nestlab/abi.h"
 
 #define EXPT_ERRLEN 320
 #define EXPT_MAX_LIST 16 /* sizes or workloads in one description */
@@ -39,15 +45,30 @@ struct expt_scale {
 	char text[24];
 };
 
+/* The most memory of any size here, written or scaled: what nestlab gives
+ * one VM (NL_MAX_MEM_GIB); beyond it the byte counts would also wrap. */
+#define EXPT_MAX_GIB NL_MAX_MEM_GIB
+#define EXPT_MAX_BYTES (EXPT_MAX_GIB << 30)
+#define EXPT_MAX_MIB (EXPT_MAX_GIB << 10)
+
 /* Digits, optional '.' and up to 6 decimals, optional K/M/G/T (any case,
- * optionally followed by B or iB); no suffix = bytes (then no decimals). */
+ * optionally followed by B or iB); no suffix = bytes (then no decimals).
+ * -ERANGE above EXPT_MAX_BYTES, -EDOM for 0, -EINVAL for the rest. */
 int expt_parse_size(const char *s, struct expt_size *out);
+/* Why expt_parse_size refused a size (its return r), for "KEY 'S': why":
+ * the bound, in units, in buf for -ERANGE, else otherwise. */
+const char *expt_size_why(int r, const char *otherwise, char *buf, size_t n);
 /* "1/32", "0.125" or "1"; 0 < scale <= 64. */
 int expt_parse_scale(const char *s, struct expt_scale *out);
 uint64_t expt_size_bytes(const struct expt_size *s);
 /* size x scale, rounded to the nearest whole MiB (halves up). */
 uint64_t expt_size_scaled_mib(const struct expt_size *s, const struct expt_scale *sc);
 double expt_scale_value(const struct expt_scale *sc);
+/* Digits only, at most max. */
+int expt_parse_uint(const char *s, uint64_t max, uint64_t *out);
+/* "FILE:LINE: why" into err; returns -EINVAL. */
+int expt_fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* ---- workloads and configurations ---- */
 
@@ -63,6 +84,7 @@ int expt_workload_find(const char *name); /* index, or -1 */
  * shadow / nested (EPT/NPT), or shadow on a shadow-paging L0 (sos). */
 enum expt_config { EXPT_FLAT, EXPT_SHADOW, EXPT_NESTED, EXPT_SOS, EXPT_NCONFIGS };
 extern const char *const expt_config_names[EXPT_NCONFIGS];
+extern const char *const expt_config_labels[EXPT_NCONFIGS]; /* for plots and reports */
 int expt_config_find(const char *name); /* index, or -1 */
 
 /* ---- the experiment description (expt_desc.c) ---- */
@@ -102,7 +124,7 @@ int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
 		    char *err, size_t errlen);
 int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errlen);
 
-/* ---- the plan: points and runs (expt_desc.c) ---- */
+/* ---- the plan: points and runs (expt_plan.c) ---- */
 
 /* Command-line overrides; NULL / 0 = the description's. */
 struct expt_opts {
@@ -153,6 +175,13 @@ int expt_plan_point(const struct expt_plan *p, int config, int wl, int size);
 int expt_plan_find_id(const struct expt_plan *p, const char *id, unsigned *rep);
 /* The plan's size index (into d->vm_mem) whose unscaled size is gib GiB. */
 int expt_plan_size_gib(const struct expt_plan *p, unsigned gib);
+/* The paper-equivalent GB of d->vm_mem[si]: scaled size / scale. */
+double expt_plan_paper_gb(const struct expt_plan *p, int si);
+/* "8 GB": how plots and reports write a paper-equivalent size. */
+const char *expt_gb_text(char *buf, size_t n, double gb);
+/* The plan's sizes (d->vm_mem indexes) ordered by memory: descriptions may
+ * list them in any order, figures run left to right. */
+void expt_plan_sizes_by_memory(const struct expt_plan *p, int *out);
 
 /* ---- statistics and the measured TSV (expt_stats.c) ---- */
 
@@ -188,18 +217,65 @@ struct expt_data {
 	size_t nseen, capseen;
 };
 
-/* Read MEASURED_TSV into d (allocated here); each bad line gets one line
- * on errs. Lines of other experiments (ids not starting with NAME-) are
- * only counted. Returns 0 or -ENOMEM. */
-int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
-		       struct expt_data *d, FILE *errs);
+#define EXPT_TSV_MAX (64u << 20)  /* a measured TSV: about 400,000 runs */
+#define EXPT_TSV_LINE_MAX 4096    /* a measured line: about 150 bytes */
+#define EXPT_TSV_LINE_MAX_TEXT "4096"
+
+/* Read the measured TSV text[0..len) (named fname) into d (allocated
+ * here); each bad line, one too long or with a NUL byte included, gets one
+ * line on errs. Lines of other experiments (ids not starting with NAME-)
+ * are only counted. Returns 0 or -ENOMEM. */
+int expt_read_measured(const char *text, size_t len, const char *fname,
+		       const struct expt_plan *p, struct expt_data *d, FILE *errs);
+/* The same for the file at path: a regular file of at most EXPT_TSV_MAX
+ * bytes. regfile's errors ("PATH: why" in err), or -ENOMEM. */
+int expt_load_measured(const char *path, const struct expt_plan *p, struct expt_data *d,
+		       FILE *errs, char *err, size_t errlen);
 void expt_data_free(struct expt_data *d);
 int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d);
 /* (b / a - 1) * 100 from the medians of points a and b; NAN if either is
  * missing: "b is x% slower than a". */
 double expt_pct(const struct expt_data *d, int a, int b);
 
-/* ---- plots and reports (expt_report.c) ---- */
+/* ---- one run's documents -> its measured line (expt_measure.c) ---- */
+
+#define EXPT_DOC_MAX (64u << 20) /* a result document: L1's alone may be 16 MiB */
+
+/* The run, as bench/paper.sh knows it (the plan's columns, as text) and
+ * what it left: paper_run.sh's exit status and its document. */
+struct expt_measure_run {
+	const char *id, *config, *workload, *vm_mem, *rep;
+	const char *rc;  /* paper_run.sh's status: 0 = every VM ran */
+	const char *doc; /* nestlab-flat/1 (config flat) or nestlab-nested/1 */
+};
+
+/* The run's line of the measured TSV on out, as bench/paper.sh's jq wrote
+ * it. -EINVAL with "DOC: why" (or the bad argument) in err; regfile's
+ * errors for a file that cannot be read. */
+int expt_measure(const struct expt_measure_run *in, FILE *out, char *err, size_t errlen);
+/* L1's outcome as L0 saw it (l0_view.outcome) on a line of out; nothing
+ * for a flat document or an L1 without one. */
+int expt_l1_outcome(const char *path, FILE *out, char *err, size_t errlen);
+/* v as jq 1.6 prints a number (the shortest digits that read back as v);
+ * n >= 32. -EDOM for NaN, which jq prints as no number at all. */
+int expt_jq_number(double v, char *buf, size_t n);
+
+/* ---- the paper's figures (paper_figs.c) ---- */
+
+struct expt_paper {
+	const char *citation;     /* authors and title, for report.md */
+	const char *host_kernel;  /* its L0 kernel: why it had no nested EPT */
+	const char *fig3_avg;     /* figure 3: nested over flat, average over the sizes */
+	const char *fig3_at8;     /* ... at 8 GB */
+	const char *fig3_best;    /* ... the size with the smallest gap */
+	const char *fig4_avg;     /* figure 4: the cost of 8 -> 5 GB, average over the benchmarks */
+	const char *fig4_worst;   /* ... the worst benchmark */
+	const char *fig4_fastest; /* which benchmarks were fastest at 8 GB */
+	const char *fig4_past_l1; /* 8 -> 9 GB, past L1's memory (no number given) */
+};
+extern const struct expt_paper expt_paper;
+
+/* ---- plots (expt_plot.c) and reports (expt_report.c) ---- */
 
 struct expt_meta {
 	const char *host;     /* NULL: not stated */

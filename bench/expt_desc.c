@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Experiment descriptions (docs/experiments.md) and their expansion into
- * runs. Sizes are kept exact (struct expt_size) and scaled with integer
- * arithmetic, so that the same description and options give the same run
- * ids on every machine: the driver resumes an interrupted reproduction by
- * those ids.
+ * Experiment descriptions (docs/experiments.md): sizes, scales and the
+ * *.expt text -> struct expt_desc; expt_plan.c expands one into runs.
+ * Sizes are kept exact (struct expt_size), so that scaling them never
+ * depends on floating-point rounding.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "expt.h"
+#include "regfile.h"
 
 typedef unsigned __int128 u128;
 
@@ -23,6 +23,12 @@ const struct expt_workload expt_workloads[EXPT_NWORKLOADS] = {
 };
 
 const char *const expt_config_names[EXPT_NCONFIGS] = { "flat", "shadow", "nested", "sos" };
+const char *const expt_config_labels[EXPT_NCONFIGS] = {
+	"flat (hypervisor VMs on L0)",
+	"nested, L1 shadow paging (the paper's mode)",
+	"nested, L1 nested EPT/NPT",
+	"nested, shadow on a shadow-paging L0",
+};
 
 const char *const expt_key_names[EXPT_NKEYS] = {
 	"name", "title", "figure", "shapes", "modes", "workloads", "vms", "vm_mem",
@@ -100,11 +106,22 @@ int expt_parse_size(const char *s, struct expt_size *out)
 		return -EINVAL;
 	if (!mant)
 		return -EDOM;
+	/* 16777216T is 2^64 bytes: wrapped, that planned VMs of 0 bytes */
+	if ((((u128)mant << shift) + pow10u(dec) / 2) / pow10u(dec) > EXPT_MAX_BYTES)
+		return -ERANGE;
 	out->mant = mant;
 	out->dec = dec;
 	out->shift = shift;
 	snprintf(out->text, sizeof(out->text), "%s", s);
 	return 0;
+}
+
+const char *expt_size_why(int r, const char *otherwise, char *buf, size_t n)
+{
+	if (r != -ERANGE)
+		return otherwise;
+	snprintf(buf, n, "above %lluG, the most memory nestlab gives a VM", (unsigned long long)EXPT_MAX_GIB);
+	return buf;
 }
 
 uint64_t expt_size_bytes(const struct expt_size *s)
@@ -127,7 +144,7 @@ double expt_scale_value(const struct expt_scale *sc)
 	return (double)sc->num / (double)sc->den;
 }
 
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+int expt_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -154,7 +171,7 @@ int expt_parse_scale(const char *s, struct expt_scale *out)
 
 		memcpy(a, s, (size_t)(slash - s));
 		a[slash - s] = '\0';
-		if (parse_uint(a, 1000000000, &num) || parse_uint(slash + 1, 1000000000, &den) || !den)
+		if (expt_parse_uint(a, 1000000000, &num) || expt_parse_uint(slash + 1, 1000000000, &den) || !den)
 			return -EINVAL;
 	} else {
 		const char *dot = strchr(s, '.');
@@ -172,7 +189,7 @@ int expt_parse_scale(const char *s, struct expt_scale *out)
 		digits[k] = '\0';
 		if (dot && (dot == s || !dot[1] || strlen(dot + 1) > 9))
 			return -EINVAL;
-		if (parse_uint(digits, 100000000000ull, &num))
+		if (expt_parse_uint(digits, 100000000000ull, &num))
 			return -EINVAL;
 		if (dot)
 			den = (uint64_t)pow10u((unsigned)strlen(dot + 1));
@@ -187,10 +204,7 @@ int expt_parse_scale(const char *s, struct expt_scale *out)
 
 /* ---- the description ---- */
 
-static int fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+int expt_fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int k = snprintf(err, errlen, "%s:%d: ", file, line);
@@ -202,7 +216,7 @@ static int fail(char *err, size_t errlen, const char *file, int line, const char
 	return -EINVAL;
 }
 
-#define FAIL(...) fail(err, errlen, d->file, ln, __VA_ARGS__)
+#define FAIL(...) expt_fail(err, errlen, d->file, ln, __VA_ARGS__)
 
 static bool name_ok(const char *s)
 {
@@ -289,6 +303,8 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 
 	uint64_t v;
 	struct expt_size sz;
+	char why[96];
+	int r;
 
 	switch (k) {
 	case EXPT_K_NAME:
@@ -297,13 +313,13 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		strcpy(d->name, toks[0]);
 		break;
 	case EXPT_K_FIGURE:
-		if (parse_uint(toks[0], 99, &v) || !v)
+		if (expt_parse_uint(toks[0], 99, &v) || !v)
 			return FAIL("figure '%s': a number 1..99", toks[0]);
 		d->figure = (int)v;
 		break;
 	case EXPT_K_VMS:
 	case EXPT_K_L1_CPUS:
-		if (parse_uint(toks[0], 16, &v) || !v)
+		if (expt_parse_uint(toks[0], 16, &v) || !v)
 			return FAIL("%s '%s': a number 1..16", key, toks[0]);
 		if (k == EXPT_K_VMS)
 			d->vms = (unsigned)v;
@@ -311,7 +327,7 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 			d->l1_cpus = (unsigned)v;
 		break;
 	case EXPT_K_REPS:
-		if (parse_uint(toks[0], 1000, &v) || !v)
+		if (expt_parse_uint(toks[0], 1000, &v) || !v)
 			return FAIL("reps '%s': a number 1..1000", toks[0]);
 		d->reps = (unsigned)v;
 		break;
@@ -321,8 +337,9 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		break;
 	case EXPT_K_HOST_MEM:
 	case EXPT_K_L1_MEM:
-		if (expt_parse_size(toks[0], &sz))
-			return FAIL("%s '%s': a size like 8G or 1.5G (K, M, G, T)", key, toks[0]);
+		if ((r = expt_parse_size(toks[0], &sz)))
+			return FAIL("%s '%s': %s", key, toks[0],
+				    expt_size_why(r, "a size like 8G or 1.5G (K, M, G, T)", why, sizeof(why)));
 		if (k == EXPT_K_HOST_MEM)
 			d->host_mem = sz;
 		else
@@ -365,8 +382,9 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		break;
 	case EXPT_K_VM_MEM:
 		for (int i = 0; i < nt; i++) {
-			if (expt_parse_size(toks[i], &sz))
-				return FAIL("vm_mem '%s': a size like 5G or 1.5G (K, M, G, T)", toks[i]);
+			if ((r = expt_parse_size(toks[i], &sz)))
+				return FAIL("vm_mem '%s': %s", toks[i],
+					    expt_size_why(r, "a size like 5G or 1.5G (K, M, G, T)", why, sizeof(why)));
 			for (int j = 0; j < d->nsizes; j++)
 				if (expt_size_bytes(&d->vm_mem[j]) == expt_size_bytes(&sz))
 					return FAIL("vm_mem '%s' given twice", toks[i]);
@@ -377,20 +395,21 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_ITERS:
 		for (int i = 0; i < nt; i++) {
 			const char *val;
-			int w, r = split_wl(toks[i], &w, &val);
+			int w;
 
-			if (r)
+			if (split_wl(toks[i], &w, &val))
 				return FAIL("%s '%s': WORKLOAD=VALUE with a known workload, or VALUE for all", key, toks[i]);
 			for (int j = 0; j < EXPT_NWORKLOADS; j++) {
 				if (w >= 0 && j != w)
 					continue;
 				if (k == EXPT_K_FOOTPRINT) {
-					if (expt_parse_size(val, &sz))
-						return FAIL("footprint '%s': a size like 1.7G or 30M", toks[i]);
+					if ((r = expt_parse_size(val, &sz)))
+						return FAIL("footprint '%s': %s", toks[i],
+							    expt_size_why(r, "a size like 1.7G or 30M", why, sizeof(why)));
 					d->footprint[j] = sz;
 					d->has_fp[j] = true;
 				} else {
-					if (parse_uint(val, 1000000, &v) || !v)
+					if (expt_parse_uint(val, 1000000, &v) || !v)
 						return FAIL("iters '%s': a number 1..1000000", toks[i]);
 					d->iters[j] = v;
 				}
@@ -469,41 +488,18 @@ int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
 
 int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
 	char *text;
-	long n;
+	size_t n;
 	int r;
 
-	if (!f) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	/* regfile: a FIFO or device named by mistake is refused at once
+	 * instead of blocking the open or being read without end */
+	if ((r = regfile_read(path, 1 << 20, &text, &n, err, errlen))) {
+		if (r == -EFBIG)
+			snprintf(err, errlen, "%s: larger than 1 MiB, not an experiment description", path);
 		return r;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
-	}
-	if (n > (1 << 20)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: larger than 1 MiB, not an experiment description", path);
-		return -EFBIG;
-	}
-	text = malloc((size_t)n + 1);
-	if (!text) {
-		fclose(f);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	if (fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
-	}
-	fclose(f);
-	text[n] = '\0';
-	if (strlen(text) != (size_t)n) {
+	if (strlen(text) != n) {
 		free(text);
 		snprintf(err, errlen, "%s: contains NUL bytes, not an experiment description", path);
 		return -EINVAL;
@@ -511,275 +507,4 @@ int expt_desc_load(const char *path, struct expt_desc *d, char *err, size_t errl
 	r = expt_desc_parse(path, text, d, err, errlen);
 	free(text);
 	return r;
-}
-
-/* ---- the plan ---- */
-
-int expt_plan_point(const struct expt_plan *p, int config, int wl, int size)
-{
-	int ci = -1, wi = -1, si = -1;
-
-	for (int i = 0; i < p->nconfigs; i++)
-		if (p->configs[i] == config)
-			ci = i;
-	for (int i = 0; i < p->d->nwl; i++)
-		if (p->d->wl[i] == wl)
-			wi = i;
-	for (int i = 0; i < p->nsizes; i++)
-		if (p->sizes[i] == size)
-			si = i;
-	if (ci < 0 || wi < 0 || si < 0)
-		return -1;
-	return (ci * p->d->nwl + wi) * p->nsizes + si;
-}
-
-int expt_plan_size_gib(const struct expt_plan *p, unsigned gib)
-{
-	for (int i = 0; i < p->nsizes; i++)
-		if (expt_size_bytes(&p->d->vm_mem[p->sizes[i]]) == (uint64_t)gib << 30)
-			return p->sizes[i];
-	return -1;
-}
-
-/* Parse a comma list of overrides into *sel (indexes into the description's
- * list, in the description's order so ids and order stay stable). */
-static int select_sizes(const struct expt_desc *d, const char *list, bool *sel,
-			char *err, size_t errlen)
-{
-	char buf[512], *save, *tok;
-
-	if (strlen(list) >= sizeof(buf)) {
-		snprintf(err, errlen, "--sizes: too long");
-		return -EINVAL;
-	}
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		struct expt_size s;
-		int found = -1;
-
-		if (expt_parse_size(tok, &s)) {
-			snprintf(err, errlen, "--sizes: '%s' is not a size", tok);
-			return -EINVAL;
-		}
-		for (int i = 0; i < d->nsizes; i++)
-			if (expt_size_bytes(&d->vm_mem[i]) == expt_size_bytes(&s))
-				found = i;
-		if (found < 0) {
-			snprintf(err, errlen, "--sizes: %s is not one of %s's vm_mem (unscaled sizes, as in the file)",
-				 tok, d->file);
-			return -EINVAL;
-		}
-		sel[found] = true;
-	}
-	return 0;
-}
-
-static int select_modes(const struct expt_desc *d, const char *list, bool *sel,
-			char *err, size_t errlen)
-{
-	char buf[256], *save, *tok;
-
-	if (strlen(list) >= sizeof(buf)) {
-		snprintf(err, errlen, "--modes: too long");
-		return -EINVAL;
-	}
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int c = expt_config_find(tok);
-		bool in = false;
-
-		if (c <= EXPT_FLAT) {
-			snprintf(err, errlen, "--modes: unknown mode '%s' (shadow, nested, sos)", tok);
-			return -EINVAL;
-		}
-		for (int i = 0; i < d->nmodes; i++)
-			in |= d->modes[i] == c;
-		if (!in) {
-			snprintf(err, errlen, "--modes: %s has no mode '%s' (it has %d: see its 'modes')",
-				 d->file, tok, d->nmodes);
-			return -EINVAL;
-		}
-		sel[c] = true;
-	}
-	return 0;
-}
-
-static void size_token(char *buf, size_t n, uint64_t bytes)
-{
-	snprintf(buf, n, "%lluM", (unsigned long long)(bytes / MIB));
-}
-
-int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
-		    struct expt_plan *p, FILE *notes, char *err, size_t errlen)
-{
-	bool ssel[EXPT_MAX_LIST] = { false }, msel[EXPT_NCONFIGS] = { false };
-	int r, ln;
-
-	memset(p, 0, sizeof(*p));
-	p->d = d;
-	p->scale = d->scale;
-	p->reps = o->reps ? o->reps : d->reps;
-	if (o->scale && expt_parse_scale(o->scale, &p->scale)) {
-		snprintf(err, errlen, "--scale '%s': a fraction like 1/32 or a decimal like 0.125, above 0 and at most 64", o->scale);
-		return -EINVAL;
-	}
-	if (o->reps > 1000) {
-		snprintf(err, errlen, "--reps %u: at most 1000", o->reps);
-		return -EINVAL;
-	}
-	if (o->sizes && (r = select_sizes(d, o->sizes, ssel, err, errlen)))
-		return r;
-	if (o->modes && (r = select_modes(d, o->modes, msel, err, errlen)))
-		return r;
-	if (o->modes && !d->nested) {
-		snprintf(err, errlen, "--modes: %s has no nested shape", d->file);
-		return -EINVAL;
-	}
-
-	if (d->flat)
-		p->configs[p->nconfigs++] = EXPT_FLAT;
-	for (int i = 0; i < d->nmodes; i++)
-		if (!o->modes || msel[d->modes[i]])
-			p->configs[p->nconfigs++] = d->modes[i];
-
-	/* Scale every size; a VM below 4 MiB cannot hold guest-kernel. */
-	for (int i = 0; i < d->nsizes; i++) {
-		uint64_t mib = expt_size_scaled_mib(&d->vm_mem[i], &p->scale);
-
-		if (mib < 4) {
-			ln = d->line[EXPT_K_VM_MEM];
-			return FAIL("vm_mem %s x %s is %llu MiB, below the 4 MiB a VM needs",
-				    d->vm_mem[i].text, p->scale.text, (unsigned long long)mib);
-		}
-		for (int j = 0; j < i; j++)
-			if (p->vm_mem[j] == mib * MIB) {
-				ln = d->line[EXPT_K_VM_MEM];
-				return FAIL("vm_mem %s and %s both scale to %llu MiB", d->vm_mem[j].text,
-					    d->vm_mem[i].text, (unsigned long long)mib);
-			}
-		p->vm_mem[i] = mib * MIB;
-		if (!o->sizes || ssel[i])
-			p->sizes[p->nsizes++] = i;
-	}
-	const struct expt_size *mem[2] = { &d->host_mem, &d->l1_mem };
-	uint64_t *dst[2] = { &p->host_mem, &p->l1_mem };
-	const int keys[2] = { EXPT_K_HOST_MEM, EXPT_K_L1_MEM };
-
-	for (int i = 0; i < 2; i++) {
-		if (!mem[i]->mant)
-			continue;
-		uint64_t mib = expt_size_scaled_mib(mem[i], &p->scale);
-
-		if (mib < 4) {
-			ln = d->line[keys[i]];
-			return FAIL("%s %s x %s is %llu MiB, below the 4 MiB a VM needs",
-				    expt_key_names[keys[i]], mem[i]->text, p->scale.text, (unsigned long long)mib);
-		}
-		*dst[i] = mib * MIB;
-	}
-	/* A footprint is the workload's size parameter: scaled with the rest,
-	 * but never below what the workload accepts. */
-	for (int i = 0; i < d->nwl; i++) {
-		int w = d->wl[i];
-		uint64_t b = expt_size_scaled_mib(&d->footprint[w], &p->scale) * MIB;
-
-		if (b < expt_workloads[w].min_footprint) {
-			p->fp_raised[w] = true;
-			if (notes)
-				fprintf(notes, "%s: %s footprint %s x %s is %llu MiB after rounding: "
-					"raised to the workload's minimum, %llu KiB\n", d->file,
-					expt_workloads[w].name, d->footprint[w].text, p->scale.text,
-					(unsigned long long)(b / MIB),
-					(unsigned long long)(expt_workloads[w].min_footprint >> 10));
-			b = expt_workloads[w].min_footprint;
-		}
-		p->footprint[w] = b;
-	}
-
-	/* Points, config-major: the order of the CSV and the report. */
-	p->npoints = (size_t)p->nconfigs * (size_t)d->nwl * (size_t)p->nsizes;
-	p->points = calloc(p->npoints ? p->npoints : 1, sizeof(*p->points));
-	p->nruns = p->npoints * p->reps;
-	p->runs = calloc(p->nruns ? p->nruns : 1, sizeof(*p->runs));
-	if (!p->points || !p->runs) {
-		expt_plan_free(p);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	for (int c = 0; c < p->nconfigs; c++)
-		for (int w = 0; w < d->nwl; w++)
-			for (int s = 0; s < p->nsizes; s++) {
-				int cfg = p->configs[c], si = p->sizes[s];
-				struct expt_point *pt = &p->points[(c * d->nwl + w) * p->nsizes + s];
-				char tok[32];
-
-				pt->config = cfg;
-				pt->wl = d->wl[w];
-				pt->size = si;
-				pt->vm_mem = p->vm_mem[si];
-				pt->paper_gb = (double)pt->vm_mem / expt_scale_value(&p->scale) / (double)(1ull << 30);
-				size_token(tok, sizeof(tok), pt->vm_mem);
-				snprintf(pt->key, sizeof(pt->key), "%s-%s%s-%s-%s", d->name,
-					 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
-					 expt_workloads[pt->wl].name, tok);
-			}
-	/* Runs: rep outermost, configuration innermost, so that an interrupted
-	 * reproduction has covered every point once before it repeats any,
-	 * and the configurations compared at one size run next to each other. */
-	size_t k = 0;
-
-	for (unsigned rep = 1; rep <= p->reps; rep++)
-		for (int s = 0; s < p->nsizes; s++)
-			for (int w = 0; w < d->nwl; w++)
-				for (int c = 0; c < p->nconfigs; c++) {
-					struct expt_run *run = &p->runs[k++];
-
-					run->point = (c * d->nwl + w) * p->nsizes + s;
-					run->rep = rep;
-					snprintf(run->id, sizeof(run->id), "%s-r%u", p->points[run->point].key, rep);
-				}
-	return 0;
-}
-
-void expt_plan_free(struct expt_plan *p)
-{
-	free(p->points);
-	free(p->runs);
-	p->points = NULL;
-	p->runs = NULL;
-	p->npoints = p->nruns = 0;
-}
-
-void expt_plan_print(FILE *f, const struct expt_plan *p)
-{
-	fprintf(f, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-		   "footprint\titers\tvms\trep\n");
-	for (size_t i = 0; i < p->nruns; i++) {
-		const struct expt_run *r = &p->runs[i];
-		const struct expt_point *pt = &p->points[r->point];
-
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\n", r->id,
-			p->d->name, expt_config_names[pt->config], expt_workloads[pt->wl].name,
-			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
-			(unsigned long long)p->l1_mem, p->d->l1_cpus,
-			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
-			p->d->vms, r->rep);
-	}
-}
-
-int expt_plan_find_id(const struct expt_plan *p, const char *id, unsigned *rep)
-{
-	const char *r = strrchr(id, '-');
-	uint64_t v;
-	size_t klen;
-
-	if (!r || r[1] != 'r' || parse_uint(r + 2, 1000000, &v) || !v)
-		return -1;
-	klen = (size_t)(r - id);
-	for (size_t i = 0; i < p->npoints; i++)
-		if (strlen(p->points[i].key) == klen && !strncmp(p->points[i].key, id, klen)) {
-			*rep = (unsigned)v;
-			return (int)i;
-		}
-	return -1;
 }

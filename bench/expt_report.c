@@ -1,49 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * Statistics -> the paper's figures: a gnuplot script (rendered to PNG and
- * SVG), a Markdown section that puts our numbers next to the paper's
- * (../shared/paper.md), and report.md, which joins the sections. Every
- * number written here is computed from the medians of measured runs; a
- * point without runs is "not measured", never estimated.
+ * Statistics -> the Markdown section that puts our numbers next to the
+ * paper's (../shared/paper.md), NAME.meta, and report.md, which joins the
+ * sections (the plot is expt_plot.c). Every number written here is
+ * computed from the medians of measured runs; a point without runs is
+ * "not measured", never estimated.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "expt.h"
-
-/* The paper's figures (paper.md, "Results"). */
-#define PAPER_FIG3_AVG "11.9%"
-#define PAPER_FIG3_AT8 "8.04%"
-#define PAPER_FIG4_AVG "11.62%"
-#define PAPER_FIG4_WORST "13.86%"
-
-static const char *const config_label[EXPT_NCONFIGS] = {
-	"flat (hypervisor VMs on L0)",
-	"nested, L1 shadow paging (the paper's mode)",
-	"nested, L1 nested EPT/NPT",
-	"nested, shadow on a shadow-paging L0",
-};
 
 static double median_of(const struct expt_data *d, int pt)
 {
 	return pt < 0 ? NAN : d->m[pt].t.median;
-}
-
-static double size_gb(const struct expt_plan *p, int si)
-{
-	return (double)p->vm_mem[si] / expt_scale_value(&p->scale) / (double)(1ull << 30);
-}
-
-static const char *gb(char *buf, size_t n, double g)
-{
-	snprintf(buf, n, "%.3g GB", g);
-	return buf;
 }
 
 static const char *pct(char *buf, size_t n, double v)
@@ -72,201 +45,6 @@ static bool has_config(const struct expt_plan *p, int c)
 	return false;
 }
 
-/* The plan's sizes ordered by memory (descriptions may list them in any order). */
-static void sizes_by_memory(const struct expt_plan *p, int *out)
-{
-	for (int i = 0; i < p->nsizes; i++)
-		out[i] = p->sizes[i];
-	for (int i = 1; i < p->nsizes; i++)
-		for (int j = i; j > 0 && p->vm_mem[out[j - 1]] > p->vm_mem[out[j]]; j--) {
-			int t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-}
-
-/* ---- gnuplot ---- */
-
-static void gp_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static bool series_measured(const struct expt_plan *p, const struct expt_data *d, int c, int w)
-{
-	for (int s = 0; s < p->nsizes; s++)
-		if (d->m[expt_plan_point(p, c, w, p->sizes[s])].t.n)
-			return true;
-	return false;
-}
-
-int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
-		  const struct expt_meta *meta)
-{
-	const struct expt_desc *de = p->d;
-	int order[EXPT_MAX_LIST];
-	int multi = de->nwl > 1, cols = multi ? 2 : 1, rows = (de->nwl + 1) / 2;
-	double xa, xb;
-	char title[256], g[32];
-
-	sizes_by_memory(p, order);
-	xa = size_gb(p, order[0]);
-	xb = size_gb(p, order[p->nsizes - 1]);
-	/* room either side, in proportion so that small scales stay readable */
-	double pad = xb > xa ? (xb - xa) / 8 : 0.5;
-
-	snprintf(title, sizeof(title), "%s: %s%s", de->name, de->title,
-		 meta->emulated && !strcmp(meta->emulated, "yes") ? " (testbed, emulated)" : "");
-	fprintf(f, "# %s.gp: written by nestlab-expt summarize from the measured runs\n"
-		   "# (docs/experiments.md). `gnuplot %s.gp` in this folder redraws\n"
-		   "# %s.png and %s.svg. Data: paper-equivalent GB, median s, min s,\n"
-		   "# max s, runs; one block per configuration and workload.\n",
-		de->name, de->name, de->name, de->name);
-	for (int c = 0; c < p->nconfigs; c++)
-		for (int w = 0; w < de->nwl; w++) {
-			if (!series_measured(p, d, p->configs[c], de->wl[w]))
-				continue;
-			fprintf(f, "$%s_%s << EOD\n", expt_config_names[p->configs[c]],
-				expt_workloads[de->wl[w]].name);
-			for (int s = 0; s < p->nsizes; s++) {
-				int pt = expt_plan_point(p, p->configs[c], de->wl[w], order[s]);
-				const struct expt_stats *t = &d->m[pt].t;
-
-				if (t->n)
-					fprintf(f, "%.4f %.4f %.4f %.4f %zu\n", p->points[pt].paper_gb,
-						t->median, t->min, t->max, t->n);
-			}
-			fprintf(f, "EOD\n");
-		}
-	int wpx = cols * 560, hpx = rows * 400 + (multi ? 40 : 0);
-
-	fprintf(f, "do for [t in \"png svg\"] {\n"
-		   "  if (t eq \"png\") {\n"
-		   "    if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "      set terminal pngcairo noenhanced size %d,%d font \",10\"\n"
-		   "    } else {\n"
-		   "      set terminal png noenhanced size %d,%d\n"
-		   "    }\n"
-		   "  } else {\n"
-		   "    set terminal svg noenhanced size %d,%d font \"Sans,10\"\n"
-		   "  }\n"
-		   "  set output \"%s.\".t\n"
-		   "  set grid\n"
-		   "  set key below title \"median of the runs; bars: min..max\"\n",
-		wpx, hpx, wpx, hpx, wpx, hpx, de->name);
-	fprintf(f, "  set xlabel \"VM memory, paper-equivalent GB (scale %s)\"\n", p->scale.text);
-	fprintf(f, "  set ylabel \"completion time, s\"\n");
-	fprintf(f, "  set xrange [%.4f:%.4f]\n  set yrange [0:*]\n  set xtics (", xa - pad, xb + pad);
-	for (int s = 0; s < p->nsizes; s++)
-		fprintf(f, "%s\"%s\" %.4f", s ? ", " : "", gb(g, sizeof(g), size_gb(p, order[s])),
-			size_gb(p, order[s]));
-	fprintf(f, ")\n");
-	if (multi) {
-		fprintf(f, "  set multiplot layout %d,%d title ", rows, cols);
-		gp_string(f, title);
-		fprintf(f, "\n");
-	}
-	for (int w = 0; w < de->nwl; w++) {
-		int nplot = 0;
-
-		fprintf(f, "  set title ");
-		if (multi)
-			gp_string(f, expt_workloads[de->wl[w]].name);
-		else
-			gp_string(f, title);
-		fprintf(f, "\n");
-		for (int c = 0; c < p->nconfigs; c++) {
-			int cfg = p->configs[c];
-			/* configurations side by side at each size, so bars do not hide each other */
-			double off = (c - (p->nconfigs - 1) / 2.0) * pad / 12;
-
-			if (!series_measured(p, d, cfg, de->wl[w]))
-				continue;
-			fprintf(f, "%s $%s_%s using ($1%+.4f):2:3:4 with yerrorlines lt %d pt %d lw 1.5 title ",
-				nplot++ ? ", \\\n      " : "  plot", expt_config_names[cfg],
-				expt_workloads[de->wl[w]].name, off, cfg + 1, cfg + 5);
-			gp_string(f, multi || de->nwl == 1 ? config_label[cfg] : expt_workloads[de->wl[w]].name);
-		}
-		if (!nplot)
-			fprintf(f, "  set label 1 \"not measured\" at graph 0.5,0.5 center\n"
-				   "  plot [][0:1] -1 notitle\n  unset label 1");
-		fprintf(f, "\n");
-	}
-	if (multi)
-		fprintf(f, "  unset multiplot\n");
-	fprintf(f, "  set output\n}\n");
-	return ferror(f) ? -EIO : 0;
-}
-
-/* gnuplot from PATH, as a user would run it: so the .gp stays usable by hand. */
-static int find_on_path(const char *prog, char *out, size_t n)
-{
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		size_t len = colon ? (size_t)(colon - path) : strlen(path);
-
-		if (len && (size_t)snprintf(out, n, "%.*s/%s", (int)len, path, prog) < n &&
-		    !access(out, X_OK))
-			return 0;
-		path += len + (colon ? 1 : 0);
-	}
-	return -ENOENT;
-}
-
-int expt_render(const char *outdir, const char *name, char *err, size_t errlen)
-{
-	char gnuplot[4096], gp[128];
-	pid_t pid;
-	int st;
-
-	if (find_on_path("gnuplot", gnuplot, sizeof(gnuplot))) {
-		snprintf(err, errlen, "gnuplot is not on PATH: %s/%s.gp is left to render later", outdir, name);
-		return -ENOENT;
-	}
-	snprintf(gp, sizeof(gp), "%s.gp", name);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		return -errno;
-	}
-	if (!pid) {
-		if (chdir(outdir))
-			_exit(126);
-		execl(gnuplot, "gnuplot", gp, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0) {
-		snprintf(err, errlen, "waitpid: %s", strerror(errno));
-		return -errno;
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(err, errlen, "gnuplot %s/%s failed (%s %d)", outdir, gp,
-			 WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-		return -EIO;
-	}
-	for (int i = 0; i < 2; i++) {
-		char out[4096];
-		struct stat sb;
-
-		snprintf(out, sizeof(out), "%s/%s.%s", outdir, name, i ? "svg" : "png");
-		if (stat(out, &sb) || !sb.st_size) {
-			snprintf(err, errlen, "gnuplot wrote no %s", out);
-			return -EIO;
-		}
-	}
-	return 0;
-}
-
 /* ---- the Markdown section ---- */
 
 static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_data *d,
@@ -277,7 +55,7 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 	size_t nmin = (size_t)-1, nmax = 0, measured = 0;
 	char g[32];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	for (size_t i = 0; i < p->npoints; i++) {
 		size_t n = d->m[i].t.n;
 
@@ -296,7 +74,7 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 	fprintf(f, "- Scale %s: every memory size of the paper multiplied by it, rounded to whole MiB. VM memory:",
 		p->scale.text);
 	for (int s = 0; s < p->nsizes; s++)
-		fprintf(f, "%s %s = %llu MiB", s ? "," : "", gb(g, sizeof(g), size_gb(p, order[s])),
+		fprintf(f, "%s %s = %llu MiB", s ? "," : "", expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])),
 			(unsigned long long)(p->vm_mem[order[s]] / MIB));
 	fprintf(f, ".");
 	if (p->host_mem)
@@ -344,7 +122,7 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 	int order[EXPT_MAX_LIST];
 	char g[32], b[32];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### Our points\n\n"
 		   "Counters are medians over the passed runs: `l1_pf_guest`, `l1_exits` are L1's KVM "
 		   "statistics for its L2s (nested only), `l0_exits` L0's exits for the VMs (flat) or for "
@@ -360,7 +138,7 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 
 				fprintf(f, "| %s | %s | %s | %llu | %zu | %zu | %s |",
 					expt_config_names[p->configs[c]], expt_workloads[p->d->wl[w]].name,
-					gb(g, sizeof(g), p->points[pt].paper_gb),
+					expt_gb_text(g, sizeof(g), p->points[pt].paper_gb),
 					(unsigned long long)(p->points[pt].vm_mem / MIB), m->t.n, m->failed,
 					secs(b, sizeof(b), m->t.median));
 				if (!m->t.n) {
@@ -384,14 +162,15 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 static void fig3(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 {
 	int order[EXPT_MAX_LIST], s8 = expt_plan_size_gib(p, 8);
-	char g[32], b[32];
+	char g[32], b[32], paper_best[64];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### Against the paper: figure 3\n\n"
 		   "Slowdown of nested over flat = median nested time / median flat time - 1, at the "
 		   "same VM size. The paper: nested VMs were %s slower on average, and %s at 8 GB, "
 		   "where VM memory equals host memory (the smallest gap).\n\n",
-		PAPER_FIG3_AVG, PAPER_FIG3_AT8);
+		expt_paper.fig3_avg, expt_paper.fig3_at8);
+	snprintf(paper_best, sizeof(paper_best), "%s (%s)", expt_paper.fig3_best, expt_paper.fig3_at8);
 	if (!has_config(p, EXPT_FLAT) || p->nconfigs < 2) {
 		fprintf(f, "Not measured: figure 3 needs flat and nested runs, and this plan has %s.\n\n",
 			has_config(p, EXPT_FLAT) ? "no nested runs" : "no flat runs");
@@ -414,7 +193,7 @@ static void fig3(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 				double v = expt_pct(d, expt_plan_point(p, EXPT_FLAT, wl, order[s]),
 						    expt_plan_point(p, cfg, wl, order[s]));
 
-				fprintf(f, "%s%s %s", s ? ", " : "", gb(g, sizeof(g), size_gb(p, order[s])),
+				fprintf(f, "%s%s %s", s ? ", " : "", expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])),
 					pct(b, sizeof(b), v));
 				if (!isnan(v)) {
 					sum += v;
@@ -426,21 +205,21 @@ static void fig3(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 				}
 			}
 			fprintf(f, " |\n| %s, %s vs flat: average over all sizes | %s | %s",
-				expt_workloads[wl].name, expt_config_names[cfg], paper ? PAPER_FIG3_AVG : np,
+				expt_workloads[wl].name, expt_config_names[cfg], paper ? expt_paper.fig3_avg : np,
 				pct(b, sizeof(b), k ? sum / k : NAN));
 			if (k)
 				fprintf(f, " (%d of %d sizes)", k, p->nsizes);
 			fprintf(f, " |\n| %s, %s vs flat: at 8 GB | %s | %s |\n", expt_workloads[wl].name,
-				expt_config_names[cfg], paper ? PAPER_FIG3_AT8 : np,
+				expt_config_names[cfg], paper ? expt_paper.fig3_at8 : np,
 				s8 < 0 ? "not measured (8 GB is not in the plan)" :
 				pct(b, sizeof(b), expt_pct(d, expt_plan_point(p, EXPT_FLAT, wl, s8),
 							   expt_plan_point(p, cfg, wl, s8))));
 			fprintf(f, "| %s, %s vs flat: smallest gap | %s | ", expt_workloads[wl].name,
-				expt_config_names[cfg], paper ? "8 GB (8.04%)" : np);
+				expt_config_names[cfg], paper ? paper_best : np);
 			if (best < 0)
 				fprintf(f, "not measured |\n");
 			else
-				fprintf(f, "%s (%s) |\n", gb(g, sizeof(g), size_gb(p, best)), pct(b, sizeof(b), bestv));
+				fprintf(f, "%s (%s) |\n", expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, best)), pct(b, sizeof(b), bestv));
 		}
 	}
 	fprintf(f, "\n");
@@ -453,13 +232,13 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 	int order[EXPT_MAX_LIST];
 	char g[32], b[32];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### Against the paper: figure 4\n\n"
 		   "Per workload: the cost of going from 8 GB down to 5 GB (median at 5 GB / median at "
 		   "8 GB - 1), the fastest size, and the change from 8 to 9 GB (positive: slower). The "
-		   "paper: every benchmark was fastest at 8 GB; 8 -> 5 GB cost %s on average and %s at "
+		   "paper: %s was fastest at 8 GB; 8 -> 5 GB cost %s on average and %s at "
 		   "most; 9 GB, more than L1's own memory, made performance drop sharply (no number "
-		   "given).\n\n", PAPER_FIG4_AVG, PAPER_FIG4_WORST);
+		   "given).\n\n", expt_paper.fig4_fastest, expt_paper.fig4_avg, expt_paper.fig4_worst);
 	for (int c = 0; c < p->nconfigs; c++) {
 		int cfg = p->configs[c], k = 0, k9 = 0, nbest8 = 0, nbest = 0, worst = -1;
 		bool paper = cfg == EXPT_SHADOW;
@@ -468,9 +247,9 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 
 		if (cfg == EXPT_FLAT)
 			continue;
-		fprintf(f, "#### %s\n\n| workload |", config_label[cfg]);
+		fprintf(f, "#### %s\n\n| workload |", expt_config_labels[cfg]);
 		for (int s = 0; s < p->nsizes; s++)
-			fprintf(f, " %s s |", gb(g, sizeof(g), size_gb(p, order[s])));
+			fprintf(f, " %s s |", expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])));
 		fprintf(f, " 8 -> 5 GB | fastest size | 8 -> 9 GB |\n|---|");
 		for (int s = 0; s < p->nsizes + 3; s++)
 			fprintf(f, "---|");
@@ -506,7 +285,7 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 			if (best < 0)
 				fprintf(f, " not measured |");
 			else
-				fprintf(f, " %s%s |", gb(g, sizeof(g), size_gb(p, best)),
+				fprintf(f, " %s%s |", expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, best)),
 					nm < p->nsizes ? " (of the measured sizes)" : "");
 			nbest += best >= 0;
 			nbest8 += best >= 0 && best == s8;
@@ -519,20 +298,20 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 			}
 		}
 		fprintf(f, "\n| figure 4, %s | paper | ours |\n|---|---|---|\n", expt_config_names[cfg]);
-		fprintf(f, "| average cost of 8 -> 5 GB | %s | %s", paper ? PAPER_FIG4_AVG : np,
+		fprintf(f, "| average cost of 8 -> 5 GB | %s | %s", paper ? expt_paper.fig4_avg : np,
 			pct(b, sizeof(b), k ? sum / k : NAN));
 		if (k)
 			fprintf(f, " (%d of %d workloads)", k, p->d->nwl);
-		fprintf(f, " |\n| worst cost of 8 -> 5 GB | %s | %s", paper ? PAPER_FIG4_WORST : np,
+		fprintf(f, " |\n| worst cost of 8 -> 5 GB | %s | %s", paper ? expt_paper.fig4_worst : np,
 			pct(b, sizeof(b), worstv));
 		if (worst >= 0)
 			fprintf(f, " (%s)", expt_workloads[worst].name);
-		fprintf(f, " |\n| fastest at 8 GB | %s | ", paper ? "every benchmark" : np);
+		fprintf(f, " |\n| fastest at 8 GB | %s | ", paper ? expt_paper.fig4_fastest : np);
 		if (!nbest)
 			fprintf(f, "not measured");
 		else
 			fprintf(f, "%d of %d workloads", nbest8, nbest);
-		fprintf(f, " |\n| 8 -> 9 GB | %s | %s", paper ? "a sharp drop (slower)" : np,
+		fprintf(f, " |\n| 8 -> 9 GB | %s | %s", paper ? expt_paper.fig4_past_l1 : np,
 			k9 ? (snprintf(b, sizeof(b), "%.2f%% on average", sum9 / k9), b) : "not measured");
 		if (k9)
 			fprintf(f, " (%d of %d workloads)", k9, p->d->nwl);
@@ -546,7 +325,7 @@ static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 	int order[EXPT_MAX_LIST], base = -1, nmodes = 0;
 	char g[32], b[32];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	for (int c = 0; c < p->nconfigs; c++)
 		if (p->configs[c] != EXPT_FLAT) {
 			nmodes++;
@@ -559,10 +338,10 @@ static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 		return;
 	fprintf(f, "### Paging modes\n\n"
 		   "Each mode against %s at the same workload and size (median / median - 1; positive: "
-		   "slower). The paper measured shadow only: its Linux 3.9.6 host had no nested EPT "
+		   "slower). The paper measured shadow only: its %s host had no nested EPT "
 		   "(fig. 2(c)), and it ran no shadow-on-shadow (fig. 2(a)), so it has no number to "
 		   "compare these with.\n\n| workload | size | %s s |", expt_config_names[base],
-		expt_config_names[base]);
+		expt_paper.host_kernel, expt_config_names[base]);
 	for (int c = 0; c < p->nconfigs; c++)
 		if (p->configs[c] != EXPT_FLAT && p->configs[c] != base)
 			fprintf(f, " %s s | %s vs %s |", expt_config_names[p->configs[c]],
@@ -577,7 +356,7 @@ static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 		for (int s = 0; s < p->nsizes; s++) {
 			int bp = expt_plan_point(p, base, wl, order[s]);
 
-			fprintf(f, "| %s | %s | %s |", expt_workloads[wl].name, gb(g, sizeof(g), size_gb(p, order[s])),
+			fprintf(f, "| %s | %s | %s |", expt_workloads[wl].name, expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])),
 				secs(b, sizeof(b), median_of(d, bp)));
 			for (int c = 0; c < p->nconfigs; c++) {
 				int cfg = p->configs[c], cp;
@@ -609,7 +388,7 @@ static void counters(FILE *f, const struct expt_plan *p, const struct expt_data 
 	int order[EXPT_MAX_LIST];
 	char g[32], g2[32];
 
-	sizes_by_memory(p, order);
+	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### What moved with the time\n\n"
 		   "Over the sizes of each series, Pearson's r between the median time and each counter's "
 		   "median (at least 3 sizes with both).\n\n");
@@ -631,8 +410,8 @@ static void counters(FILE *f, const struct expt_plan *p, const struct expt_data 
 				continue;
 			}
 			fprintf(f, "over %d sizes (%s -> %s) the time went %.3f -> %.3f s; r with the time:", n,
-				gb(g, sizeof(g), p->points[pts[0]].paper_gb),
-				gb(g2, sizeof(g2), p->points[pts[n - 1]].paper_gb),
+				expt_gb_text(g, sizeof(g), p->points[pts[0]].paper_gb),
+				expt_gb_text(g2, sizeof(g2), p->points[pts[n - 1]].paper_gb),
 				d->m[pts[0]].t.median, d->m[pts[n - 1]].t.median);
 			int shown = 0, missing = 0;
 
@@ -833,9 +612,8 @@ int expt_report(const char *outdir, char *const *names, int n, double wall,
 	gmtime_r(&now, &tm);
 	strftime(path, sizeof(path), "%Y-%m-%d %H:%M UTC", &tm);
 	fprintf(f, "# nestlab: the paper reproduction\n\n"
-		   "Lyoo et al., \"Performance Evaluation of Hypervisor VMs and Nested VMs Overcommitting "
-		   "Memory in Nested Virtualization Environments\": its figures against ours, one section "
-		   "per experiment (docs/experiments.md).\n\n| | |\n|---|---|\n| date | %s |\n", path);
+		   "%s: its figures against ours, one section per experiment (docs/experiments.md).\n\n"
+		   "| | |\n|---|---|\n| date | %s |\n", expt_paper.citation, path);
 	for (int k = 0; k < NMETA; k++) {
 		int first = -1;
 		bool same = true;

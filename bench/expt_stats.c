@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "expt.h"
+#include "regfile.h"
 
 const char *const expt_counter_names[EXPT_NCTR] = {
 	"l1_pf_guest", "l1_exits", "l0_exits", "swap_out", "major_faults",
@@ -207,12 +208,11 @@ static int take_line(char *line, const char *fname, size_t ln, const struct expt
 #undef BAD
 }
 
-int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
-		       struct expt_data *d, FILE *errs)
+int expt_read_measured(const char *text, size_t len, const char *fname,
+		       const struct expt_plan *p, struct expt_data *d, FILE *errs)
 {
-	char *line = NULL;
-	size_t cap = 0, ln = 0;
-	ssize_t len;
+	char line[EXPT_TSV_LINE_MAX + 1];
+	size_t ln = 0;
 	int r = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -220,17 +220,32 @@ int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
 	if (!d->m)
 		return -ENOMEM;
 	d->npoints = p->npoints;
-	while ((len = getline(&line, &cap, in)) >= 0) {
+	for (size_t at = 0; at < len && !r;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+
 		ln++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len || !strncmp(line, "run_id\t", 7)) /* blank, or the header */
+		if (n > EXPT_TSV_LINE_MAX || memchr(text + at, '\0', n)) {
+			/* a measured line is about 150 bytes of text: this is not one */
+			if (errs)
+				fprintf(errs, "%s:%zu: %s, skipped\n", fname, ln,
+					n > EXPT_TSV_LINE_MAX ? "longer than " EXPT_TSV_LINE_MAX_TEXT " bytes" :
+								"a NUL byte");
+			d->lines++;
+			d->bad++;
+			at += n + 1;
+			continue;
+		}
+		memcpy(line, text + at, n);
+		line[n] = '\0';
+		at += n + 1;
+		while (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (!n || !strncmp(line, "run_id\t", 7)) /* blank, or the header */
 			continue;
 		d->lines++;
-		if ((r = take_line(line, fname, ln, p, d, errs)))
-			break;
+		r = take_line(line, fname, ln, p, d, errs);
 	}
-	free(line);
 	for (size_t i = 0; i < p->npoints; i++) {
 		struct expt_meas *m = &d->m[i];
 
@@ -242,6 +257,24 @@ int expt_read_measured(FILE *in, const char *fname, const struct expt_plan *p,
 			m->ctr_med[k] = cs.median;
 		}
 	}
+	return r;
+}
+
+int expt_load_measured(const char *path, const struct expt_plan *p, struct expt_data *d,
+		       FILE *errs, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	/* regfile: a directory read as empty and /dev/zero read without end */
+	if ((r = regfile_read(path, EXPT_TSV_MAX, &text, &len, err, errlen)))
+		return r;
+	r = expt_read_measured(text, len, path, p, d, errs);
+	free(text);
+	if (r)
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 	return r;
 }
 

@@ -45,7 +45,6 @@ for f in "$expt" "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" \
 	"$build/l1-shim/l1-initramfs.cpio" "$kdir/bzImage"; do
 	[ -e "$f" ] || die "missing $f (meson compile -C build, scripts/get-kernel.sh, meson setup --reconfigure build)"
 done
-command -v jq >/dev/null || die "jq is missing"
 if [ "$where" = auto ]; then
 	where=testbed
 	grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && where=direct
@@ -112,30 +111,8 @@ fi
 	echo "scale $scale, reps $reps, experiments ${exps[*]}, $total runs; results in $out"
 } | tee "$out/run.log"
 
-# measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md)
-tsv_line() { # id config workload vm_mem rep json rc
-	local id=$1 config=$2 wl=$3 mem=$4 rep=$5 j=$6 rc=$7
-	if [ "$config" = flat ]; then
-		jq -r --arg id "$id" --arg c "$config" --arg w "$wl" --arg m "$mem" --arg r "$rep" --arg rc "$rc" '
-			[.vms[] | select(. != null)] as $v |
-			[$id, $c, $w, $m, $r,
-			 (if ($v | length) > 0 then ($v | map(.time.workload_ns) | add / length / 1e9) else "-" end),
-			 (if $rc == "0" and ($v | length) == (.vms | length) and
-			     all($v[]; .outcome == "exited" and .guest.exit_status == 0) then 0 else 1 end),
-			 "-", "-", ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"), "-", "-"] | @tsv' "$j"
-	else
-		jq -r --arg id "$id" --arg c "$config" --arg w "$wl" --arg m "$mem" --arg r "$rep" --arg rc "$rc" '
-			[(.l1.l2 // [])[] | .result | select(. != null)] as $v |
-			[$id, $c, $w, $m, $r,
-			 (if ($v | length) > 0 then ($v | map(.time.workload_ns) | add / length / 1e9) else "-" end),
-			 (if $rc == "0" and ($v | length) > 0 then 0 else 1 end),
-			 ([$v[].kvm_stats.vcpus[].stats.pf_guest] | add // "-"),
-			 ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"),
-			 ([.l0_view.kvm_stats.vcpus[].stats.exits] | add // "-"),
-			 (.l1.vmstat_delta.pswpout // 0), (.l1.vmstat_delta.pgmajfault // 0)] | @tsv' "$j"
-	fi
-}
-
+# measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md);
+# each run's line comes from its document with nestlab-expt measure
 t_start=$(date +%s) done_now=0 k=0
 while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep; do
 	k=$((k + 1))
@@ -178,7 +155,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" >"$r.testbed.log" 2>&1 &&
 				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
-			l1=$(jq -r '.l0_view.outcome // empty' "$r.tb/run.json" 2>/dev/null || true)
+			l1=$("$expt" l1-outcome "$r.tb/run.json" 2>/dev/null || true)
 			case "$st/$l1" in
 			124/*) why="the testbed froze" ;;
 			*/triple-fault) why="an L1 vCPU triple-faulted" ;;
@@ -195,7 +172,8 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		rm -rf "$r.tb"
 	fi
 	rc=$(cat "$r.rc" 2>/dev/null || echo 1)
-	if [ -s "$r.json" ] && line=$(tsv_line "$id" "$config" "$wl" "$mem" "$rep" "$r.json" "$rc") && [ -n "$line" ]; then
+	if [ -s "$r.json" ] && line=$("$expt" measure "$id" "$config" "$wl" "$mem" "$rep" "$rc" "$r.json") &&
+		[ -n "$line" ]; then
 		echo "$line" >"$r.tsv"
 	else
 		echo "  $id: no result (exit $rc); it will be run again next time"

@@ -3,12 +3,17 @@
 #   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT
 # DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio. CONFIG: flat (VMS VMs
 # straight on this host, at once), shadow | nested | sos (VMS L2s in one L1;
-# sos is shadow in L1 on a shadow-paging L0). Writes OUT.json and OUT.rc.
+# sos is shadow in L1 on a shadow-paging L0). Writes OUT.json and OUT.rc:
+# a flat run's OUT.json is the VMs' documents joined as nestlab-flat/1
+# (docs/experiments.md), a nested run's nestlab's nestlab-nested/1.
 d=$1 out=$2 config=$3 wl=$4 mem=$5 l1mem=$6 l1cpus=$7 fp=$8 iters=$9 vms=${10} swap=${11} tmo=${12:-600}
 cmd="workload=$wl footprint=$fp iters=$iters"
 if [ "$config" = flat ]; then
 	pids=()
 	for ((i = 0; i < vms; i++)); do
+		# an earlier attempt's document would stand in for a VM that writes
+		# none; emptied (no rm here), it reads as none below
+		: >"$out.vm$i.json"
 		"$d/nestlab" run --kernel "$d/guest-kernel" --mem "$mem" --cmdline "$cmd" --quiet --timeout "$tmo" \
 			--json "$out.vm$i.json" >/dev/null 2>"$out.vm$i.err" &
 		pids+=($!)

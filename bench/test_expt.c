@@ -76,13 +76,10 @@ static void load(struct fixture *fx, const char *text, const char *scale, unsign
 
 static void measure(struct fixture *fx, const char *tsv)
 {
-	FILE *in = fmemopen((void *)tsv, strlen(tsv), "r");
 	FILE *errs = fmemopen(fx->errs, sizeof(fx->errs), "w");
 
-	assert_non_null(in);
 	assert_non_null(errs);
-	assert_int_equal(expt_read_measured(in, "t.tsv", &fx->p, &fx->data, errs), 0);
-	fclose(in);
+	assert_int_equal(expt_read_measured(tsv, strlen(tsv), "t.tsv", &fx->p, &fx->data, errs), 0);
 	fclose(errs);
 }
 
@@ -242,6 +239,15 @@ static void sizes_and_scale(void **state)
 	assert_true(expt_parse_size("-5G", &s) < 0);
 	assert_true(expt_parse_size("0M", &s) < 0);
 	assert_true(expt_parse_size("99999999999999999999G", &s) < 0);
+	/* issue 12 (c): 2^64 bytes wrapped to 0; the bound is nestlab's */
+	assert_int_equal(expt_parse_size("16777216T", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("64.000001G", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("65536.1M", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("68719476737", &s), -ERANGE);
+	assert_int_equal(expt_parse_size("64G", &s), 0);
+	assert_int_equal(expt_size_bytes(&s), NL_MAX_MEM_GIB << 30);
+	assert_int_equal(expt_parse_size("0.0625T", &s), 0);
+	assert_int_equal(expt_parse_size("68719476736", &s), 0);
 
 	assert_int_equal(expt_parse_scale("1/32", &sc), 0);
 	assert_int_equal(sc.num, 1);
@@ -619,14 +625,12 @@ static void csv_text(void **state)
 	struct expt_opts o = { .scale = "1/32", .sizes = "5G,8G" };
 	char err[EXPT_ERRLEN], *buf = NULL;
 	size_t len = 0;
-	FILE *in, *f;
+	FILE *f;
 
 	(void)state;
 	assert_int_equal(expt_desc_parse("t.expt", fig3_text, &d, err, sizeof(err)), 0);
 	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
-	in = fmemopen((void *)tsv, strlen(tsv), "r");
-	assert_int_equal(expt_read_measured(in, "t.tsv", &p, &data, NULL), 0);
-	fclose(in);
+	assert_int_equal(expt_read_measured(tsv, strlen(tsv), "t.tsv", &p, &data, NULL), 0);
 	assert_int_equal(data.failed, 1);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(expt_write_csv(f, &p, &data), 0);
@@ -823,6 +827,365 @@ static void cli(void **state)
 	assert_int_equal(run("'%s' --help >/dev/null", expt_bin), 0);
 }
 
+/* ---- measure: a run's document -> its measured line ---- */
+
+static void jq_numbers(void **state)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" }, { -0.0, "-0" }, { 1, "1" }, { 14804, "14804" }, { 4.215485085, "4.215485085" },
+		{ 18.9139568915, "18.9139568915" }, { 0.0001, "0.0001" }, { 0.00001, "1e-05" },
+		{ 3e-9, "3e-09" }, { 1e15, "1000000000000000" }, { 1e16, "1e+16" }, { 8e17, "8e+17" },
+		{ 12345678901234567.0, "12345678901234568" }, { 0.1 + 0.2, "0.30000000000000004" },
+		{ 1e300, "1e+300" }, { 5e-324, "5e-324" }, { INFINITY, "1.7976931348623157e+308" },
+		{ 61728394.50617284, "61728394.50617284" }, { -7.5, "-7.5" },
+	};
+	char buf[40];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(expt_jq_number(cases[i].v, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].want);
+	}
+	assert_int_equal(expt_jq_number(1, buf, 8), -ENOSPC);
+}
+
+/* measure's output and stderr for one call; returns its exit status */
+static int measure_cmd(const char *args, char **out, char **err)
+{
+	char o[256], e[256];
+	int st;
+
+	snprintf(o, sizeof(o), "%s/m.out", tmpdir);
+	snprintf(e, sizeof(e), "%s/m.err", tmpdir);
+	st = run("timeout 10 '%s' %s >%s 2>%s </dev/null", expt_bin, args, o, e);
+	*out = slurp(o, NULL);
+	*err = slurp(e, NULL);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	return st;
+}
+
+/* the fixture's text with the first `from` replaced by `to`, written to name */
+static void variant(const char *fixture, const char *name, const char *from, const char *to,
+		    size_t cut)
+{
+	char path[512], *text, *at;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fixtures/%s", EXPT_SRCDIR, fixture);
+	text = slurp(path, &len);
+	assert_non_null(text);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	if (cut) {
+		fwrite(text, 1, cut, f);
+	} else if (from) {
+		at = strstr(text, from);
+		assert_non_null(at);
+		fwrite(text, 1, (size_t)(at - text), f);
+		fputs(to, f);
+		fputs(at + strlen(from), f);
+	} else {
+		fputs(text, f);
+	}
+	fclose(f);
+	free(text);
+}
+
+static void measure_docs(void **state)
+{
+	char args[1024], *out, *err;
+	const char *fx = EXPT_SRCDIR "/fixtures";
+
+	(void)state;
+	/* a testbed run's documents give the lines its jq gave (tests/vm/fixtures/paper-measured.tsv) */
+	snprintf(args, sizeof(args), "measure tinyfig3-flat-mcf-80M-r1 flat mcf 83886080 1 0 %s/flat-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "tinyfig3-flat-mcf-80M-r1\tflat\tmcf\t83886080\t1\t4.215485085\t0\t-\t-\t14804\t-\t-\n");
+	assert_string_equal(err, "");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "measure tinyfig3-nested-shadow-mcf-128M-r1 shadow mcf 134217728 1 0 "
+		 "%s/nested-shadow-128M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "tinyfig3-nested-shadow-mcf-128M-r1\tshadow\tmcf\t134217728\t1\t22.3424740945\t0\t"
+			    "12588\t29341\t262102\t0\t0\n");
+	free(out);
+	free(err);
+	/* a run whose driver failed is a failed line, not a refusal */
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 137 %s/nested-shadow-128M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(out, "\t22.3424740945\t1\t");
+	free(out);
+	free(err);
+	/* an L1 that sent no document: failed, no L2 counters, L0's own kept */
+	variant("nested-shadow-80M.json", "l1null.json", "\"l1\": {", "\"l1\": null, \"x\": {", 0);
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/l1null.json", tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\n");
+	free(out);
+	free(err);
+
+	snprintf(args, sizeof(args), "l1-outcome %s/nested-shadow-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "exited\n");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "l1-outcome %s/flat-80M.json", fx);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+}
+
+/* Every bad document and argument: exit 2, nothing on stdout, one line. */
+static void measure_refuses(void **state)
+{
+	char fifo[256], args[1024], *out, *err;
+	static const struct {
+		const char *file, *from, *to, *name, *want;
+		size_t cut;
+	} docs[] = {
+		{ "flat-80M.json", "\"vms\"", "\"vmz\"", "novms.json", "novms.json: no 'vms' list", 0 },
+		{ "flat-80M.json", "\"kvm_stats\"", "\"kvm_statz\"", "nostats.json", "a VM has no kvm_stats.vcpus list", 0 },
+		{ "flat-80M.json", "\"time\": {", "\"time\": 5, \"t\": {", "time.json",
+		  "'time.workload_ns' goes through something that is not an object", 0 },
+		{ "nested-shadow-80M.json", "\"l0_view\"", "\"l0_viev\"", "nol0.json", "no 'l0_view' (L0's document of L1)", 0 },
+		{ "flat-80M.json", "nestlab-flat/1", "nestlab-flat/2", "schema.json", "not a nestlab-flat/1 document (config flat)", 0 },
+		{ "nested-shadow-80M.json", NULL, NULL, "nested.json", NULL, 0 },
+		{ "flat-80M.json", NULL, NULL, "trunc.json", "trunc.json: not a JSON document (byte 5000: ", 5000 },
+		{ "flat-80M.json", "{", "<html>", "html.json", "html.json: not a JSON document (byte 0: not a JSON value)", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		variant(docs[i].file, docs[i].name, docs[i].from, docs[i].to, docs[i].cut);
+		/* a nested document's defects are found only when it is read as one */
+		snprintf(args, sizeof(args), "measure a-r1 %s mcf 1 1 0 %s/%s",
+			 strcmp(docs[i].name, "nol0.json") ? "flat" : "shadow", tmpdir, docs[i].name);
+		assert_int_equal(measure_cmd(args, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_int_equal(count(err, "\n"), 1);
+		if (docs[i].want)
+			assert_has(err, docs[i].want);
+		free(out);
+		free(err);
+	}
+	/* the nested document as a shadow run is fine, as a flat one it is not */
+	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/schema.json", tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 2);
+	assert_has(err, "not a nestlab-nested/1 document (config shadow)");
+	free(out);
+	free(err);
+
+	snprintf(fifo, sizeof(fifo), "%s/doc.fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* doc: what the one %s stands for: the FIFO, the temporary
+	 * directory, or a nestlab-run/1 document; "%.0s" leaves it out */
+	const char *rundoc = EXPT_SRCDIR "/../tests/vm/fixtures/run-exit.json";
+	static const struct {
+		const char *args;
+		char doc;
+		const char *want;
+	} cli[] = {
+		{ "measure a-r1 flat mcf 1 1 0 %s", 'f', "doc.fifo: is not a regular file" },
+		{ "l1-outcome %s", 'f', "doc.fifo: is not a regular file" },
+		{ "measure a-r1 flat mcf 1 1 0 %s", 't', ": is a directory" },
+		{ "measure a-r1 flat mcf 1 1 0 %s.nosuch", 'f', "No such file or directory" },
+		{ "measure a-r1 flat mcf 1 1 0 /dev/zero%.0s", 'f', "/dev/zero: is not a regular file" },
+		{ "measure 'a\tb' flat mcf 1 1 0 %s", 'r', "run id 'a\tb': letters, digits" },
+		{ "measure a-r1 deep mcf 1 1 0 %s", 'r', "config 'deep'" },
+		{ "measure a-r1 flat spec 1 1 0 %s", 'r', "workload 'spec'" },
+		{ "measure a-r1 flat mcf 1G 1 0 %s", 'r', "vm_mem '1G'" },
+		{ "measure a-r1 flat mcf 1 0 0 %s", 'r', "rep '0'" },
+		{ "measure a-r1 flat mcf 1 1 256 %s", 'r', "rc '256'" },
+		{ "measure a-r1 flat mcf 1 1 '' %s", 'r', "rc ''" },
+		{ "measure a-r1 flat mcf 1 1 0 %s --reps 2", 'r', "unknown option --reps" },
+		{ "measure a-r1 flat mcf 1 1 %s", 'r', "usage:" },
+		{ "measure a-r1 flat mcf 1 1 0 %s", 'r', "not a nestlab-flat/1 document (config flat)" },
+		{ "l1-outcome %s", 'r', "neither a nestlab-nested/1 nor a nestlab-flat/1 document" },
+	};
+	for (size_t i = 0; i < sizeof(cli) / sizeof(cli[0]); i++) {
+		char a[600];
+
+		snprintf(a, sizeof(a), cli[i].args,
+			 cli[i].doc == 'f' ? fifo : cli[i].doc == 't' ? tmpdir : rundoc);
+		assert_int_equal(measure_cmd(a, &out, &err), 2); /* timeout 10 gives 124: no hang */
+		assert_string_equal(out, "");
+		assert_has(err, cli[i].want);
+		if (strcmp(cli[i].want, "usage:"))
+			assert_int_equal(count(err, "\n"), 1);
+		free(out);
+		free(err);
+	}
+}
+
+/* ---- issue 12's reproducers: each hung, grew or exited 0 before ---- */
+
+/* nestlab-expt ARGS exits 2 within 10 s (no hang) with one line holding want */
+static void refused(const char *want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void refused(const char *want, const char *fmt, ...)
+{
+	char args[1024], *out, *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	assert_int_equal(measure_cmd(args, &out, &err), 2);
+	assert_string_equal(out, "");
+	assert_has(err, want);
+	assert_int_equal(count(err, "\n"), 1);
+	free(out);
+	free(err);
+}
+
+/* (a) a FIFO as the description: plan and summarize hung in fopen */
+static void desc_not_regular(void **state)
+{
+	char fifo[256], big[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/desc.fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	refused("desc.fifo: is not a regular file", "plan %s", fifo);
+	refused("desc.fifo: is not a regular file", "summarize %s %s/plan %s/o", fifo, tmpdir, tmpdir);
+	refused(": is a directory", "plan %s", tmpdir);
+	refused("/dev/zero: is not a regular file", "plan /dev/zero");
+	snprintf(big, sizeof(big), "%s/big.expt", tmpdir);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), (2 << 20)), 0);
+	fclose(f);
+	refused("big.expt: larger than 1 MiB", "plan %s", big);
+}
+
+/* (b) summarize's measured TSV: /dev/zero grew getline's buffer without
+ * end, a directory read as an empty file (exit 0, no data) */
+static void tsv_not_regular(void **state)
+{
+	char desc[256], path[256], args[1024], *out, *err, *csv;
+	FILE *f;
+
+	(void)state;
+	snprintf(desc, sizeof(desc), "%s/tsv.expt", tmpdir);
+	write_file(desc, fig3_text);
+	snprintf(path, sizeof(path), "%s/tsv.fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	refused("/dev/zero: is not a regular file", "summarize %s /dev/zero %s/o --scale 1/32", desc, tmpdir);
+	refused("tsv.fifo: is not a regular file", "summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+	refused(": is a directory", "summarize %s %s %s/o --scale 1/32", desc, tmpdir, tmpdir);
+	refused("nosuch.tsv: No such file or directory", "summarize %s %s/nosuch.tsv %s/o --scale 1/32",
+		desc, tmpdir, tmpdir);
+	snprintf(path, sizeof(path), "%s/huge.tsv", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), EXPT_TSV_MAX + 1), 0);
+	fclose(f);
+	refused("huge.tsv: 67108865 bytes, larger than the 67108864 accepted",
+		"summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+
+	/* a line too long, or with a NUL byte, is one bad line; the rest count */
+	snprintf(path, sizeof(path), "%s/long.tsv", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t1.5\t0\t-\t-\t5\t-\t-\n");
+	fprintf(f, "fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t");
+	for (int i = 0; i < 5000; i++)
+		fputc('1', f);
+	fprintf(f, "\t0\t-\t-\t5\t-\t-\n");
+	fprintf(f, "fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\t1.5%c\t0\t-\t-\t5\t-\t-\n", 0);
+	fprintf(f, "fig3-flat-mcf-160M-r4\tflat\tmcf\t167772160\t4\t2.5\t0\t-\t-\t5\t-\t-");
+	fclose(f);
+	snprintf(args, sizeof(args), "summarize %s %s %s/o --scale 1/32", desc, path, tmpdir);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(err, "long.tsv:2: longer than 4096 bytes, skipped\n");
+	assert_has(err, "long.tsv:3: a NUL byte, skipped\n");
+	assert_has(out, "2 runs passed, 0 failed, 2 lines skipped");
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/o/fig3.csv", tmpdir);
+	csv = slurp(path, NULL);
+	assert_non_null(csv);
+	assert_has(csv, "\nflat,mcf,167772160,160,5.00,2,2.000,2.000,");
+	free(csv);
+}
+
+/* (c) sizes had no upper bound: `vm_mem 16777216T` (2^64 bytes) planned
+ * VMs of 0 bytes and exited 0; a size within it could scale past it */
+static void sizes_bounded(void **state)
+{
+	static const struct {
+		const char *from, *to, *opts, *want;
+	} cases[] = {
+		{ "5G 6G 7G 8G 9G", "16777216T 5G", "",
+		  "big.expt:9: vm_mem '16777216T': above 64G, the most memory nestlab gives a VM" },
+		{ "5G 6G 7G 8G 9G", "5G 65G", "--scale 1/64",
+		  "big.expt:9: vm_mem '65G': above 64G, the most memory nestlab gives a VM" },
+		{ "host_mem   8G", "host_mem 100G", "--scale 1/64", "big.expt:10: host_mem '100G': above 64G" },
+		{ "l1_mem     8G", "l1_mem 16777216T", "", "big.expt:11: l1_mem '16777216T': above 64G" },
+		{ "mcf=1.7G", "mcf=99999T", "--scale 1/64", "big.expt:14: footprint 'mcf=99999T': above 64G" },
+		{ "5G 6G 7G 8G 9G", "5G 64G", "--scale 2",
+		  "big.expt:9: vm_mem 64G x 2 is 131072 MiB, above the 64G (65536 MiB) nestlab gives a VM" },
+		{ "host_mem   8G", "host_mem 32G", "--scale 4",
+		  "big.expt:10: host_mem 32G x 4 is 131072 MiB, above the 64G (65536 MiB) nestlab gives a VM" },
+		{ "mcf=1.7G", "mcf=60G", "--scale 2 --sizes 5G",
+		  "big.expt:14: footprint mcf=60G x 2 is 122880 MiB, above the 64G" },
+		{ "vm_mem", "vm_mem", "--sizes 5G,65G", "--sizes: '65G' is above 64G, the most memory nestlab gives a VM" },
+	};
+	char path[256], args[1024], *out, *err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/big.expt", tmpdir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[2048], *at;
+
+		snprintf(text, sizeof(text), "%s", fig3_text);
+		at = strstr(text, cases[i].from);
+		assert_non_null(at);
+		memmove(at + strlen(cases[i].to), at + strlen(cases[i].from), strlen(at + strlen(cases[i].from)) + 1);
+		memcpy(at, cases[i].to, strlen(cases[i].to));
+		write_file(path, text);
+		refused(cases[i].want, "plan %s %s", path, cases[i].opts);
+	}
+	/* 64G itself is a VM nestlab runs */
+	snprintf(args, sizeof(args), "plan %s --sizes 64G", path);
+	write_file(path, "name big\nshapes flat\nworkloads mcf\nvm_mem 5G 64G\nfootprint mcf=1G\n");
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(out, "big-flat-mcf-65536M-r1\tbig\tflat\tmcf\t68719476736\t");
+	free(out);
+	free(err);
+}
+
+/* (d) `--sizes ''` selected no size: an empty plan, exit 0, and a driver
+ * that ran nothing and summarized nothing; `--modes ''` the same for a
+ * description with only the nested shape */
+static void empty_lists(void **state)
+{
+	static const char *const opts[] = { "--sizes ''", "--sizes ,", "--sizes ' '" };
+	char path[256], f4[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/empty.expt", tmpdir);
+	write_file(path, fig3_text);
+	snprintf(f4, sizeof(f4), "%s/empty4.expt", tmpdir);
+	write_file(f4, fig4_text);
+	for (size_t i = 0; i < 2; i++) {
+		refused("--sizes: no size given (a list like 5G,8G of ", "plan %s %s", path, opts[i]);
+		refused("--sizes: no size given", "summarize %s %s/plan %s/o %s", path, tmpdir, tmpdir, opts[i]);
+	}
+	refused("--sizes: ' ' is not a size", "plan %s %s", path, opts[2]);
+	refused("--modes: no mode given (a list like shadow,nested of ", "plan %s --modes ''", f4);
+	refused("--modes: no mode given", "plan %s --modes ,,", f4);
+}
+
 static bool have_gnuplot(void)
 {
 	return run("command -v gnuplot >/dev/null 2>&1") == 0;
@@ -911,6 +1274,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(shipped),
 		cmocka_unit_test(cli),
 		cmocka_unit_test(render),
+		cmocka_unit_test(jq_numbers),
+		cmocka_unit_test(measure_docs),
+		cmocka_unit_test(measure_refuses),
+		cmocka_unit_test(desc_not_regular),
+		cmocka_unit_test(tsv_not_regular),
+		cmocka_unit_test(sizes_bounded),
+		cmocka_unit_test(empty_lists),
 	};
 	int r;
 
