@@ -6,7 +6,7 @@
 # checksum equals the native one (l2init --native over the same packed
 # tree, on this host), that the document says what ran; and that the ways
 # a Linux L2 fails are told apart: the program failing (a document with
-# ok false, exit status 1), bad nl2.* words (exit status 2 and why), and
+# ok false, exit status 1), bad nl2.* words (the guest and nestlab exit 2, and why), and
 # /init dying (a kernel panic, no document, the run's own reason).
 # usage: test_l2linux.sh NESTLAB L2INIT L2_INITRAMFS
 #   the programs' tree: NESTLAB_PROGRAMS_DIR (default build/programs)/root
@@ -107,7 +107,8 @@ check "fail: guest exit status" 1 "$(j fail .guest.exit_status)"
 check "fail: the document says it failed" false "$(j fail .guest_document.ok)"
 check "fail: and why" "asked to fail (nl2.fail=exit)" "$(j fail .guest_document.error)"
 
-check "badword: nestlab exit status" 1 "$(cat "$w/out/badword.rc" 2>/dev/null)"
+# bad words are bad input, refused by the guest: nestlab exits 2 (docs/cli.md)
+check "badword: nestlab exit status" 2 "$(cat "$w/out/badword.rc" 2>/dev/null)"
 check "badword: guest exit status (bad nl2.* words)" 2 "$(j badword .guest.exit_status)"
 case "$(j badword .guest_document.error)" in
 *nl2.size*lots*) ok "badword: the error names the word" ;;
