@@ -25,7 +25,8 @@ static bool is(const char *k, size_t kn, const char *name)
 /* The keys, in the order of the "unknown key" message; each may be given
  * once, so a spec means one thing at both levels. */
 static const char *const keys[] = { "workload", "mem", "footprint", "iters", "seed",
-				    "count", "cpus", "paging", "pagesize", "kernel", "guest" };
+				    "count", "cpus", "paging", "pagesize", "kernel", "guest",
+				    "fail" };
 
 static int key_index(const char *k, size_t kn)
 {
@@ -239,8 +240,21 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 					 (int)(vn > 32 ? 32 : vn), v);
 				return -EINVAL;
 			}
+		} else if (is(k, kn, "fail")) {
+			/* l2init's nl2.fail: how a failing L2 is reported, shown on purpose */
+			if (vn == 4 && !memcmp(v, "none", 4)) {
+				s->fail = L2_FAIL_NONE;
+			} else if (vn == 4 && !memcmp(v, "exit", 4)) {
+				s->fail = L2_FAIL_EXIT;
+			} else if (vn == 5 && !memcmp(v, "panic", 5)) {
+				s->fail = L2_FAIL_PANIC;
+			} else {
+				snprintf(err, errlen, "fail: '%.*s' is not none, exit or panic",
+					 (int)(vn > 32 ? 32 : vn), v);
+				return -EINVAL;
+			}
 		} else {
-			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest)",
+			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest, fail)",
 				 (int)kn, k);
 			return -EINVAL;
 		}
@@ -252,6 +266,10 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 	}
 	if (s->linux_guest)
 		return linux_checks(s, seen, have_mem, err, errlen);
+	if (s->fail != L2_FAIL_NONE) {
+		snprintf(err, errlen, "fail: is a Linux L2's (guest=linux); a guest-kernel L2 that crashes is kernel=/PATH to a kernel that does");
+		return -EINVAL;
+	}
 	if (!have_mem) {
 		s->mem = (mem_needed(s->footprint) + s->footprint / 8 + MIB - 1) & ~(MIB - 1);
 		if (s->mem > (NL_MAX_MEM_GIB << 30)) {
@@ -270,6 +288,8 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 	}
 	return 0;
 }
+
+static const char *const fail_names[] = { "none", "exit", "panic" };
 
 /* Sizes with the largest suffix that is exact, so the text stays short. */
 static const char *size_str(uint64_t v, char *b, size_t n)
@@ -295,11 +315,11 @@ int l2spec_format(const struct l2_spec *s, char *buf, size_t len)
 
 	if (s->linux_guest)
 		n = snprintf(buf, len,
-			     "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,kernel=%s,guest=linux",
+			     "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,kernel=%s,guest=linux,fail=%s",
 			     s->workload, size_str(s->mem, m, sizeof(m)),
 			     size_str(s->footprint, f, sizeof(f)),
 			     (unsigned long long)s->iters, (unsigned long long)s->seed,
-			     s->count, s->cpus, s->kernel);
+			     s->count, s->cpus, s->kernel, fail_names[s->fail]);
 	else
 		n = snprintf(buf, len,
 			     "workload=%s,mem=%s,footprint=%s,iters=%llu,seed=%llu,count=%u,cpus=%u,paging=%s,pagesize=%s,kernel=%s",
@@ -318,9 +338,10 @@ int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len)
 
 	if (s->linux_guest) {
 		/* the line a Linux L2 boots with (docs/guest-linux.md) */
-		n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 pci=off nl2.program=%s nl2.size=%s nl2.iters=%llu nl2.seed=%llu",
+		n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 pci=off nl2.program=%s nl2.size=%s nl2.iters=%llu nl2.seed=%llu nl2.fail=%s",
 			     s->workload, size_str(s->footprint, f, sizeof(f)),
-			     (unsigned long long)s->iters, (unsigned long long)s->seed);
+			     (unsigned long long)s->iters, (unsigned long long)s->seed,
+			     fail_names[s->fail]);
 		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 	}
 	n = snprintf(buf, len, "workload=%s footprint=%s iters=%llu seed=%llu",

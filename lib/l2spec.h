@@ -24,7 +24,9 @@ struct l2_spec {
 	uint64_t page_size;       /* 4096 or 2 MiB */
 	char kernel[L2_KERNEL_MAX]; /* path inside L1 */
 	bool linux_guest;        /* guest=linux: a Linux L2 (guest-linux), else guest-kernel */
+	unsigned int fail;       /* a Linux L2 failing on purpose: L2_FAIL_* (nl2.fail) */
 };
+enum { L2_FAIL_NONE, L2_FAIL_EXIT, L2_FAIL_PANIC };
 /* A Linux L2's kernel and initramfs inside L1 (docs/guest-linux.md); the
  * programs its /init runs, by the names guest-linux/l2prog.c gives them. */
 #define L2_LINUX_KERNEL "/l2/bzImage"
@@ -32,7 +34,7 @@ struct l2_spec {
 #define L2_LINUX_PROGRAMS "bzip2, gnugo, hmmer"
 /* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
  * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]
- * [,guest=kernel|linux]" */
+ * [,guest=kernel|linux][,fail=none|exit|panic]" */
 int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		 char *err, size_t errlen);
 /* The canonical text of s (what l1-shim gets on L1's command line). */

@@ -2,7 +2,7 @@
 # nested` run per scenario, each writing /out/NAME.json, NAME.out (stdout
 # and stderr) and NAME.rc. Bash builtins only: the testbed has no coreutils.
 #   usage: bash nested_runs.sh DIR SCENARIO...   (DIR holds nestlab, l1-kernel,
-#          l1.cpio, l1-crash.cpio)
+#          l1.cpio, l1-crash.cpio; for linux-*, l1-linux.cpio)
 d=$1
 shift
 run() { # name [nestlab nested options]
@@ -38,6 +38,16 @@ for s in "$@"; do
 		run crash --initrd "$d/l1-crash.cpio" --l1-mem 192M --l1-cpus 2 --paging shadow \
 			--timeout 300 --l2 workload=ptrchase,footprint=4M,mem=16M,kernel=/l2/triple \
 			--l2 workload=ptrchase,footprint=8M,mem=32M ;;
+	linux-nested)
+		# Linux L2s (docs/guest-linux.md): bzip2 and HMMER 2, and a third whose
+		# /init exits (a kernel panic) while the other two go on. Nested paging
+		# only: under shadow paging in L1 the testbed refuses a bzImage L2's
+		# entry and is too slow with a vmlinux L2 (docs/guest-linux.md)
+		# shellcheck disable=SC2086
+		run "$s" --initrd "$d/l1-linux.cpio" --l1-mem 640M --l1-cpus 2 --paging nested \
+			--timeout 900 --l2 guest=linux,workload=bzip2,footprint=2M,mem=112M \
+			--l2 guest=linux,workload=hmmer,footprint=1M,mem=112M \
+			--l2 guest=linux,workload=bzip2,footprint=1M,mem=96M,fail=panic ;;
 	*) echo "nested_runs: unknown scenario $s" >&2 ;;
 	esac
 done

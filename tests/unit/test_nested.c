@@ -68,16 +68,26 @@ static void l2spec_ok(void **state)
 	assert_string_equal(s.kernel, L2_LINUX_KERNEL);
 	assert_int_equal(s.mem, 128 * MIB + 48 * MIB);
 	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "workload=hmmer,mem=176M,footprint=16M,iters=1,seed=3,count=1,cpus=1,kernel=/l2/bzImage,guest=linux");
+	assert_string_equal(buf, "workload=hmmer,mem=176M,footprint=16M,iters=1,seed=3,count=1,cpus=1,kernel=/l2/bzImage,guest=linux,fail=none");
 	assert_int_equal(spec(buf, &s2, err), 0);
 	assert_memory_equal(&s, &s2, sizeof(s));
 	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "console=ttyS0 quiet panic=-1 pci=off nl2.program=hmmer nl2.size=16M nl2.iters=1 nl2.seed=3");
+	assert_string_equal(buf, "console=ttyS0 quiet panic=-1 pci=off nl2.program=hmmer nl2.size=16M nl2.iters=1 nl2.seed=3 nl2.fail=none");
 	/* smaller than it needs is allowed: running out of memory is a result */
 	assert_int_equal(spec("workload=bzip2,footprint=64M,mem=64M,guest=linux,kernel=/l2/k", &s, err), 0);
 	assert_string_equal(s.kernel, "/l2/k");
 	assert_int_equal(spec("workload=bzip2,footprint=8M,guest=kernel", &s, err), 0);
 	assert_false(s.linux_guest);
+	/* a Linux L2 told to fail: it reaches l2init, and survives L1's parse */
+	assert_int_equal(spec("workload=bzip2,footprint=1M,guest=linux,fail=panic", &s, err), 0);
+	assert_int_equal(s.fail, L2_FAIL_PANIC);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_int_equal(spec(buf, &s2, err), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " nl2.fail=panic"));
+	assert_int_equal(spec("workload=bzip2,footprint=1M,guest=linux,fail=exit", &s, err), 0);
+	assert_int_equal(s.fail, L2_FAIL_EXIT);
 }
 
 static void l2spec_bad(void **state)
@@ -120,6 +130,9 @@ static void l2spec_bad(void **state)
 		{ "workload=bzip2,footprint=8M,guest=linux,pagesize=2M", "manages its own memory" },
 		{ "workload=bzip2,footprint=8M,guest=linux,iters=100001", "at most 100000" },
 		{ "workload=bzip2,footprint=30G,guest=linux", "more than the largest L2" },
+		{ "workload=bzip2,footprint=8M,guest=linux,fail=sometimes", "not none, exit or panic" },
+		{ "workload=bzip2,footprint=8M,guest=linux,fail=exit,fail=panic", "fail: given twice" },
+		{ "workload=mcf,footprint=8M,fail=panic", "a Linux L2's" },
 	};
 	struct l2_spec s;
 	char err[200];

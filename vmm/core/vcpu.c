@@ -89,8 +89,10 @@ static const char *regs_text(struct nl_vcpu *c, char *buf, size_t n)
 		snprintf(buf, n, "registers unavailable");
 		return buf;
 	}
-	snprintf(buf, n, "rip 0x%llx rsp 0x%llx cs 0x%x cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx",
-		 r.rip, r.rsp, s.cs.selector, s.cr0, s.cr3, s.cr4, s.efer);
+	snprintf(buf, n, "rip 0x%llx rsp 0x%llx rflags 0x%llx cs 0x%x%s cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx",
+		 r.rip, r.rsp, r.rflags, s.cs.selector,
+		 s.cs.l ? (s.cs.db ? " (L+D)" : " (64-bit)") : (s.cs.db ? " (32-bit)" : " (16-bit)"),
+		 s.cr0, s.cr3, s.cr4, s.efer);
 	return buf;
 }
 
@@ -177,8 +179,10 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 	case KVM_EXIT_SYSTEM_EVENT:
 		return system_event(c);
 	case KVM_EXIT_FAIL_ENTRY:
-		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: VM entry failed, reason 0x%llx",
-			c->id, (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		/* The state the CPU (or, nested, the level below) refused. */
+		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: VM entry failed, reason 0x%llx (%s)",
+			c->id, (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
+			regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
 	case KVM_EXIT_INTERNAL_ERROR:
 		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: KVM internal error, suberror %u (%s)",
