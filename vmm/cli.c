@@ -38,7 +38,9 @@ void cli_usage(FILE *f)
 "  --hide-virt          offer no SVM/VMX at all\n"
 "  --tsc-deadline       offer a Linux guest the TSC-deadline timer (off by default)\n"
 "  --quiet              no summary on stderr\n"
-"exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error\n"
+"  --no-seccomp         run without the system-call filter (debugging; docs/security.md)\n"
+"exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error,\n"
+"  5 nestlab made a system call its filter forbids\n"
 "\n"
 "usage: nestlab nested --kernel LINUX --initrd L1-INITRAMFS --l1-mem SIZE\n"
 "                      --paging shadow|nested --l2 SPEC... --json FILE\n"
@@ -124,7 +126,7 @@ bad:
 
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
        O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
-       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE };
+       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -145,6 +147,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "hide-tdp", no_argument, NULL, O_HIDE_TDP },
 		{ "hide-virt", no_argument, NULL, O_HIDE_VIRT },
 		{ "tsc-deadline", no_argument, NULL, O_TSC_DEADLINE },
+		{ "no-seccomp", no_argument, NULL, O_NO_SECCOMP },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -212,6 +215,9 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			break;
 		case O_QUIET:
 			cfg->quiet = true;
+			break;
+		case O_NO_SECCOMP:
+			cfg->no_seccomp = true;
 			break;
 		case O_HELP:
 			return 1;

@@ -33,7 +33,8 @@ void nested_usage(FILE *f)
 "                       hidden from L1) or nested (L1 uses NPT/EPT, which L0 emulates)\n"
 "  --l2 SPEC            L2 VMs: workload=NAME,footprint=SIZE[,mem=SIZE][,iters=N]\n"
 "                       [,seed=N][,count=N][,cpus=N][,paging=demand|prebuilt]\n"
-"                       [,pagesize=4K|2M][,kernel=/PATH-IN-L1]; repeatable; all run at once\n"
+"                       [,pagesize=4K|2M][,kernel=/PATH-IN-L1][,guest=kernel|linux]\n"
+"                       [,fail=none|exit|panic]; repeatable; all run at once\n"
 "  --l1-swap SIZE       zram swap in L1 (default none)\n"
 "  --trace-exits        per-L2 exit tables from L1's KVM tracepoints\n"
 "  --json FILE          the run's document (nestlab-nested/1, docs/results.md)\n"
@@ -41,13 +42,15 @@ void nested_usage(FILE *f)
 "  --l2-timeout SEC     l1-shim stops an L2 after SEC seconds (default none)\n"
 "  --l1-cmdline STR     more kernel parameters for L1\n"
 "  --quiet              no summary on stderr\n"
+"  --no-seccomp         run L0's nestlab without its system-call filter (debugging)\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
-"             4 the host cannot run nested guests\n",
+"             4 the host cannot run nested guests, 5 a call the filter forbids\n",
 	      f);
 }
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
-       N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP };
+       N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
+       N_NO_SECCOMP };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -65,6 +68,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "l2-timeout", required_argument, NULL, N_L2TIMEOUT },
 		{ "l1-cmdline", required_argument, NULL, N_CMDLINE },
 		{ "quiet", no_argument, NULL, N_QUIET },
+		{ "no-seccomp", no_argument, NULL, N_NO_SECCOMP },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +162,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			break;
 		case N_QUIET:
 			n->quiet = true;
+			break;
+		case N_NO_SECCOMP:
+			n->no_seccomp = true;
 			break;
 		case N_HELP:
 			return 1;
@@ -254,6 +261,7 @@ void nested_config(const struct nl_nested *n, struct nl_config *cfg)
 	/* shadow: L1 gets SVM/VMX without NPT/EPT, so its KVM must shadow */
 	cfg->hide_tdp = n->shadow;
 	cfg->quiet = n->quiet;
+	cfg->no_seccomp = n->no_seccomp;
 }
 
 static void request(struct json *j, const struct nl_nested *n, const char *cmdline)

@@ -38,6 +38,7 @@ enum nl_status {
 	NL_EXIT_USAGE = 2,   /* bad input: options, files, sizes */
 	NL_EXIT_TIMEOUT = 3, /* watchdog fired */
 	NL_EXIT_HOST = 4,    /* host or KVM cannot do what is needed */
+	NL_EXIT_CONFINED = 5, /* nestlab made a call its seccomp filter forbids */
 };
 
 /* An error message carried up to main: one line, no newline. */
@@ -83,6 +84,7 @@ struct nl_config {
 	bool tsc_deadline;           /* offer Linux the TSC-deadline timer */
 	bool hide_virt;              /* no SVM/VMX for the guest at all */
 	bool quiet;                  /* no human summary */
+	bool no_seccomp;             /* run without the filter (core/confine.c) */
 };
 /* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
@@ -97,6 +99,20 @@ int cli_uint(const char *s, const char *name, unsigned long min,
 	     unsigned long max, unsigned int *out, struct nl_err *err);
 
 /* ======== core/: the VM, its vCPUs, KVM, memory, the CPU model ======== */
+
+/* ---- core/confine.c: the seccomp filter (docs/security.md) ---- */
+struct sock_filter;
+/* Writes the filter program into p (up to max instructions); returns how
+ * many it needs. */
+size_t confine_build(struct sock_filter *p, size_t max);
+/* Installs it for this thread and every thread it starts from now on,
+ * with a SIGSYS handler that names a forbidden call and exits 5. */
+int confine_install(struct nl_err *err);
+/* This process's seccomp mode read back from /proc/self/status (0 none,
+ * 2 a filter), or -errno. */
+int confine_mode(void);
+/* The name of an x86-64 system call number, or NULL. */
+const char *confine_syscall_name(int nr);
 
 /* ---- core/mem.c ---- */
 /* Guest-physical ranges backed by the one host mapping: one for a
@@ -697,7 +713,7 @@ struct nl_nested {
 	uint64_t l1_mem, l1_swap, l2_mem_sum;
 	unsigned int l1_cpus, timeout_s, l2_timeout_s;
 	bool shadow;              /* L1->L2 paging: shadow, else nested NPT/EPT */
-	bool trace_exits, quiet;
+	bool trace_exits, quiet, no_seccomp;
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };

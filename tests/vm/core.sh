@@ -16,6 +16,15 @@ expect_eq "g_exit schema" "$(jq -r .schema "$tmp/exit.json")" nestlab-run/1
 grep -q 'guest\[0\]: hello world' "$tmp/err" && ok "guest log line on stderr" || bad "no guest log line"
 expect_eq "g_exit boot mark" "$(jq '.time.start_to_first_insn_ns > 0' "$tmp/exit.json")" true
 expect_eq "g_exit IO exits counted" "$(jq '.exits.by_reason.IO.count' "$tmp/exit.json")" 3
+# the seccomp filter, read back from the kernel (docs/security.md): on once
+# the guest ran, except in the sanitizer build; off with --no-seccomp
+want=2
+[ "${NESTLAB_SANITIZED:-0}" = 1 ] && want=0
+expect_eq "g_exit ran under the seccomp filter" "$(jq .confinement.seccomp_mode "$tmp/exit.json")" $want
+run_status "$nl" run --kernel "$g/g_exit" --mem 16M --no-seccomp --json "$tmp/exit-nosec.json"
+expect_eq "g_exit --no-seccomp status" "$st" 0
+expect_eq "g_exit --no-seccomp: no filter" "$(jq .confinement.seccomp_mode "$tmp/exit-nosec.json")" 0
+expect_eq "g_exit --no-seccomp: as asked" "$(jq .confinement.seccomp_requested "$tmp/exit-nosec.json")" false
 expect_vcpu_stats "g_exit per-vCPU stats" "$tmp/exit.json" 1
 
 run_status "$nl" run --kernel "$g/g_badport" --mem 16M --json "$tmp/bp.json"

@@ -90,6 +90,20 @@ static void config(struct json *j, const struct nl_vm *vm)
 	json_end_obj(j);
 }
 
+/* What confined this nestlab, read back from the kernel (docs/security.md). */
+static void confinement(struct json *j, const struct nl_vm *vm)
+{
+	int mode = confine_mode();
+
+	json_obj(j, "confinement");
+	json_bool(j, "seccomp_requested", !vm->cfg->no_seccomp);
+	if (mode >= 0)
+		json_i64(j, "seccomp_mode", mode);
+	else
+		json_str(j, "seccomp_mode", NULL);
+	json_end_obj(j);
+}
+
 static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *vm)
 {
 	json_obj(j, "host");
@@ -223,6 +237,7 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 	json_str(j, "outcome", nl_outcome_name(vm->outcome));
 	json_str(j, "message", vm->outcome_msg);
 	config(j, vm);
+	confinement(j, vm);
 	host(j, h, vm);
 	times(j, vm);
 	guest(j, vm);
