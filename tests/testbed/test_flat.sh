@@ -17,9 +17,7 @@ abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 nl=$(abs "$1") gdir=$(cd "$2" && pwd)
 gk="" native=""
 [ $# = 4 ] && gk=$(abs "$3") native=$(abs "$4")
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
+. "$here/tally.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -90,5 +88,4 @@ for s in $suites; do
 		bad "$s.sh in the testbed: exit status '${rc:-none}', last line '$last'"
 	fi
 done
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tally

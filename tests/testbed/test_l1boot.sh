@@ -14,9 +14,7 @@ tree=$(cd "$here/../.." && pwd)
 nl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 bld=${NESTLAB_BUILD:-$tree/build}
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
+. "$here/tally.sh"
 [ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir (scripts/get-kernel.sh)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v cpio >/dev/null || { echo "SKIP: cpio missing"; exit 77; }
@@ -135,5 +133,4 @@ st=$(boot panic noinit --cpus 1)
 [ "$st" = 1 ] && ok "kernel panic: nestlab exit 1" || bad "panic: exit $st"
 grep -q "nestlab: panic: guest kernel panic" "$w/panic.out" && ok "panic reported" || bad "panic not reported: $(tail -2 "$w/panic.out")"
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tally

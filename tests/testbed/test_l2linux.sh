@@ -25,18 +25,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 mis
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 nl=$(abs "$1") l2init=$(abs "$2") rd=$(abs "$3") root=$(cd "$root" && pwd)
 . "$tree/tests/vm/checks.sh"
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
-check() { # name expected actual; an empty expected value fails
-	if [ -z "$2" ]; then
-		bad "$1: nothing to compare with (empty reference; got '$3')"
-	elif [ "$2" = "$3" ]; then
-		ok "$1 = $2"
-	else
-		bad "$1: expected '$2', got '$3'"
-	fi
-}
+. "$here/tally.sh"
 
 cd "$tree"
 w=$(mktemp -d "$tree/build/l2linux.XXXXXX")
@@ -120,5 +109,4 @@ check "panic: outcome" panic "$(j panic .outcome)"
 check "panic: no document" null "$(j panic .guest_document)"
 check "panic: and why" "the guest sent no document" "$(j panic .guest_document_error)"
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+tally

@@ -30,20 +30,9 @@ command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 mis
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 nl=$(abs "$1") rd=$(abs "$2") l2init=$(abs "$3") root=$(cd "$root" && pwd)
 . "$tree/tests/vm/checks.sh"
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
-check() { # name expected actual; an empty expected value fails
-	if [ -z "$2" ]; then
-		bad "$1: nothing to compare with (empty reference; got '$3')"
-	elif [ "$2" = "$3" ]; then
-		ok "$1 = $2"
-	else
-		bad "$1: expected '$2', got '$3'"
-	fi
-}
+. "$here/tally.sh"
 
-cd "$tree"
+cd "$tree" || exit 1
 w=$(mktemp -d "$tree/build/nestedlinux.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 rel=${w#"$tree"/}
@@ -116,5 +105,4 @@ if [ "$fails" != 0 ]; then
 		tail -15 "$f"
 	done
 fi
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tally

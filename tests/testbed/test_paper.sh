@@ -17,9 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 build=$(cd "$1" && pwd)
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
+. "$here/tally.sh"
 [ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir"; exit 77; }
 [ -f "$build/l1-shim/l1-initramfs.cpio" ] || { echo "SKIP: no L1 initramfs (meson setup --reconfigure after scripts/get-kernel.sh)"; exit 77; }
 if ! grep -qwE 'svm|vmx' /proc/cpuinfo; then
@@ -91,5 +89,4 @@ elif ! cmp -s "$out/measured.first" "$out/measured.tsv" || [ "$(grep -c . "$out/
 else
 	ok "a second invocation resumes: runs nothing again, same measured.tsv"
 fi
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tally
