@@ -22,6 +22,7 @@ static const char usage[] =
 	"       nestlab-expt report OUTDIR EXPERIMENT... [--wall SECONDS]\n"
 	"       nestlab-expt measure RUN_ID CONFIG WORKLOAD VM_MEM REP RC DOC\n"
 	"       nestlab-expt l1-outcome DOC\n"
+	"       nestlab-expt memplot DOC OUTDIR [NAME]\n"
 	"FILE: an experiment description (bench/experiments/*.expt, docs/experiments.md)\n"
 	"measure: one run's line of the measured TSV from its nestlab-flat/1 or nestlab-nested/1\n"
 	"  DOC (RC: bench/paper_run.sh's exit status); l1-outcome: L1's outcome in DOC, if any\n";
@@ -322,6 +323,36 @@ static int cmd_report(const struct cli *c)
 	return 0;
 }
 
+/* memplot DOC OUTDIR [NAME]: a run's memory over time, one panel per level */
+static int cmd_memplot(const struct cli *c)
+{
+	char err[EXPT_ERRLEN];
+	const char *name = c->npos > 2 ? c->pos[2] : "memory";
+
+	if (c->npos < 2 || c->npos > 3) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')) {
+			fprintf(stderr, "nestlab-expt: memplot: NAME is letters, digits, - and _, not '%s'\n", name);
+			return 2;
+		}
+	int r = expt_memplot(c->pos[0], c->pos[1], name, err, sizeof(err));
+
+	if (r) {
+		fprintf(stderr, "nestlab-expt: %s\n", err);
+		return r == -EIO ? 1 : 2;
+	}
+	if (expt_render(c->pos[1], name, err, sizeof(err))) {
+		fprintf(stderr, "nestlab-expt: %s\n", err);
+		return 1;
+	}
+	printf("nestlab-expt: %s/%s.png, %s.svg\n", c->pos[1], name, name);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -333,6 +364,7 @@ int main(int argc, char **argv)
 		{ "report", "--wall", cmd_report },
 		{ "measure", "", cmd_measure },
 		{ "l1-outcome", "", cmd_l1_outcome },
+		{ "memplot", "", cmd_memplot },
 	};
 	struct cli c;
 
@@ -351,6 +383,6 @@ int main(int argc, char **argv)
 		}
 		return r ? 2 : cmds[i].fn(&c);
 	}
-	fprintf(stderr, "nestlab-expt: unknown command '%s' (plan, summarize, report, measure, l1-outcome)\n", argv[1]);
+	fprintf(stderr, "nestlab-expt: unknown command '%s' (plan, summarize, report, measure, l1-outcome, memplot)\n", argv[1]);
 	return 2;
 }

@@ -287,6 +287,10 @@ int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 /* Run gnuplot NAME.gp in outdir. 0 rendered; -ENOENT no gnuplot on PATH;
  * other negative: it failed (err says how). */
 int expt_render(const char *outdir, const char *name, char *err, size_t errlen);
+/* DOC's memory_series as the gnuplot script OUTDIR/NAME.gp, one panel per
+ * level (expt_memplot.c); expt_render draws it. */
+int expt_memplot(const char *doc, const char *outdir, const char *name, char *err,
+		 size_t errlen);
 /* rendered: whether NAME.png exists to be shown. */
 int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		  const struct expt_meta *meta, bool rendered);

@@ -1254,6 +1254,51 @@ static void render(void **state)
 	free(buf);
 }
 
+/* memplot: a nested document's memory over time, one panel per level; an
+ * L2 without a result is left out; bad input refused with exit 2. */
+static void memplot(void **state)
+{
+	const char *fx = EXPT_SRCDIR "/fixtures/nested-memseries.json";
+	char path[256], *buf;
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/mp", tmpdir);
+	run("mkdir -p '%s'", path);
+	/* a run document without a series, a missing file, a bad NAME */
+	refused("no memory_series", "memplot %s/../tests/vm/fixtures/run-exit.json %s", EXPT_SRCDIR, path);
+	refused("/nonexistent.json", "memplot /nonexistent.json %s", path);
+	refused("NAME is letters", "memplot %s %s 'a b'", fx, path);
+	if (!have_gnuplot()) {
+		skip();
+		return;
+	}
+	assert_int_equal(run("'%s' memplot %s %s mem >/dev/null 2>&1", expt_bin, fx, path), 0);
+	snprintf(path, sizeof(path), "%s/mp/mem.gp", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "$S0 << EOD\n0.000 10.00 0.00 1953.12 0.00 0.000\n");
+	/* L2 0's last sample: 2048 pages swapped out since the one before = 8 MiB */
+	assert_has(buf, "0.500 60.00 8.00 8.79 8.00 8.000\n");
+	assert_has(buf, "$S2 << EOD");
+	assert_true(strstr(buf, "$S3 << EOD") == NULL);   /* L2 2 had no result */
+	assert_has(buf, "set multiplot layout 2,1");
+	assert_has(buf, "L1: each L2 in L1's memory");
+	assert_has(buf, "L2 1 resident");
+	free(buf);
+	snprintf(path, sizeof(path), "%s/mp/mem.png", tmpdir);
+	buf = slurp(path, &len);
+	assert_non_null(buf);
+	assert_true(len > 1000);
+	assert_memory_equal(buf, "\x89PNG\r\n\x1a\n", 8);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/mp/mem.svg", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "</svg>");
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1281,6 +1326,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(tsv_not_regular),
 		cmocka_unit_test(sizes_bounded),
 		cmocka_unit_test(empty_lists),
+		cmocka_unit_test(memplot),
 	};
 	int r;
 

@@ -39,6 +39,7 @@ void cli_usage(FILE *f)
 "  --tsc-deadline       offer a Linux guest the TSC-deadline timer (off by default)\n"
 "  --quiet              no summary on stderr\n"
 "  --no-seccomp         run without the system-call filter (debugging; docs/security.md)\n"
+"  --mem-sample MS      memory over time: sample every MS ms (default 250, 0 = off)\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error,\n"
 "  5 nestlab made a system call its filter forbids\n"
 "\n"
@@ -126,7 +127,7 @@ bad:
 
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
        O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
-       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP };
+       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP, O_MEM_SAMPLE };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -148,6 +149,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "hide-virt", no_argument, NULL, O_HIDE_VIRT },
 		{ "tsc-deadline", no_argument, NULL, O_TSC_DEADLINE },
 		{ "no-seccomp", no_argument, NULL, O_NO_SECCOMP },
+		{ "mem-sample", required_argument, NULL, O_MEM_SAMPLE },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -157,6 +159,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 	cfg->cpus = 1;
 	cfg->gpaging = NL_GP_DEMAND;
 	cfg->gpage_size = 4096;
+	cfg->mem_sample_ms = NL_MEM_SAMPLE_MS;
 	optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -218,6 +221,10 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			break;
 		case O_NO_SECCOMP:
 			cfg->no_seccomp = true;
+			break;
+		case O_MEM_SAMPLE:
+			if (cli_uint(optarg, "--mem-sample", 0, 60000, &cfg->mem_sample_ms, err))
+				return -EINVAL;
 			break;
 		case O_HELP:
 			return 1;

@@ -43,6 +43,7 @@ void nested_usage(FILE *f)
 "  --l1-cmdline STR     more kernel parameters for L1\n"
 "  --quiet              no summary on stderr\n"
 "  --no-seccomp         run L0's nestlab without its system-call filter (debugging)\n"
+"  --mem-sample MS      L1's memory over time at L0: every MS ms (default 250, 0 = off)\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
 "             4 the host cannot run nested guests, 5 a call the filter forbids\n",
 	      f);
@@ -50,7 +51,7 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP };
+       N_NO_SECCOMP, N_MEM_SAMPLE };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -69,6 +70,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "l1-cmdline", required_argument, NULL, N_CMDLINE },
 		{ "quiet", no_argument, NULL, N_QUIET },
 		{ "no-seccomp", no_argument, NULL, N_NO_SECCOMP },
+		{ "mem-sample", required_argument, NULL, N_MEM_SAMPLE },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +81,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	memset(n, 0, sizeof(*n));
 	n->l1_cpus = 2;
 	n->timeout_s = 3600;
+	n->mem_sample_ms = NL_MEM_SAMPLE_MS;
 	optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -165,6 +168,10 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			break;
 		case N_NO_SECCOMP:
 			n->no_seccomp = true;
+			break;
+		case N_MEM_SAMPLE:
+			if (cli_uint(optarg, "--mem-sample", 0, 60000, &n->mem_sample_ms, err))
+				return -EINVAL;
 			break;
 		case N_HELP:
 			return 1;
@@ -262,6 +269,7 @@ void nested_config(const struct nl_nested *n, struct nl_config *cfg)
 	cfg->hide_tdp = n->shadow;
 	cfg->quiet = n->quiet;
 	cfg->no_seccomp = n->no_seccomp;
+	cfg->mem_sample_ms = n->mem_sample_ms;
 }
 
 static void request(struct json *j, const struct nl_nested *n, const char *cmdline)

@@ -85,6 +85,7 @@ struct nl_config {
 	bool hide_virt;              /* no SVM/VMX for the guest at all */
 	bool quiet;                  /* no human summary */
 	bool no_seccomp;             /* run without the filter (core/confine.c) */
+	unsigned int mem_sample_ms;  /* memory over time: period, 0 = off */
 };
 /* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
@@ -611,6 +612,39 @@ struct procmem {
 };
 void procmem_read(const struct nl_mem *guest, struct procmem *pm);
 
+/* ---- report/memseries.c: memory over time (docs/results.md) ---- */
+#define MEMSERIES_MAX 512            /* samples kept; then the step doubles */
+#define NL_MEM_SAMPLE_MS 250         /* the default period */
+#define MEMSERIES_BUF (256u << 10)   /* one /proc file read */
+struct mem_sample {
+	uint64_t t_ms;                    /* since the first vCPU started */
+	uint64_t guest_rss_kb, guest_swap_kb;   /* the guest mapping */
+	uint64_t host_avail_kb, host_swap_used_kb;
+	uint64_t host_pswpin, host_pswpout;     /* cumulative, pages */
+	uint64_t host_pgmajfault, host_thp_fault_alloc; /* cumulative */
+	uint64_t host_ksm_sharing;              /* KSM pages_sharing now */
+};
+struct memseries {
+	unsigned int period_ms, step_ms;  /* asked; in effect after halvings */
+	unsigned int n, halvings, errors;
+	uint64_t next_ns;
+	struct mem_sample *s;             /* MEMSERIES_MAX, NULL when off */
+	char *buf;
+};
+int memseries_init(struct memseries *ms, unsigned int period_ms);
+void memseries_free(struct memseries *ms);
+bool memseries_due(const struct memseries *ms, uint64_t now_ns);
+void memseries_add(struct memseries *ms, const struct mem_sample *x);
+/* Reads /proc now and adds a sample; guest is the guest mapping's start. */
+void memseries_sample(struct memseries *ms, const void *guest, uint64_t t0_ns,
+		      uint64_t now_ns);
+void memseries_json(struct json *j, const char *key, const struct memseries *ms);
+/* Text parsers, for the sampler and its tests: a "KEY: N" or "KEY N"
+ * line's N; the Rss and Swap of the smaps entry that starts at start. */
+int memseries_field(const char *text, size_t len, const char *key, uint64_t *out);
+int memseries_smaps(const char *text, size_t len, uintptr_t start,
+		    uint64_t *rss_kb, uint64_t *swap_kb);
+
 /* ---- report/hostinfo.c: the host, its CPU and its KVM module ---- */
 struct hostinfo {
 	char kernel[128];         /* uname -r */
@@ -686,6 +720,7 @@ struct nl_vm {
 	struct elf_image img;        /* guest-kernel: where its ELF went */
 	struct nl_overcommit oc;
 	struct procmem pm;           /* read when the run ends */
+	struct memseries ms;         /* memory over time, sampled by vm_run */
 };
 /* Memory and the kernel image: needs no KVM, so bad input is found first. */
 int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
@@ -714,6 +749,7 @@ struct nl_nested {
 	unsigned int l1_cpus, timeout_s, l2_timeout_s;
 	bool shadow;              /* L1->L2 paging: shadow, else nested NPT/EPT */
 	bool trace_exits, quiet, no_seccomp;
+	unsigned int mem_sample_ms;
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };

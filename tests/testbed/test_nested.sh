@@ -18,18 +18,7 @@ abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 [ $# -eq 5 ] || { echo "usage: $0 NESTLAB L1_INITRAMFS MKINITRAMFS G_TRIPLE NATIVE"; exit 2; }
 nl=$(abs "$1") rd=$2 mk=$(abs "$3") triple=$(abs "$4") native=$(abs "$5")
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
-fails=0 checks=0
-ok() { checks=$((checks + 1)); echo "ok   - $*"; }
-bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL - $*"; }
-check() { # name expected actual; an empty expected value (a reference that could not be had) fails
-	if [ -z "$2" ]; then
-		bad "$1: nothing to compare with (empty reference; got '$3')"
-	elif [ "$2" = "$3" ]; then
-		ok "$1 = $2"
-	else
-		bad "$1: expected '$2', got '$3'"
-	fi
-}
+. "$here/tally.sh"
 . "$tree/tests/vm/checks.sh"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -142,6 +131,20 @@ for i in 0 1; do
 	check "overcommit: L2 $i touch checksum is the native one" "$touch64" "$(j $oc ".l1.l2[$i].result.result.checksum")"
 done
 grep -q "warning: the L2 VMs' memory" "$w/out/$oc.out" && ok "overcommit: L0 warned" || bad "overcommit: no warning"
+# memory over time (docs/results.md): each L2's nestlab in L1 sampled its L2
+# against L1, in time order, and L1's swap-outs show up in the series
+for i in 0 1; do
+	ms=".l1.l2[$i].result.memory_series"
+	n=$(j $oc "$ms.samples | length")
+	[ "${n:-0}" -ge 3 ] 2>/dev/null && ok "overcommit: L2 $i's memory over time in L1 ($n samples)" || bad "overcommit: L2 $i: $n samples"
+	check "overcommit: L2 $i's samples in time order" true "$(j $oc "[$ms.samples[][0]] | . == sort and length == (unique | length)")"
+	check "overcommit: L2 $i's series: L1's swap-outs rise during the run" true \
+		"$(j $oc "[$ms.samples[][6]] | .[-1] > .[0]")"
+	check "overcommit: L2 $i's series: its memory resident in L1 grew" true \
+		"$(j $oc "[$ms.samples[][1]] | max > .[0]")"
+done
+n=$(j $oc '.l0_view.memory_series.samples | length')
+[ "${n:-0}" -ge 3 ] 2>/dev/null && ok "overcommit: L1's memory over time at L0 ($n samples)" || bad "overcommit: L1 at L0: $n samples"
 
 check "crash: nestlab exit status (an L2 failed)" 1 "$(cat "$w/out/crash.rc" 2>/dev/null)"
 check "crash: L2 0 outcome" triple-fault "$(j crash '.l1.l2[0].result.outcome')"
@@ -155,5 +158,4 @@ if [ "$fails" != 0 ]; then
 		tail -15 "$f"
 	done
 fi
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tally

@@ -209,6 +209,30 @@ static int start_vcpus(struct nl_vm *vm, struct nl_err *err)
 #define CONFINE_RUNS true
 #endif
 
+static struct timespec ts_add_ns(struct timespec t, uint64_t ns)
+{
+	t.tv_sec += (time_t)(ns / 1000000000u);
+	t.tv_nsec += (long)(ns % 1000000000u);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+static bool ts_before(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+static struct timespec now_realtime(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t;
+}
+
 /* Console input: stdin to COM1's receive FIFO, until the run ends. */
 static void *stdin_thread(void *arg)
 {
@@ -280,6 +304,10 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	/* Set-up is over: from here on the guest runs, so nestlab keeps only
 	 * the system calls running it needs. Console input's thread and the
 	 * vCPU threads are started under the filter. */
+	if (memseries_init(&vm->ms, vm->cfg->mem_sample_ms) < 0) {
+		nl_seterr(err, "memory over time: out of memory for %u samples", MEMSERIES_MAX);
+		return -ENOMEM;
+	}
 	if (!vm->cfg->no_seccomp && CONFINE_RUNS && (rc = confine_install(err)))
 		return rc;
 	vm->t_start_ns = nl_now_ns();
@@ -296,10 +324,30 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += vm->cfg->timeout_s;
+	/* The main thread is the watchdog and the memory sampler: it wakes at
+	 * the deadline or the next sample, whichever comes first. */
 	while (!vm->stop) {
-		if (!vm->cfg->timeout_s) {
+		struct timespec wake = deadline;
+		bool sampling = vm->ms.s != NULL;
+
+		if (sampling) {
+			uint64_t now = nl_now_ns();
+
+			if (memseries_due(&vm->ms, now)) {
+				pthread_mutex_unlock(&vm->lock);
+				memseries_sample(&vm->ms, vm->mem.host, vm->t_start_ns, now);
+				pthread_mutex_lock(&vm->lock);
+				continue;
+			}
+			clock_gettime(CLOCK_REALTIME, &wake);
+			wake = ts_add_ns(wake, vm->ms.next_ns - now);
+			if (vm->cfg->timeout_s && ts_before(deadline, wake))
+				wake = deadline;
+		}
+		if (!vm->cfg->timeout_s && !sampling) {
 			pthread_cond_wait(&vm->cond, &vm->lock);
-		} else if (pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline) == ETIMEDOUT) {
+		} else if (pthread_cond_timedwait(&vm->cond, &vm->lock, &wake) == ETIMEDOUT &&
+			   vm->cfg->timeout_s && !ts_before(now_realtime(), deadline)) {
 			pthread_mutex_unlock(&vm->lock);
 			vm_stop(vm, NL_OUT_TIMEOUT, "watchdog: guest still running after %u s",
 				vm->cfg->timeout_s);
@@ -311,6 +359,8 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 		if (vm->vcpu[i].thread)
 			pthread_join(vm->vcpu[i].thread, NULL);
 	stdin_stop(vm);
+	/* the state at the end, whatever the period */
+	memseries_sample(&vm->ms, vm->mem.host, vm->t_start_ns, nl_now_ns());
 	procmem_read(&vm->mem, &vm->pm);
 	if (vm->ks.fd >= 0)
 		ks_snapshot(&vm->ks, true);
@@ -333,6 +383,7 @@ void vm_destroy(struct nl_vm *vm)
 	}
 	free(vm->vcpu);
 	vm->vcpu = NULL;
+	memseries_free(&vm->ms);
 	free(vm->lb);
 	docport_free(&vm->doc);
 	vm->lb = NULL;

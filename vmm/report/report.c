@@ -129,6 +129,7 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	json_u64(j, "guest_rss_kb", vm->pm.guest_rss_kb);
 	json_u64(j, "vmm_rss_kb", vm->pm.vmm_rss_kb);
 	json_end_obj(j);
+	memseries_json(j, "memory_series", &vm->ms);
 }
 
 static void guest(struct json *j, const struct nl_vm *vm)
