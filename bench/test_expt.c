@@ -1258,7 +1258,7 @@ static void render(void **state)
  * L2 without a result is left out; bad input refused with exit 2. */
 static void memplot(void **state)
 {
-	const char *fx = EXPT_SRCDIR "/fixtures/nested-memseries.json";
+	const char *fx = EXPT_SRCDIR "/fixtures/memplot/nested.json";
 	char path[256], *buf;
 	size_t len;
 

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -26,6 +25,7 @@
 
 #include "guestdoc.h"
 #include "json.h"
+#include "mounts.h"
 #include "l2.h"
 #include "procstat.h"
 
@@ -199,26 +199,6 @@ static int read_cmdline(char *buf, size_t n, char *msg, size_t mn)
 	return 0;
 }
 
-static int mounts(char *msg, size_t n)
-{
-	static const struct { const char *src, *dst, *type; } m[] = {
-		{ "proc", "/proc", "proc" },
-		{ "sysfs", "/sys", "sysfs" },
-		{ "devtmpfs", "/dev", "devtmpfs" },
-		/* the inputs live here: page cache the L2 must hold, as SPEC's files were */
-		{ "tmpfs", "/tmp", "tmpfs" },
-	};
-
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		mkdir(m[i].dst, 0755);
-		if (mount(m[i].src, m[i].dst, m[i].type, 0, NULL) < 0 && errno != EBUSY) {
-			snprintf(msg, n, "mount %s on %s: %s", m[i].type, m[i].dst, strerror(errno));
-			return -errno;
-		}
-	}
-	return 0;
-}
-
 static int vm_main(struct l2_run *r)
 {
 	char line[4096], msg[L2_MSG];
@@ -227,7 +207,7 @@ static int vm_main(struct l2_run *r)
 	int st = 0;
 
 	r->where = "vm";
-	if (mounts(r->error, sizeof(r->error)) ||
+	if (mounts_guest(r->error, sizeof(r->error)) ||
 	    read_cmdline(line, sizeof(line), r->error, sizeof(r->error))) {
 		st = 1;
 	} else if (l2_parse(line, &r->p, r->error, sizeof(r->error))) {

@@ -22,7 +22,6 @@
 #define SHIM_MSG 256
 
 /* ---- l1sys.c: what L1's kernel offers, read and set up ---- */
-int sys_mounts(char *msg, size_t n);
 /* Loads NAME (kvm-amd, zram, ...) after what it needs, in the order of
  * /lib/modules/modules.dep (lib/modload.c); params apply to NAME only. */
 int sys_load_module(const char *name, const char *params, char *msg, size_t n);
@@ -42,6 +41,8 @@ void sys_cpu(struct sys_cpu *c);
 bool sys_oom_killed(pid_t pid);
 /* Reads a whole small file into buf (NUL-terminated, newline dropped). */
 int sys_read(const char *path, char *buf, size_t n);
+/* KSM (pages_to_scan, 0: leave off) and THP (a mode, or "keep") in L1. */
+int sys_memory_techniques(unsigned int ksm_pages, const char *thp, char *msg, size_t n);
 uint64_t sys_now_ns(void);   /* CLOCK_MONOTONIC */
 
 /* ---- l2run.c: the L2 VMs, one static nestlab process each ---- */
@@ -55,7 +56,8 @@ struct l2_vm {
 	char json[64], out[64], err[64];
 	char error[SHIM_MSG];      /* why it did not start */
 };
-int l2_start(struct l2_vm *v, unsigned int timeout_s);
+/* ksm: the L2's memory mergeable; thp_off: no huge pages for it */
+int l2_start(struct l2_vm *v, unsigned int timeout_s, bool ksm, bool thp_off);
 /* Waits for every started VM; fills status and end times. */
 void l2_wait_all(struct l2_vm *v, unsigned int n);
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <time.h>
@@ -58,26 +57,6 @@ static int write_str(const char *path, const char *s)
 	return r < 0 ? -errno : 0;
 }
 
-int sys_mounts(char *msg, size_t n)
-{
-	static const struct { const char *src, *dst, *type; } m[] = {
-		{ "proc", "/proc", "proc" },
-		{ "sysfs", "/sys", "sysfs" },
-		{ "devtmpfs", "/dev", "devtmpfs" },
-		{ "tmpfs", "/tmp", "tmpfs" },
-	};
-
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		mkdir(m[i].dst, 0755);
-		if (mount(m[i].src, m[i].dst, m[i].type, 0, NULL) < 0 && errno != EBUSY) {
-			snprintf(msg, n, "mount %s on %s: %s", m[i].type, m[i].dst,
-				 strerror(errno));
-			return -errno;
-		}
-	}
-	return 0;
-}
-
 int sys_load_module(const char *name, const char *params, char *msg, size_t n)
 {
 	const struct modload ml = { .dir = "/lib/modules" };
@@ -91,6 +70,31 @@ int sys_module_param(const char *mod, const char *param, char *buf, size_t n)
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
 	return sys_read(path, buf, n);
+}
+
+/* KSM and THP in L1 as the run asks: KSM's scanner on with pages_to_scan
+ * (it merges only memory marked mergeable: the L2s' nestlab --ksm), THP's
+ * mode unless "keep". */
+int sys_memory_techniques(unsigned int ksm_pages, const char *thp, char *msg, size_t n)
+{
+	char num[16];
+	int rc;
+
+	if (ksm_pages) {
+		snprintf(num, sizeof(num), "%u", ksm_pages);
+		if ((rc = write_str("/sys/kernel/mm/ksm/pages_to_scan", num)) < 0 ||
+		    (rc = write_str("/sys/kernel/mm/ksm/sleep_millisecs", "20")) < 0 ||
+		    (rc = write_str("/sys/kernel/mm/ksm/run", "1")) < 0) {
+			snprintf(msg, n, "KSM in L1: %s (does L1's kernel have CONFIG_KSM?)", strerror(-rc));
+			return rc;
+		}
+	}
+	if (thp[0] && strcmp(thp, "keep") &&
+	    (rc = write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp)) < 0) {
+		snprintf(msg, n, "THP mode %s in L1: %s", thp, strerror(-rc));
+		return rc;
+	}
+	return 0;
 }
 
 /* The v1 swap header mkswap writes: the kernel checks the magic at the

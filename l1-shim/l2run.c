@@ -18,11 +18,11 @@
 
 #define NESTLAB "/bin/nestlab"
 
-int l2_start(struct l2_vm *v, unsigned int timeout_s)
+int l2_start(struct l2_vm *v, unsigned int timeout_s, bool ksm, bool thp_off)
 {
 	const struct l2_spec *s = v->spec;
 	char mem[32], cpus[16], psize[32], tmo[16], cmdline[256];
-	char *argv[24];
+	char *argv[28];
 	int a = 0, fd;
 
 	snprintf(v->json, sizeof(v->json), "/tmp/l2-%u.json", v->index);
@@ -59,6 +59,12 @@ int l2_start(struct l2_vm *v, unsigned int timeout_s)
 		argv[a++] = s->prebuilt ? "prebuilt" : "demand";
 		argv[a++] = "--guest-page-size";
 		argv[a++] = psize;
+	}
+	if (ksm)
+		argv[a++] = "--ksm";
+	if (thp_off) {
+		argv[a++] = "--thp";
+		argv[a++] = "off";
 	}
 	argv[a++] = "--json";
 	argv[a++] = v->json;

@@ -27,6 +27,7 @@
 #include "moddep.h"
 #include "ktrace.h"
 #include "tracefs.h"
+#include "mounts.h"
 
 #define MAX_ERRORS 16
 #define TAIL 2048
@@ -43,6 +44,10 @@ struct shim {
 	struct sys_cpu cpu;
 	char kvm_mod[16], kvm_params[64], tdp_param[8], nested_param[8];
 	bool kvm_loaded, dev_kvm, swap_on;
+	unsigned int ksm_pages;          /* asked: pages_to_scan, 0 = off */
+	char thp[16];                    /* asked: always|madvise|never|keep */
+	char thp_mode[16];               /* in effect, read back */
+	char ksm_run[16], ksm_scan[16], ksm_sharing[24], ksm_shared[24];
 	char errors[MAX_ERRORS][SHIM_MSG];
 	unsigned int nerr;
 	struct vmstat vs0, vs1;
@@ -112,6 +117,10 @@ static int parse_cmdline(struct shim *s)
 			s->trace = v[0] == '1';
 		} else if ((v = KEY_VALUE(t, L1KEY_L2TIMEOUT))) {
 			s->l2_timeout = (unsigned int)strtoul(v, NULL, 10);
+		} else if ((v = KEY_VALUE(t, L1KEY_KSM))) {
+			s->ksm_pages = (unsigned int)strtoul(v, NULL, 10);
+		} else if ((v = KEY_VALUE(t, L1KEY_THP))) {
+			snprintf(s->thp, sizeof(s->thp), "%s", v);
 		} else if ((v = KEY_VALUE(t, L1KEY_L2))) {
 			snprintf(s->l2_text, sizeof(s->l2_text), "%s", v);
 		}
@@ -236,6 +245,18 @@ static void l2_result(struct json *j, const struct l2_vm *v)
 	free(buf);
 }
 
+/* L1's THP and KSM as in effect, read back after l1-shim set them. */
+static void techniques_read(struct shim *s)
+{
+	char line[128];
+
+	if (sys_read("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) < 0 ||
+	    procstat_thp_mode(line, s->thp_mode, sizeof(s->thp_mode)) < 0)
+		s->thp_mode[0] = 0;
+	sys_read("/sys/kernel/mm/ksm/run", s->ksm_run, sizeof(s->ksm_run));
+	sys_read("/sys/kernel/mm/ksm/pages_to_scan", s->ksm_scan, sizeof(s->ksm_scan));
+}
+
 static void l2_json(struct json *j, struct shim *s, const struct l2_vm *v)
 {
 	char spec[512];
@@ -307,6 +328,16 @@ static char *document(struct shim *s, size_t *len)
 	json_u64(&j, "swap_total", s->swap_total);
 	json_u64(&j, "swap_free_end", s->swap_free1);
 	json_end_obj(&j);
+	/* asked, and read back from sysfs (docs/results.md) */
+	json_obj(&j, "memory_techniques");
+	json_u64(&j, "ksm_pages_to_scan_requested", s->ksm_pages);
+	json_str(&j, "ksm_run", s->ksm_run[0] ? s->ksm_run : NULL);
+	json_str(&j, "ksm_pages_to_scan", s->ksm_scan[0] ? s->ksm_scan : NULL);
+	json_str(&j, "ksm_pages_shared_end", s->ksm_shared[0] ? s->ksm_shared : NULL);
+	json_str(&j, "ksm_pages_sharing_end", s->ksm_sharing[0] ? s->ksm_sharing : NULL);
+	json_str(&j, "thp_requested", s->thp[0] ? s->thp : "keep");
+	json_str(&j, "thp_enabled", s->thp_mode[0] ? s->thp_mode : NULL);
+	json_end_obj(&j);
 	json_obj(&j, "overcommit");
 	json_u64(&j, "l2_mem_sum", s->l2_mem_sum);
 	json_dbl(&j, "ratio", s->mem_total ? (double)s->l2_mem_sum / (double)s->mem_total : 0);
@@ -345,7 +376,8 @@ static void run_l2s(struct shim *s)
 		    s->l2_mem_sum >> 20, s->mem_total >> 20,
 		    (double)s->l2_mem_sum / (double)s->mem_total);
 	for (unsigned int i = 0; i < s->nvm; i++)
-		if (l2_start(&s->vm[i], s->l2_timeout) < 0)
+		if (l2_start(&s->vm[i], s->l2_timeout, s->ksm_pages > 0,
+			     !strcmp(s->thp_mode, "never")) < 0)
 			fail(s, "L2 %u: %s", i, s->vm[i].error);
 	say("%u L2 VMs running (%s paging)", s->nvm, s->shadow ? "shadow" : "nested");
 	l2_wait_all(s->vm, s->nvm);
@@ -387,7 +419,7 @@ int main(void)
 	char *doc;
 
 	s.t0 = sys_now_ns();
-	if (sys_mounts(msg, sizeof(msg)) < 0)
+	if (mounts_guest(msg, sizeof(msg)) < 0)
 		fail(&s, "%s", msg);
 	console();
 	say("nestlab L1 /init");
@@ -398,6 +430,9 @@ int main(void)
 			else
 				s.swap_on = true;
 		}
+		if (sys_memory_techniques(s.ksm_pages, s.thp, msg, sizeof(msg)) < 0)
+			fail(&s, "%s", msg);
+		techniques_read(&s);
 		s.mem_total = procstat_meminfo("MemTotal");
 		s.mem_avail0 = procstat_meminfo("MemAvailable");
 		procstat_vmstat(&s.vs0);
@@ -412,6 +447,8 @@ int main(void)
 		s.mem_avail1 = procstat_meminfo("MemAvailable");
 		s.swap_total = procstat_meminfo("SwapTotal");
 		s.swap_free1 = procstat_meminfo("SwapFree");
+		sys_read("/sys/kernel/mm/ksm/pages_sharing", s.ksm_sharing, sizeof(s.ksm_sharing));
+		sys_read("/sys/kernel/mm/ksm/pages_shared", s.ksm_shared, sizeof(s.ksm_shared));
 	}
 	s.t1 = sys_now_ns();
 	for (unsigned int i = 0; i < s.nvm; i++)

@@ -15,6 +15,8 @@
 #define L1KEY_SWAP	"nl.swap="	/* zram swap bytes, 0: none */
 #define L1KEY_TRACE	"nl.trace="	/* 0|1: exit tracing in L1 */
 #define L1KEY_L2TIMEOUT	"nl.l2timeout="	/* each L2's --timeout, 0: none */
+#define L1KEY_KSM	"nl.ksm="	/* KSM pages_to_scan in L1, 0: KSM left off */
+#define L1KEY_THP	"nl.thp="	/* L1's THP mode: always|madvise|never, or keep */
 #define L1KEY_L2	"nl.l2="	/* SPEC;SPEC;... (lib/l2spec.c) */
 
 /* strlen() of a key, at compile time. */

@@ -77,3 +77,14 @@ void procstat_meminfo_json(struct json *j, const char *key)
 		json_u64(j, keys[i], procstat_meminfo(keys[i]));
 	json_end_obj(j);
 }
+
+int procstat_thp_mode(const char *line, char *out, size_t n)
+{
+	const char *a = strchr(line, '['), *b = a ? strchr(a, ']') : NULL;
+
+	if (!a || !b || b - a - 1 <= 0 || (size_t)(b - a - 1) >= n)
+		return -1;
+	memcpy(out, a + 1, (size_t)(b - a - 1));
+	out[b - a - 1] = 0;
+	return 0;
+}

@@ -8,6 +8,7 @@
 #ifndef NESTLAB_LIB_PROCSTAT_H
 #define NESTLAB_LIB_PROCSTAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -28,5 +29,10 @@ uint64_t procstat_meminfo(const char *key);
 /* The meminfo lines that say where memory went (docs/guest-linux.md), as
  * object KEY, in bytes. */
 void procstat_meminfo_json(struct json *j, const char *key);
+
+/* The mode in effect in a THP sysfs line, the bracketed one
+ * ("always [madvise] never" -> "madvise"); -1 when there is none or it
+ * does not fit in n. */
+int procstat_thp_mode(const char *line, char *out, size_t n);
 
 #endif

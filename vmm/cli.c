@@ -40,6 +40,8 @@ void cli_usage(FILE *f)
 "  --quiet              no summary on stderr\n"
 "  --no-seccomp         run without the system-call filter (debugging; docs/security.md)\n"
 "  --mem-sample MS      memory over time: sample every MS ms (default 250, 0 = off)\n"
+"  --thp on|off         transparent huge pages for guest memory (default on)\n"
+"  --ksm                let KSM merge identical guest pages (MADV_MERGEABLE)\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error,\n"
 "  5 nestlab made a system call its filter forbids\n"
 "\n"
@@ -127,7 +129,8 @@ bad:
 
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
        O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
-       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP, O_MEM_SAMPLE };
+       O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP, O_MEM_SAMPLE,
+       O_THP, O_KSM };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -150,6 +153,8 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "tsc-deadline", no_argument, NULL, O_TSC_DEADLINE },
 		{ "no-seccomp", no_argument, NULL, O_NO_SECCOMP },
 		{ "mem-sample", required_argument, NULL, O_MEM_SAMPLE },
+		{ "thp", required_argument, NULL, O_THP },
+		{ "ksm", no_argument, NULL, O_KSM },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -221,6 +226,16 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 			break;
 		case O_NO_SECCOMP:
 			cfg->no_seccomp = true;
+			break;
+		case O_THP:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				nl_seterr(err, "--thp: on or off, not '%s'", optarg);
+				return -EINVAL;
+			}
+			cfg->no_thp = !strcmp(optarg, "off");
+			break;
+		case O_KSM:
+			cfg->ksm = true;
 			break;
 		case O_MEM_SAMPLE:
 			if (cli_uint(optarg, "--mem-sample", 0, 60000, &cfg->mem_sample_ms, err))

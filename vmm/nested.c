@@ -44,6 +44,8 @@ void nested_usage(FILE *f)
 "  --quiet              no summary on stderr\n"
 "  --no-seccomp         run L0's nestlab without its system-call filter (debugging)\n"
 "  --mem-sample MS      L1's memory over time at L0: every MS ms (default 250, 0 = off)\n"
+"  --l1-ksm PAGES       KSM on in L1 (pages_to_scan PAGES) and the L2s' memory mergeable\n"
+"  --l1-thp MODE        L1's transparent huge pages: always, madvise or never\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
 "             4 the host cannot run nested guests, 5 a call the filter forbids\n",
 	      f);
@@ -51,7 +53,7 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP, N_MEM_SAMPLE };
+       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -71,6 +73,8 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "quiet", no_argument, NULL, N_QUIET },
 		{ "no-seccomp", no_argument, NULL, N_NO_SECCOMP },
 		{ "mem-sample", required_argument, NULL, N_MEM_SAMPLE },
+		{ "l1-ksm", required_argument, NULL, N_L1KSM },
+		{ "l1-thp", required_argument, NULL, N_L1THP },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -169,6 +173,18 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		case N_NO_SECCOMP:
 			n->no_seccomp = true;
 			break;
+		case N_L1KSM:
+			if (cli_uint(optarg, "--l1-ksm", 0, 1000000, &n->l1_ksm_pages, err))
+				return -EINVAL;
+			break;
+		case N_L1THP:
+			if (strcmp(optarg, "always") && strcmp(optarg, "madvise") &&
+			    strcmp(optarg, "never")) {
+				nl_seterr(err, "--l1-thp: always, madvise or never, not '%s'", optarg);
+				return -EINVAL;
+			}
+			n->l1_thp = optarg;
+			break;
 		case N_MEM_SAMPLE:
 			if (cli_uint(optarg, "--mem-sample", 0, 60000, &n->mem_sample_ms, err))
 				return -EINVAL;
@@ -207,9 +223,10 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 	k = snprintf(buf, len,
 		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " " L1KEY_PAGING "%s " L1KEY_SWAP "%llu " L1KEY_TRACE "%d "
-		     L1KEY_L2TIMEOUT "%u%s%s " L1KEY_L2,
+		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s%s%s " L1KEY_L2,
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
-		     n->trace_exits ? 1 : 0, n->l2_timeout_s,
+		     n->trace_exits ? 1 : 0, n->l2_timeout_s, n->l1_ksm_pages,
+		     n->l1_thp ? n->l1_thp : "keep",
 		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
 	if (k < 0 || (size_t)k >= len)
 		goto too_long;

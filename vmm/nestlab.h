@@ -86,6 +86,8 @@ struct nl_config {
 	bool quiet;                  /* no human summary */
 	bool no_seccomp;             /* run without the filter (core/confine.c) */
 	unsigned int mem_sample_ms;  /* memory over time: period, 0 = off */
+	bool no_thp;                 /* MADV_NOHUGEPAGE instead of MADV_HUGEPAGE */
+	bool ksm;                    /* MADV_MERGEABLE on guest memory */
 };
 /* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
@@ -132,6 +134,12 @@ struct nl_mem {
 	struct nl_slot slot[NL_MAX_SLOTS];
 };
 int mem_map(struct nl_mem *m, uint64_t size, struct nl_err *err);
+/* THP and KSM for guest memory, as asked; what the kernel accepted. */
+struct mem_advice {
+	bool thp_asked, thp_ok, ksm_asked, ksm_ok;
+	int thp_errno, ksm_errno;
+};
+void mem_advise(struct nl_mem *m, bool thp, bool ksm, struct mem_advice *a);
 /* One slot, gpa 0 = host offset 0 (mem_map's layout; tests use it too). */
 void mem_attach(struct nl_mem *m, uint8_t *host, uint64_t size);
 void mem_unmap(struct nl_mem *m);
@@ -654,6 +662,9 @@ struct hostinfo {
 	char kvm_module[32];      /* kvm_intel, kvm_amd, kvm_pvm, ... */
 	char l0_paging[48];       /* "ept", "npt", "shadow", ... */
 	bool nested;              /* nested=1 on the host module */
+	char thp_enabled[16];     /* the host's THP mode, "" if unknown */
+	int ksm_run;              /* /sys/kernel/mm/ksm/run, -1 if absent */
+	long ksm_pages_to_scan;   /* -1 if absent */
 };
 void hostinfo_read(struct hostinfo *h);
 
@@ -721,6 +732,7 @@ struct nl_vm {
 	struct nl_overcommit oc;
 	struct procmem pm;           /* read when the run ends */
 	struct memseries ms;         /* memory over time, sampled by vm_run */
+	struct mem_advice madv;      /* THP and KSM as in effect */
 };
 /* Memory and the kernel image: needs no KVM, so bad input is found first. */
 int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
@@ -750,6 +762,8 @@ struct nl_nested {
 	bool shadow;              /* L1->L2 paging: shadow, else nested NPT/EPT */
 	bool trace_exits, quiet, no_seccomp;
 	unsigned int mem_sample_ms;
+	unsigned int l1_ksm_pages;   /* 0: KSM stays off in L1 */
+	const char *l1_thp;          /* NULL: L1's kernel default */
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };

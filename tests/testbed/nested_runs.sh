@@ -17,9 +17,13 @@ small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8
 for s in "$@"; do
 	case "$s" in
 	shadow | nested)
+		# THP on in L1 for one mode (a small L1's kernel turns it off by
+		# itself), the control for the ksm scenario's THP off
+		thp=()
+		[ "$s" = nested ] && thp=(--l1-thp always)
 		# shellcheck disable=SC2086
 		run "$s" --initrd "$d/l1.cpio" --l1-mem 256M --l1-cpus 2 --paging "$s" \
-			--timeout 400 $small --trace-exits ;;
+			--timeout 400 $small --trace-exits "${thp[@]}" ;;
 	overcommit)
 		# two L2s of 120M in a 160M L1 (1.5x), touching 64M each once, with swap:
 		# 128M touched where L1 has about 85M free. Such a run takes 40-70 s
@@ -33,6 +37,13 @@ for s in "$@"; do
 		read -r rc <"/out/overcommit.rc"
 		# shellcheck disable=SC2086
 		[ "$rc" = 3 ] && run overcommit-retry $oc ;;
+	ksm)
+		# two identical L2s (same workload and seed) with KSM on in L1 and
+		# THP off there: L1's ksmd should merge their pages, and L1 should
+		# allocate no huge pages for them
+		run ksm --initrd "$d/l1.cpio" --l1-mem 256M --l1-cpus 2 --paging nested \
+			--timeout 400 --l1-ksm 4000 --l1-thp never \
+			--l2 workload=ptrchase,footprint=16M,mem=32M,iters=8,count=2 ;;
 	crash)
 		# L2 0 triple-faults; L2 1 must still give its result
 		run crash --initrd "$d/l1-crash.cpio" --l1-mem 192M --l1-cpus 2 --paging shadow \

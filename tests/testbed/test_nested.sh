@@ -60,7 +60,8 @@ mcf8=$(native_sum "workload=mcf footprint=8M")
 pc8x2=$(native_sum "workload=ptrchase footprint=8M iters=2")
 pc8=$(native_sum "workload=ptrchase footprint=8M")
 touch64=$(native_sum "workload=touch footprint=64M")
-for v in mcf8 pc8x2 pc8 touch64; do
+pc16x8=$(native_sum "workload=ptrchase footprint=16M iters=8")
+for v in mcf8 pc8x2 pc8 touch64 pc16x8; do
 	p=$(checksum_problem "native $v" "${!v}") && ok "native $v checksum ${!v}" || bad "$p"
 done
 
@@ -69,7 +70,7 @@ done
 for try in 1 2; do
 	bash "$here/testbed.sh" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
 		--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
-		shadow nested overcommit crash >"$w/testbed.log" 2>&1
+		shadow nested overcommit ksm crash >"$w/testbed.log" 2>&1
 	st=$?
 	[ "$st" = 124 ] || break
 	echo "note - the testbed froze (try $try); running it again" >&2
@@ -145,6 +146,28 @@ for i in 0 1; do
 done
 n=$(j $oc '.l0_view.memory_series.samples | length')
 [ "${n:-0}" -ge 3 ] 2>/dev/null && ok "overcommit: L1's memory over time at L0 ($n samples)" || bad "overcommit: L1 at L0: $n samples"
+
+# KSM and THP in L1 (docs/nested.md): asked, read back, and seen working
+check "ksm: nestlab exit status" 0 "$(cat "$w/out/ksm.rc" 2>/dev/null)"
+check "ksm: L1's ksmd runs" 1 "$(j ksm .l1.memory_techniques.ksm_run)"
+check "ksm: L1's pages_to_scan" 4000 "$(j ksm .l1.memory_techniques.ksm_pages_to_scan)"
+check "ksm: L1's THP mode" never "$(j ksm .l1.memory_techniques.thp_enabled)"
+for i in 0 1; do
+	check "ksm: L2 $i's memory marked mergeable in L1" true "$(j ksm ".l1.l2[$i].result.memory_techniques.ksm_mergeable")"
+	check "ksm: L2 $i's nestlab asked for no huge pages" off "$(j ksm ".l1.l2[$i].result.memory_techniques.thp_asked")"
+	check "ksm: L2 $i's checksum is the native one" "$pc16x8" "$(j ksm ".l1.l2[$i].result.result.checksum")"
+done
+sh=$(j ksm '[.l1.l2[].result.memory_series.samples[][9]] | max')
+[ "${sh:-0}" -gt 0 ] 2>/dev/null && ok "ksm: L1 merged the identical L2s' pages (pages_sharing up to $sh)" ||
+	bad "ksm: pages_sharing stayed '$sh' (end: $(j ksm .l1.memory_techniques.ksm_pages_sharing_end))"
+check "ksm: no huge page allocated in L1 while the L2s ran (thp_fault_alloc)" 0 \
+	"$(j ksm '[.l1.l2[].result.memory_series.samples | .[-1][8] - .[0][8]] | max')"
+# the control: THP always in L1 (the nested scenario), the L2s' memory
+# madvised for huge pages by their nestlab, so L1 allocates some
+check "nested: L1's THP mode as asked" always "$(j nested .l1.memory_techniques.thp_enabled)"
+ta=$(j nested '[.l1.l2[].result.memory_series.samples | .[-1][8] - .[0][8]] | max')
+[ "${ta:-0}" -gt 0 ] 2>/dev/null && ok "nested: with THP on, L1 allocated huge pages while its L2s ran ($ta)" ||
+	bad "nested: THP always in L1 but thp_fault_alloc rose by '$ta'"
 
 check "crash: nestlab exit status (an L2 failed)" 1 "$(cat "$w/out/crash.rc" 2>/dev/null)"
 check "crash: L2 0 outcome" triple-fault "$(j crash '.l1.l2[0].result.outcome')"

@@ -68,6 +68,20 @@ static void options(void **state)
 	assert_false(cfg.tsc_deadline);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--tsc-deadline", NULL), 0);
 	assert_true(cfg.tsc_deadline);
+	/* memory: sampled every 250 ms, THP on, KSM off, seccomp on, unless asked */
+	assert_int_equal(cfg.mem_sample_ms, 250);
+	assert_false(cfg.no_thp);
+	assert_false(cfg.ksm);
+	assert_false(cfg.no_seccomp);
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--thp", "off", "--ksm",
+			       "--mem-sample", "0", "--no-seccomp", NULL), 0);
+	assert_true(cfg.no_thp);
+	assert_true(cfg.ksm);
+	assert_int_equal(cfg.mem_sample_ms, 0);
+	assert_true(cfg.no_seccomp);
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--thp", "maybe", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--thp: on or off, not 'maybe'");
+	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "64M", "--mem-sample", "-1", NULL), -EINVAL);
 	assert_int_equal(parse(&cfg, &err, "--kernel", "k", "--mem", "1G", "--cpus", "4",
 			       "--cmdline", "workload=mcf footprint=1M", "--json", "o.json",
 			       "--timeout", "30", "--guest-paging", "prebuilt",

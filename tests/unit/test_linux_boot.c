@@ -492,14 +492,33 @@ static void initrd_limits(void **state)
 	assert_true(o.initrd_gpa + n <= 64 * MIB);
 	assert_true(o.initrd_gpa + n + 4096 > 64 * MIB);
 	assert_true(o.initrd_gpa >= o.kernel_end);
-	/* 64 - 48 = 16 MiB free above the kernel: 20 MiB does not fit. */
+	/* 64 - 48 = 16 MiB free above the kernel, 16 - 1 = 15 below it: 20
+	 * MiB fits in neither. */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, big,
 					  "", 1, &o, &err), -EINVAL);
-	assert_string_equal(err.msg, "initrd of 20 MiB does not fit below 0x4000000: the kernel occupies memory up to 0x3000000, leaving 16 MiB");
+	assert_string_equal(err.msg, "initrd of 20 MiB does not fit: the kernel occupies memory from 0x1000000 to 0x3000000, leaving 16 MiB below 0x4000000 and 15 MiB below the kernel");
 	/* Exactly the free space fits. */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 16 * MIB,
 					  "", 1, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa, 48 * MIB);
+	bc_free(&c);
+
+	/* Too little above the kernel (a small VM): the hole below it, from
+	 * 1 MiB to the kernel's 16 MiB, takes the initrd, written there. */
+	bc_init(&c, &good, 56 * MIB);
+	for (size_t i = 0; i < 12 * MIB; i++)
+		rd[i] = (uint8_t)(i * 7);
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 12 * MIB,
+					  "", 1, &o, &err), 0);
+	assert_int_equal(o.initrd_gpa, 4 * MIB);
+	assert_memory_equal(c.mem.host + 4 * MIB, rd, 12 * MIB);
+	assert_int_equal(rd32(c.mem.host + BL_GPA_ZERO_PAGE + 0x218), 4 * MIB);
+	/* 15 MiB below is the most */
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 15 * MIB,
+					  "", 1, &o, &err), 0);
+	assert_int_equal(o.initrd_gpa, 1 * MIB);
+	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 15 * MIB + 1,
+					  "", 1, &o, &err), -EINVAL);
 	bc_free(&c);
 	free(rd);
 }

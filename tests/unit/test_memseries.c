@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "nestlab.h"
+#include "procstat.h"
 
 static const char smaps[] =
 	"55d1c0000000-55d1c0021000 r--p 00000000 08:01 123 /usr/bin/nestlab\n"
@@ -139,12 +140,44 @@ static void document(void **state)
 	memseries_free(&ms);
 }
 
+/* THP and KSM: the host's THP mode as sysfs writes it; what madvise took */
+static void techniques(void **state)
+{
+	char m[16];
+	struct nl_mem mem = { 0 };
+	struct mem_advice a;
+	struct nl_err err;
+
+	(void)state;
+	assert_int_equal(procstat_thp_mode("always [madvise] never", m, sizeof(m)), 0);
+	assert_string_equal(m, "madvise");
+	assert_int_equal(procstat_thp_mode("[always] madvise never", m, sizeof(m)), 0);
+	assert_string_equal(m, "always");
+	assert_int_equal(procstat_thp_mode("always madvise never", m, sizeof(m)), -1);
+	assert_int_equal(procstat_thp_mode("[] x", m, sizeof(m)), -1);
+	assert_int_equal(procstat_thp_mode("[averyveryverylongmode]", m, sizeof(m)), -1);
+
+	assert_int_equal(mem_map(&mem, 8 << 20, &err), 0);
+	mem_advise(&mem, false, false, &a);
+	assert_false(a.thp_asked);
+	assert_true(a.thp_ok);                 /* MADV_NOHUGEPAGE on anonymous memory */
+	assert_false(a.ksm_asked);
+	assert_false(a.ksm_ok);
+	mem_advise(&mem, true, true, &a);
+	assert_true(a.thp_asked);
+	assert_true(a.ksm_asked);
+	/* KSM: accepted, or refused with the reason kept (a kernel without it) */
+	assert_true(a.ksm_ok || a.ksm_errno != 0);
+	mem_unmap(&mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parsers),
 		cmocka_unit_test(bounded),
 		cmocka_unit_test(document),
+		cmocka_unit_test(techniques),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,9 +193,28 @@ static void nested_options(void **state)
 	assert_non_null(strstr(line, " nl.swap=268435456 "));
 	assert_non_null(strstr(line, " nl.trace=1 "));
 	assert_non_null(strstr(line, " nl.l2timeout=60 "));
+	assert_non_null(strstr(line, " nl.ksm=0 "));          /* KSM left alone */
+	assert_non_null(strstr(line, " nl.thp=keep "));
+	assert_int_equal(cfg.mem_sample_ms, 250);               /* the default */
+	assert_false(cfg.ksm);
+	assert_false(cfg.no_thp);
 	assert_non_null(strstr(line, " nl.l2=workload=mcf,mem=64M,footprint=16M,iters=1,seed=1,count=2,"));
 	assert_non_null(strstr(line, ";workload=ptrchase,mem=32M,"));
 	assert_null(strchr(strstr(line, "nl.l2="), ' '));
+
+	/* KSM and THP in L1, memory sampling at L0 */
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--l1-ksm", "4000", "--l1-thp", "never", "--mem-sample", "0", NULL), 0);
+	nested_config(&n, &cfg);
+	assert_int_equal(cfg.mem_sample_ms, 0);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_non_null(strstr(line, " nl.ksm=4000 "));
+	assert_non_null(strstr(line, " nl.thp=never "));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--l1-thp", "sometimes", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--l1-thp: always, madvise or never, not 'sometimes'");
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--mem-sample", "60001", NULL), -EINVAL);
 
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2",
 				"workload=touch,footprint=8M", NULL), 0);

@@ -183,19 +183,29 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	/* 3. The initrd: as high as it fits below both the kernel's limit and
 	 * the low end, page aligned, above the kernel's footprint. Kept below
 	 * 3 GiB even when XLF_CAN_BE_LOADED_ABOVE_4G would allow more, so that
-	 * every write stays in the first memory slot. */
+	 * every write stays in the first memory slot. Where that leaves too
+	 * little (a small L2: Debian's bzImage claims 64 MiB from 16 MiB up for
+	 * decompressing), the hole between 1 MiB and the kernel is used: the
+	 * decompressor keeps clear of the initrd wherever it is (its memory
+	 * to avoid, for KASLR too), and nothing else of ours lives there. */
 	if (initrd_len) {
 		ceiling = (uint64_t)bz->initrd_addr_max + 1;
 		if (ceiling > low_end)
 			ceiling = low_end;
-		if (ceiling < kend || initrd_len > ceiling - kend) {
-			nl_seterr(err, "initrd of %llu MiB does not fit below 0x%llx: the kernel occupies memory up to 0x%llx, leaving %llu MiB",
+		if (ceiling >= kend && initrd_len <= ceiling - kend) {
+			rd = (ceiling - initrd_len) & ~(PAGE - 1);
+		} else if (run >= BL_GPA_HIMEM && initrd_len <= run - BL_GPA_HIMEM &&
+			   run <= ceiling) {
+			rd = (run - initrd_len) & ~(PAGE - 1);
+		} else {
+			nl_seterr(err, "initrd of %llu MiB does not fit: the kernel occupies memory from 0x%llx to 0x%llx, leaving %llu MiB below 0x%llx and %llu MiB below the kernel",
 				  (unsigned long long)((initrd_len + MIB - 1) / MIB),
-				  (unsigned long long)ceiling, (unsigned long long)kend,
-				  (unsigned long long)(ceiling > kend ? (ceiling - kend) / MIB : 0));
+				  (unsigned long long)run, (unsigned long long)kend,
+				  (unsigned long long)(ceiling > kend ? (ceiling - kend) / MIB : 0),
+				  (unsigned long long)ceiling,
+				  (unsigned long long)(run > BL_GPA_HIMEM ? (run - BL_GPA_HIMEM) / MIB : 0));
 			return -EINVAL;
 		}
-		rd = (ceiling - initrd_len) & ~(PAGE - 1);
 	}
 
 	/* 4. Fixed low structures: all must be in guest memory. */

@@ -30,10 +30,29 @@ int mem_map(struct nl_mem *m, uint64_t size, struct nl_err *err)
 			  size >> 20, strerror(e));
 		return -e;
 	}
-	/* Guests are free to use huge pages; THP makes the host side cheaper. */
-	madvise(p, size, MADV_HUGEPAGE);
 	mem_attach(m, p, size);
 	return 0;
+}
+
+void mem_advise(struct nl_mem *m, bool thp, bool ksm, struct mem_advice *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->thp_asked = thp;
+	a->ksm_asked = ksm;
+	/* THP makes the host side cheaper (fewer, larger NPT/EPT entries);
+	 * off, the host backs the guest with 4K pages only, the paper's
+	 * setting to compare against. */
+	a->thp_ok = !madvise(m->host, m->size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	if (!a->thp_ok)
+		a->thp_errno = errno;
+	/* KSM merges identical guest pages only where they are marked; the
+	 * host's ksmd must also run (/sys/kernel/mm/ksm/run), which nestlab
+	 * at L0 reads and never changes. */
+	if (ksm) {
+		a->ksm_ok = !madvise(m->host, m->size, MADV_MERGEABLE);
+		if (!a->ksm_ok)
+			a->ksm_errno = errno;
+	}
 }
 
 void mem_attach(struct nl_mem *m, uint8_t *host, uint64_t size)

@@ -112,7 +112,9 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	pthread_mutex_init(&vm->ch.lock, NULL);
 	docport_init(&vm->doc);
 	mem_overcommit(cfg->mem, &vm->oc);
-	if ((rc = mem_map(&vm->mem, cfg->mem, err)))
+	if (!(rc = mem_map(&vm->mem, cfg->mem, err)))
+		mem_advise(&vm->mem, !cfg->no_thp, cfg->ksm, &vm->madv);
+	if (rc)
 		return rc;
 	if ((rc = boot_load(vm, err)))
 		return rc;

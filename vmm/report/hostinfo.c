@@ -10,14 +10,12 @@
 #include <sys/utsname.h>
 
 #include "nestlab.h"
+#include "procstat.h"
 
-static bool read_param(const char *mod, const char *param, char *buf, size_t n)
+static bool read_line(const char *path, char *buf, size_t n)
 {
-	char path[160];
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
-	f = fopen(path, "r");
 	if (!f)
 		return false;
 	if (!fgets(buf, (int)n, f))
@@ -25,6 +23,14 @@ static bool read_param(const char *mod, const char *param, char *buf, size_t n)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	return true;
+}
+
+static bool read_param(const char *mod, const char *param, char *buf, size_t n)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	return read_line(path, buf, n);
 }
 
 static bool yes(const char *v)
@@ -62,7 +68,7 @@ static void cpu_ids(struct hostinfo *h)
 void hostinfo_read(struct hostinfo *h)
 {
 	struct utsname u;
-	char v[32];
+	char v[64];
 
 	memset(h, 0, sizeof(*h));
 	if (!uname(&u)) {
@@ -70,6 +76,13 @@ void hostinfo_read(struct hostinfo *h)
 		snprintf(h->machine, sizeof(h->machine), "%s", u.machine);
 	}
 	cpu_ids(h);
+	/* memory techniques of the host, as they are: nestlab never sets them */
+	if (!read_line("/sys/kernel/mm/transparent_hugepage/enabled", v, sizeof(v)) ||
+	    procstat_thp_mode(v, h->thp_enabled, sizeof(h->thp_enabled)) < 0)
+		h->thp_enabled[0] = 0;
+	h->ksm_run = read_line("/sys/kernel/mm/ksm/run", v, sizeof(v)) ? atoi(v) : -1;
+	h->ksm_pages_to_scan = read_line("/sys/kernel/mm/ksm/pages_to_scan", v, sizeof(v)) ?
+			       atol(v) : -1;
 	snprintf(h->l0_paging, sizeof(h->l0_paging), "unknown");
 	if (read_param("kvm_intel", "ept", v, sizeof(v))) {
 		snprintf(h->kvm_module, sizeof(h->kvm_module), "kvm_intel");

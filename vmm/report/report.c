@@ -90,6 +90,30 @@ static void config(struct json *j, const struct nl_vm *vm)
 	json_end_obj(j);
 }
 
+/* THP and KSM for this VM's memory as the kernel took them, and the
+ * host's own settings read back (docs/results.md). */
+static void techniques(struct json *j, const struct nl_vm *vm, const struct hostinfo *h)
+{
+	const struct mem_advice *a = &vm->madv;
+
+	json_obj(j, "memory_techniques");
+	json_str(j, "thp_asked", a->thp_asked ? "on" : "off");
+	json_bool(j, "thp_madvise_ok", a->thp_ok);
+	json_bool(j, "ksm_asked", a->ksm_asked);
+	json_bool(j, "ksm_mergeable", a->ksm_ok);
+	json_str(j, "ksm_error", a->ksm_asked && !a->ksm_ok ? strerror(a->ksm_errno) : NULL);
+	json_str(j, "host_thp_enabled", h && h->thp_enabled[0] ? h->thp_enabled : NULL);
+	if (h && h->ksm_run >= 0)
+		json_i64(j, "host_ksm_run", h->ksm_run);
+	else
+		json_str(j, "host_ksm_run", NULL);
+	if (h && h->ksm_pages_to_scan >= 0)
+		json_i64(j, "host_ksm_pages_to_scan", h->ksm_pages_to_scan);
+	else
+		json_str(j, "host_ksm_pages_to_scan", NULL);
+	json_end_obj(j);
+}
+
 /* What confined this nestlab, read back from the kernel (docs/security.md). */
 static void confinement(struct json *j, const struct nl_vm *vm)
 {
@@ -130,6 +154,7 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	json_u64(j, "vmm_rss_kb", vm->pm.vmm_rss_kb);
 	json_end_obj(j);
 	memseries_json(j, "memory_series", &vm->ms);
+	techniques(j, vm, h);
 }
 
 static void guest(struct json *j, const struct nl_vm *vm)
