@@ -47,7 +47,7 @@ cp "$rd" "$w/l1-linux.cpio"
 	echo 'd=$1; shift'
 	echo 'for m in "$@"; do'
 	echo "	\"\$d/nestlab\" nested --kernel \"\$d/l1-kernel\" --initrd \"\$d/l1-linux.cpio\" --l1-mem $l1mem --l1-cpus 2 \\"
-	echo "		--paging nested --l1-swap $l1mem --timeout 1500 \\"
+	echo "		--paging nested --l1-swap $l1mem --timeout 1500 --l2-timeout 1200 \\"
 	echo "		--l2 guest=linux,workload=$prog,footprint=$fp,mem=\$m,count=2 --json /out/\$m.json >/out/\$m.out 2>&1"
 	echo '	echo $? >/out/$m.rc'
 	echo 'done'
