@@ -67,10 +67,11 @@ elif ! grep -q -e "-fsanitize=fuzzer" "$build/build.ninja"; then
 	echo "fuzz.sh: $build is not a -Dfuzz=true build" >&2
 	exit 2
 fi
+# ninja by output path: it regenerates the build first when meson.build
+# changed (a new harness), where meson compile would not know the target
 targets=()
-for h in "$@"; do targets+=("fuzz_$h"); done
-meson compile -C "$build" "${targets[@]}" >/dev/null ||
-	{ meson compile -C "$build" "${targets[@]}"; exit 2; }
+for h in "$@"; do targets+=("tests/fuzz/fuzz_$h"); done
+ninja -C "$build" "${targets[@]}" >/dev/null || { ninja -C "$build" "${targets[@]}"; exit 2; }
 
 found=0
 for h in "$@"; do
