@@ -3,13 +3,19 @@
  * l2spec_parse (lib/l2spec.c): nestlab parses an --l2 spec at L0 and
  * puts l2spec_format's text on L1's command line, where l1-shim parses
  * it again. What L0 accepts, L1 must accept as the same spec; and the
- * command lines made from it must fit their buffer or say -ENOSPC.
+ * command lines made from it must fit their buffer or say -ENOSPC. And
+ * one level further down: nestlab checks guest-kernel's command line
+ * with wl_parse before it boots, but a Linux L2's only with
+ * l2spec_parse, so l2init's l2_parse must take whatever that accepted,
+ * as the same run.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "l2spec.h"
+#include "l2words.h"
+#include "wl.h"
 
 /* The text in a heap block of exactly len bytes, so that ASan sees a
  * write one byte past the buffer the caller said it had. */
@@ -74,5 +80,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_writer(l2spec_cmdline, "l2spec_cmdline", &a, cmd, sizeof(cmd));
 	FUZZ_CHECK(!strpbrk(cmd, "\n\"'"), "command line '%s'", cmd);
 	FUZZ_CHECK(!strpbrk(text, " \t\n\"'"), "spec '%s'", text);
+
+	static const char *const fails[] = { "none", "exit", "panic" };
+
+	if (a.linux_guest) {
+		struct fuzz_l2_words w;
+
+		if (fuzz_l2_words(cmd, &w, err, sizeof(err)))
+			FUZZ_CHECK(0, "the Linux L2 refuses '%s' (from '%.*s'): %s", cmd, (int)size,
+				   (const char *)data, err);
+		FUZZ_CHECK(!strcmp(w.program, a.workload) && w.size == a.footprint &&
+			   w.seed == a.seed && w.iters == a.iters && a.fail < 3 &&
+			   !strcmp(w.fail, fails[a.fail]), "the Linux L2 reads '%s' as another run", cmd);
+	} else {
+		struct wl_params wp;
+
+		/* wl_parse may refuse (nestlab then does, at L0); what it
+		 * takes must be the spec's run */
+		if (!wl_parse(cmd, &wp, NULL, err, sizeof(err)))
+			FUZZ_CHECK(!strcmp(wp.name, a.workload) && wp.footprint == a.footprint &&
+				   wp.iters == a.iters && wp.seed == a.seed,
+				   "guest-kernel reads '%s' as another run", cmd);
+	}
 	return 0;
 }
