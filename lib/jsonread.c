@@ -231,7 +231,8 @@ static int value(struct jr_parser *ps, int *id)
 
 int jr_parse(const char *text, size_t len, struct jr_doc *d, char *err, size_t errlen)
 {
-	struct jr_parser ps = { d, text, text + len, err, errlen };
+	/* end is set after the NULL check: NULL + 0 is undefined too */
+	struct jr_parser ps = { d, text, NULL, err, errlen };
 	int stack[JR_MAX_DEPTH], last[JR_MAX_DEPTH], depth = 0, id, r;
 
 	memset(d, 0, sizeof(*d));
@@ -241,6 +242,7 @@ int jr_parse(const char *text, size_t len, struct jr_doc *d, char *err, size_t e
 		snprintf(err, errlen, "byte 0: no document");
 		return -EINVAL;
 	}
+	ps.end = text + len;
 	ws(&ps);
 	/* Each turn: a value where one is expected, then close whatever
 	 * containers end after it. A container's members are chained by

@@ -171,7 +171,11 @@ static void malformed(void **state)
 	assert_int_equal(jr_parse("[1]\0", 4, &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "byte 3: text after the document");
 	assert_int_equal(jr_parse("\"a\0\"", 4, &d, err, sizeof(err)), -EINVAL);
+	/* refused before any arithmetic on the pointer: clang's UBSan
+	 * flagged the NULL + 0 here (tests/fuzz/fuzz_jsoncheck) */
 	assert_int_equal(jr_parse(NULL, 0, &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "byte 0: no document");
+	assert_null(d.n);
 }
 
 static void depth(void **state)
