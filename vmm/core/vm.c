@@ -303,13 +303,13 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].ks.fd >= 0)
 			ks_snapshot(&vm->vcpu[i].ks, false);
-	/* Set-up is over: from here on the guest runs, so nestlab keeps only
-	 * the system calls running it needs. Console input's thread and the
-	 * vCPU threads are started under the filter. */
 	if (memseries_init(&vm->ms, vm->cfg->mem_sample_ms) < 0) {
 		nl_seterr(err, "memory over time: out of memory for %u samples", MEMSERIES_MAX);
 		return -ENOMEM;
 	}
+	/* Set-up is over: from here on the guest runs, so nestlab keeps only
+	 * the system calls running it needs. Console input's thread and the
+	 * vCPU threads are started under the filter. */
 	if (!vm->cfg->no_seccomp && CONFINE_RUNS && (rc = confine_install(err)))
 		return rc;
 	vm->t_start_ns = nl_now_ns();
