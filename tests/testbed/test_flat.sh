@@ -18,6 +18,7 @@ nl=$(abs "$1") gdir=$(cd "$2" && pwd)
 gk="" native=""
 [ $# = 4 ] && gk=$(abs "$3") native=$(abs "$4")
 . "$here/tally.sh"
+. "$here/tbtry.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -61,16 +62,11 @@ for s in '$suites'; do
 	echo "$s $t0 $EPOCHREALTIME" >>/out/times
 done'
 
-# A testbed freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
+# The testbed's own flakes are tried again (tbtry.sh).
 t0=$(date +%s)
-for try in 1 2; do
-	rm -rf "${w:?}/out" && mkdir -p "$w/out"
-	bash "$here/testbed.sh" --quiet --mem 2G --timeout 840 --files "$rel/in" --out "$w/out" -- \
-		"$d/bin/bash" -c "$inner" >"$w/testbed.log" 2>&1
-	st=$?
-	[ "$st" = 124 ] || break
-	echo "note - the testbed froze (try $try); running it again" >&2
-done
+tb_try 2 "$w/testbed.log" --quiet --mem 2G --timeout 840 --files "$rel/in" --out "$w/out" -- \
+	"$d/bin/bash" -c "$inner"
+st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 [ "$st" = 0 ] && ok "testbed run: exit 0 ($(($(date +%s) - t0)) s)" ||
 	{ bad "testbed run: exit $st"; tail -20 "$w/testbed.log" | sed 's/^/  | /'; }

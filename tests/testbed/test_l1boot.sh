@@ -15,6 +15,7 @@ nl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 bld=${NESTLAB_BUILD:-$tree/build}
 . "$here/tally.sh"
+. "$here/tbtry.sh"
 [ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir (scripts/get-kernel.sh)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v cpio >/dev/null || { echo "SKIP: cpio missing"; exit 77; }
@@ -53,27 +54,22 @@ if [ -s "$kdir/vmlinux" ]; then
 fi
 
 # One testbed run of nestlab. The emulated testbed itself freezes in about
-# 1 boot of 100 (docs/testbed.md); its --timeout turns that into exit 124,
-# which is the testbed's failure, not nestlab's: such a run is tried again.
+# 1 boot of 100, and its kernel sometimes crashes (docs/testbed.md): the
+# testbed's failures, not nestlab's, so such a run is tried again (tbtry.sh).
 # With --feed TEXT nestlab runs under l1feed, which types TEXT into its
 # stdin once L1's /init (l1init=echo) says it listens.
 # kfile (variable): the kernel to boot instead of the bzImage.
 tb_nestlab() { # outfile cmdline [--feed TEXT] [nestlab options...]
-	local out=$1 cmd=$2 st try pre=()
+	local out=$1 cmd=$2 pre=()
 	shift 2
 	if [ "${1:-}" = --feed ]; then
 		pre=("./$rel/l1feed" "L1INIT ready-for-input" "$2")
 		shift 2
 	fi
-	for try in 1 2 3; do
-		bash "$here/testbed.sh" --quiet --timeout 150 --files "$rel ${kfile:-}" -- "${pre[@]}" \
-			"./$rel/nestlab" run --kernel "${kfile:-$rel/bzImage}" --mem 256M --cmdline "$cmd" \
-			--timeout 110 "$@" >"$out" 2>&1
-		st=$?
-		[ "$st" = 124 ] || break
-		echo "note - the testbed froze (try $try); running it again" >&2
-	done
-	echo "$st"
+	tb_try 3 "$out" --quiet --timeout 150 --files "$rel ${kfile:-}" -- "${pre[@]}" \
+		"./$rel/nestlab" run --kernel "${kfile:-$rel/bzImage}" --mem 256M --cmdline "$cmd" \
+		--timeout 110 "$@"
+	echo "$?"
 }
 
 boot() { # name initrd [nestlab options...]

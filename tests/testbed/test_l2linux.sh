@@ -26,6 +26,7 @@ command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 nl=$(abs "$1") l2init=$(abs "$2") rd=$(abs "$3") root=$(cd "$root" && pwd)
 . "$tree/tests/vm/checks.sh"
 . "$here/tally.sh"
+. "$here/tbtry.sh"
 
 cd "$tree"
 w=$(mktemp -d "$tree/build/l2linux.XXXXXX")
@@ -54,16 +55,11 @@ for g in $good; do runs="$runs ${g%%:*}=${g#*:}"; done
 runs="$runs fail=nl2.program=bzip2;nl2.size=1M;nl2.fail=exit"
 runs="$runs badword=nl2.program=bzip2;nl2.size=lots"
 runs="$runs panic=nl2.program=bzip2;nl2.size=1M;nl2.fail=panic"
-# A testbed freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
-for try in 1 2; do
-	# shellcheck disable=SC2086
-	bash "$here/testbed.sh" --quiet --mem 2G --timeout 900 --files "$rel/in /bin/bash" \
-		--out "$w/out" -- /bin/bash "$rel/in/l2linux_runs.sh" "/work/$rel/in" $runs \
-		>"$w/testbed.log" 2>&1
-	st=$?
-	[ "$st" = 124 ] || break
-	echo "note - the testbed froze (try $try); running it again" >&2
-done
+# The testbed's own flakes are tried again (tbtry.sh).
+# shellcheck disable=SC2086
+tb_try 2 "$w/testbed.log" --quiet --mem 2G --timeout 900 --files "$rel/in /bin/bash" \
+	--out "$w/out" -- /bin/bash "$rel/in/l2linux_runs.sh" "/work/$rel/in" $runs
+st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'

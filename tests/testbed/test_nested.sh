@@ -19,6 +19,7 @@ abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 nl=$(abs "$1") rd=$2 mk=$(abs "$3") triple=$(abs "$4") native=$(abs "$5")
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 . "$here/tally.sh"
+. "$here/tbtry.sh"
 . "$tree/tests/vm/checks.sh"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -65,16 +66,12 @@ for v in mcf8 pc8x2 pc8 touch64 pc16x8; do
 	p=$(checksum_problem "native $v" "${!v}") && ok "native $v checksum ${!v}" || bad "$p"
 done
 
-# One testbed boot runs every scenario (each boots its own L1). A testbed
-# freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
-for try in 1 2; do
-	bash "$here/testbed.sh" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
-		--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
-		shadow nested overcommit ksm crash >"$w/testbed.log" 2>&1
-	st=$?
-	[ "$st" = 124 ] || break
-	echo "note - the testbed froze (try $try); running it again" >&2
-done
+# One testbed boot runs every scenario (each boots its own L1). The
+# testbed's own flakes are tried again (tbtry.sh).
+tb_try 2 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
+	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
+	shadow nested overcommit ksm crash
+st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'

@@ -31,6 +31,7 @@ command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 nl=$(abs "$1") rd=$(abs "$2") l2init=$(abs "$3") root=$(cd "$root" && pwd)
 . "$tree/tests/vm/checks.sh"
 . "$here/tally.sh"
+. "$here/tbtry.sh"
 
 cd "$tree" || exit 1
 w=$(mktemp -d "$tree/build/nestedlinux.XXXXXX")
@@ -54,15 +55,20 @@ for g in bzip2:2M hmmer:1M; do
 done
 n() { jq -r "$2" "$w/native/$1.json" 2>/dev/null; }
 
-# A testbed freeze (exit 124, docs/testbed.md) is the testbed's failure: tried again.
-for try in 1 2; do
-	bash "$here/testbed.sh" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
-		--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
-		linux-nested >"$w/testbed.log" 2>&1
-	st=$?
-	[ "$st" = 124 ] || break
-	echo "note - the testbed froze (try $try); running it again" >&2
-done
+# The testbed's own flakes are tried again (tbtry.sh), and so is a run whose
+# L1 sent no document: an L1 dying under L2s (a triple fault, or its kernel
+# crashing) is a known flake of the emulated SVM (docs/testbed.md); once on
+# CI the L1 of this run ended so.
+tb_flake_extra() {
+	local f=$w/out/linux-nested.json
+	[ "$tb_st" = 0 ] && [ -s "$f" ] || return 1
+	[ "$(jq -r '.l1 | type' "$f" 2>/dev/null)" = object ] && return 1
+	echo "L1 sent no document (its outcome: $(jq -r '.l0_view.outcome // "none"' "$f" 2>/dev/null);" \
+		"nestlab's last line: $(tail -1 "$w/out/linux-nested.out" 2>/dev/null))"
+}
+tb_try 2 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
+	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" linux-nested
+st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'
@@ -70,7 +76,7 @@ check "testbed run" 0 "$st"
 j() { jq -r "$2" "$w/out/$1.json" 2>/dev/null; }
 s=linux-nested
 check "$s: nestlab exit status (the panicking L2 fails the run)" 1 "$(cat "$w/out/$s.rc" 2>/dev/null)"
-if [ -f "$w/out/$s.json" ]; then
+if [ "$(j $s '.l1 | type')" = object ]; then
 	check "$s: L1 paging in effect" nested "$(j $s .l1.kvm.paging_in_effect)"
 	check "$s: L1 errors" 0 "$(j $s '.l1.errors | length')"
 	check "$s: three L2s" 3 "$(j $s '.l1.l2 | length')"
@@ -91,7 +97,7 @@ if [ -f "$w/out/$s.json" ]; then
 	check "$s: L1 intercepts none of the Linux L2s' page faults (pf_guest)" 0 \
 		"$(j $s '[.l1.l2[0,1].result.kvm_stats.vcpus[].stats.pf_guest] | add')"
 else
-	bad "$s: no document"
+	bad "$s: no L1 document (L1's outcome: $(j $s '.l0_view.outcome // "none"'))"
 	tail -5 "$w/out/$s.out" 2>/dev/null
 fi
 
@@ -101,6 +107,7 @@ check "panic: L2 2 sent no document" "the guest sent no document" "$(j $s '.l1.l
 
 if [ "$fails" != 0 ]; then
 	for f in "$w"/out/*.out; do
+		[ -f "$f" ] || continue
 		echo "--- $(basename "$f")"
 		tail -15 "$f"
 	done
