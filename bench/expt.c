@@ -17,8 +17,10 @@
 
 static const char usage[] =
 	"usage: nestlab-expt plan FILE [--scale S] [--reps N] [--sizes LIST] [--modes LIST]\n"
+	"                              [--guest kernel|linux]\n"
 	"       nestlab-expt summarize FILE MEASURED_TSV OUTDIR [--host TEXT] [--emulated yes|no]\n"
 	"                              [--scale S] [--reps N] [--sizes LIST] [--modes LIST]\n"
+	"                              [--guest kernel|linux]\n"
 	"       nestlab-expt report OUTDIR EXPERIMENT... [--wall SECONDS]\n"
 	"       nestlab-expt measure RUN_ID CONFIG WORKLOAD VM_MEM REP RC DOC\n"
 	"       nestlab-expt l1-outcome DOC\n"
@@ -69,6 +71,8 @@ static int parse_cli(int argc, char **argv, const char *allowed, struct cli *c)
 			c->o.sizes = v;
 		} else if (!strcmp(a, "--modes")) {
 			c->o.modes = v;
+		} else if (!strcmp(a, "--guest")) {
+			c->o.guest = v;
 		} else if (!strcmp(a, "--host")) {
 			c->host = v;
 		} else if (!strcmp(a, "--wall")) {
@@ -359,8 +363,8 @@ int main(int argc, char **argv)
 		const char *name, *opts;
 		int (*fn)(const struct cli *);
 	} cmds[] = {
-		{ "plan", "--scale --reps --sizes --modes", cmd_plan },
-		{ "summarize", "--scale --reps --sizes --modes --host --emulated", cmd_summarize },
+		{ "plan", "--scale --reps --sizes --modes --guest", cmd_plan },
+		{ "summarize", "--scale --reps --sizes --modes --guest --host --emulated", cmd_summarize },
 		{ "report", "--wall", cmd_report },
 		{ "measure", "", cmd_measure },
 		{ "l1-outcome", "", cmd_l1_outcome },

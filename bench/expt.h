@@ -80,6 +80,18 @@ struct expt_workload {
 extern const struct expt_workload expt_workloads[EXPT_NWORKLOADS];
 int expt_workload_find(const char *name); /* index, or -1 */
 
+/* Which guest every VM of a run is (docs/experiments.md, "guest"):
+ * guest-kernel, which touches exactly the workload's footprint, or a Linux
+ * L2 running the program SPEC took the benchmark from (docs/guest-linux.md). */
+enum expt_guest { EXPT_GUEST_KERNEL, EXPT_GUEST_LINUX, EXPT_NGUESTS };
+extern const char *const expt_guest_names[EXPT_NGUESTS];
+extern const char *const expt_guest_labels[EXPT_NGUESTS]; /* for reports */
+int expt_guest_find(const char *name); /* index, or -1 */
+/* Whether workload wl has a Linux program (gobmk is gnugo there). */
+bool expt_workload_linux(int wl);
+/* The least memory a Linux VM is given (l2spec's LINUX_MIN_MEM). */
+#define EXPT_LINUX_MIN_MIB 64
+
 /* What one run is: VMs straight on L0, or L2s in one L1 with L1->L2 paging
  * shadow / nested (EPT/NPT), or shadow on a shadow-paging L0 (sos). */
 enum expt_config { EXPT_FLAT, EXPT_SHADOW, EXPT_NESTED, EXPT_SOS, EXPT_NCONFIGS };
@@ -93,7 +105,7 @@ enum expt_key {
 	EXPT_K_NAME, EXPT_K_TITLE, EXPT_K_FIGURE, EXPT_K_SHAPES, EXPT_K_MODES,
 	EXPT_K_WORKLOADS, EXPT_K_VMS, EXPT_K_VM_MEM, EXPT_K_HOST_MEM,
 	EXPT_K_L1_MEM, EXPT_K_L1_CPUS, EXPT_K_REPS, EXPT_K_FOOTPRINT,
-	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_NKEYS
+	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_NKEYS
 };
 extern const char *const expt_key_names[EXPT_NKEYS];
 
@@ -117,6 +129,7 @@ struct expt_desc {
 	struct expt_size footprint[EXPT_NWORKLOADS];
 	uint64_t iters[EXPT_NWORKLOADS];
 	struct expt_scale scale; /* 1 unless the file has `scale` */
+	int guest;               /* enum expt_guest; kernel unless the file has `guest` */
 };
 
 /* Parse text (the whole file) named file. -EINVAL with "FILE:LINE: why". */
@@ -131,6 +144,7 @@ struct expt_opts {
 	const char *scale;
 	const char *sizes;  /* "5G,8G": a subset of vm_mem, unscaled */
 	const char *modes;  /* "shadow,sos": a subset of modes */
+	const char *guest;  /* "kernel" or "linux" */
 	unsigned reps;
 };
 
@@ -152,6 +166,7 @@ struct expt_plan {
 	const struct expt_desc *d;
 	struct expt_scale scale;
 	unsigned reps;
+	int guest;                            /* enum expt_guest */
 	int nconfigs, configs[EXPT_NCONFIGS]; /* flat first, then the modes */
 	int nsizes, sizes[EXPT_MAX_LIST];     /* indexes into d->vm_mem */
 	uint64_t vm_mem[EXPT_MAX_LIST];       /* scaled bytes, by d->vm_mem index */

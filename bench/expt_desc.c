@@ -32,8 +32,32 @@ const char *const expt_config_labels[EXPT_NCONFIGS] = {
 
 const char *const expt_key_names[EXPT_NKEYS] = {
 	"name", "title", "figure", "shapes", "modes", "workloads", "vms", "vm_mem",
-	"host_mem", "l1_mem", "l1_cpus", "reps", "footprint", "iters", "scale",
+	"host_mem", "l1_mem", "l1_cpus", "reps", "footprint", "iters", "scale", "guest",
 };
+
+const char *const expt_guest_names[EXPT_NGUESTS] = { "kernel", "linux" };
+const char *const expt_guest_labels[EXPT_NGUESTS] = {
+	"guest-kernel (touches exactly the workload's footprint)",
+	"Linux (Debian's kernel running the program SPEC took the benchmark from)",
+};
+
+int expt_guest_find(const char *name)
+{
+	for (int i = 0; i < EXPT_NGUESTS; i++)
+		if (!strcmp(name, expt_guest_names[i]))
+			return i;
+	return -1;
+}
+
+bool expt_workload_linux(int wl)
+{
+	/* guest-linux's programs (docs/guest-linux.md; mcf is nestlab's own
+	 * static solver there); ptrchase and touch are guest-kernel's
+	 * micro-benchmarks */
+	return wl >= 0 && wl < EXPT_NWORKLOADS &&
+	       (!strcmp(expt_workloads[wl].name, "bzip2") || !strcmp(expt_workloads[wl].name, "gobmk") ||
+		!strcmp(expt_workloads[wl].name, "hmmer") || !strcmp(expt_workloads[wl].name, "mcf"));
+}
 
 int expt_workload_find(const char *name)
 {
@@ -289,6 +313,7 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_L1_CPUS:
 	case EXPT_K_REPS:
 	case EXPT_K_SCALE:
+	case EXPT_K_GUEST:
 		if (nt != 1)
 			return FAIL("key '%s' takes one value, not %d", key, nt);
 		break;
@@ -330,6 +355,10 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		if (expt_parse_uint(toks[0], 1000, &v) || !v)
 			return FAIL("reps '%s': a number 1..1000", toks[0]);
 		d->reps = (unsigned)v;
+		break;
+	case EXPT_K_GUEST:
+		if ((d->guest = expt_guest_find(toks[0])) < 0)
+			return FAIL("guest '%s': kernel or linux", toks[0]);
 		break;
 	case EXPT_K_SCALE:
 		if (expt_parse_scale(toks[0], &d->scale))

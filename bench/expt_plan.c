@@ -178,6 +178,18 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		snprintf(err, errlen, "--modes: %s has no nested shape", d->file);
 		return -EINVAL;
 	}
+	p->guest = d->guest;
+	if (o->guest && (p->guest = expt_guest_find(o->guest)) < 0) {
+		snprintf(err, errlen, "--guest '%s': kernel or linux", o->guest);
+		return -EINVAL;
+	}
+	for (int i = 0; p->guest == EXPT_GUEST_LINUX && i < d->nwl; i++)
+		if (!expt_workload_linux(d->wl[i])) {
+			ln = d->line[EXPT_K_WORKLOADS];
+			return FAIL("workload '%s' has no Linux program: a Linux guest runs mcf, bzip2, gobmk "
+				    "(GNU Go) or hmmer (docs/guest-linux.md); use guest kernel for it",
+				    expt_workloads[d->wl[i]].name);
+		}
 
 	if (d->flat)
 		p->configs[p->nconfigs++] = EXPT_FLAT;
@@ -185,14 +197,21 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		if (!o->modes || msel[d->modes[i]])
 			p->configs[p->nconfigs++] = d->modes[i];
 
-	/* Scale every size; a VM below 4 MiB cannot hold guest-kernel. */
+	/* Scale every size; a VM below 4 MiB cannot hold guest-kernel, one
+	 * below 64 MiB not Linux's kernel and initramfs. */
+	uint64_t least = p->guest == EXPT_GUEST_LINUX ? EXPT_LINUX_MIN_MIB : 4;
+
 	for (int i = 0; i < d->nsizes; i++) {
 		uint64_t mib = expt_size_scaled_mib(&d->vm_mem[i], &p->scale);
 
-		if (mib < 4 || mib > EXPT_MAX_MIB) {
+		if (mib < least || mib > EXPT_MAX_MIB) {
+			char low[64];
+
+			snprintf(low, sizeof(low), "below the %llu MiB a%s VM needs",
+				 (unsigned long long)least, p->guest == EXPT_GUEST_LINUX ? " Linux" : "");
 			ln = d->line[EXPT_K_VM_MEM];
 			return FAIL("vm_mem %s x %s is %llu MiB, %s", d->vm_mem[i].text, p->scale.text,
-				    (unsigned long long)mib, mib < 4 ? "below the 4 MiB a VM needs" : too_big);
+				    (unsigned long long)mib, mib < least ? low : too_big);
 		}
 		for (int j = 0; j < i; j++)
 			if (p->vm_mem[j] == mib * MIB) {
@@ -268,7 +287,11 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 				pt->vm_mem = p->vm_mem[si];
 				pt->paper_gb = (double)pt->vm_mem / expt_scale_value(&p->scale) / (double)(1ull << 30);
 				size_token(tok, sizeof(tok), pt->vm_mem);
-				snprintf(pt->key, sizeof(pt->key), "%s-%s%s-%s-%s", d->name,
+				/* guest-kernel's ids predate the guest key; a
+				 * Linux run's id says so, so that the two never
+				 * stand in for each other in one results folder */
+				snprintf(pt->key, sizeof(pt->key), "%s%s-%s%s-%s-%s", d->name,
+					 p->guest == EXPT_GUEST_LINUX ? "-linux" : "",
 					 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
 					 expt_workloads[pt->wl].name, tok);
 			}
@@ -302,17 +325,17 @@ void expt_plan_free(struct expt_plan *p)
 void expt_plan_print(FILE *f, const struct expt_plan *p)
 {
 	fprintf(f, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-		   "footprint\titers\tvms\trep\n");
+		   "footprint\titers\tvms\trep\tguest\n");
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct expt_run *r = &p->runs[i];
 		const struct expt_point *pt = &p->points[r->point];
 
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\n", r->id,
+		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\n", r->id,
 			p->d->name, expt_config_names[pt->config], expt_workloads[pt->wl].name,
 			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
 			(unsigned long long)p->l1_mem, p->d->l1_cpus,
 			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
-			p->d->vms, r->rep);
+			p->d->vms, r->rep, expt_guest_names[p->guest]);
 	}
 }
 

@@ -71,6 +71,11 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 			   "hardware): these times describe emulation, not hardware.\n");
 	else
 		fprintf(f, "- Emulated: no, hardware virtualization.\n");
+	fprintf(f, "- Guest in every VM: %s.%s\n", expt_guest_labels[p->guest],
+		p->guest == EXPT_GUEST_LINUX ?
+		" Its time is the program's steps by the VM's own clock (`guest_document.time.workload_ns`), "
+		"the kernel's boot apart; a run passes only if the program's checks passed in the VM "
+		"(docs/guest-linux.md)" : "");
 	fprintf(f, "- Scale %s: every memory size of the paper multiplied by it, rounded to whole MiB. VM memory:",
 		p->scale.text);
 	for (int s = 0; s < p->nsizes; s++)
@@ -534,19 +539,20 @@ int expt_write_meta(FILE *f, const struct expt_plan *p, const struct expt_data *
 		nmin = d->m[i].t.n < nmin ? d->m[i].t.n : nmin;
 		nmax = d->m[i].t.n > nmax ? d->m[i].t.n : nmax;
 	}
-	fprintf(f, "host\t%s\nemulated\t%s\nscale\t%s\nreps\t%u\nn\t%zu..%zu\nruns\t%zu passed, %zu failed\n",
+	fprintf(f, "host\t%s\nemulated\t%s\nscale\t%s\nreps\t%u\nn\t%zu..%zu\nruns\t%zu passed, %zu failed\nguest\t%s\n",
 		meta->host ? meta->host : "not stated", meta->emulated ? meta->emulated : "not stated",
-		p->scale.text, p->reps, nmin == (size_t)-1 ? 0 : nmin, nmax, d->used, d->failed);
+		p->scale.text, p->reps, nmin == (size_t)-1 ? 0 : nmin, nmax, d->used, d->failed,
+		expt_guest_names[p->guest]);
 	return ferror(f) ? -EIO : 0;
 }
 
 /* ---- report.md ---- */
 
-#define NMETA 6
-static const char *const meta_keys[NMETA] = { "host", "emulated", "scale", "reps", "n", "runs" };
+#define NMETA 7
+static const char *const meta_keys[NMETA] = { "host", "emulated", "scale", "reps", "n", "runs", "guest" };
 static const char *const meta_labels[NMETA] = {
 	"host", "emulated (testbed)", "scale", "runs planned per point (reps)", "runs measured per point",
-	"runs",
+	"runs", "guest (kernel: guest-kernel; linux: Linux VMs)",
 };
 
 static int read_meta(const char *path, char vals[NMETA][512])

@@ -6,15 +6,18 @@
 # guests, else each run in a fresh testbed boot (QEMU TCG: emulation), then
 # writes CSV, plots and report.md with nestlab-expt.
 # usage: bench/paper.sh [--scale S] [--reps N] [--sizes 5G,8G,...] [--modes LIST]
-#                       [--out DIR] [--build DIR] [--where direct|testbed] [EXPERIMENT...]
+#                       [--guest kernel|linux] [--out DIR] [--build DIR]
+#                       [--where direct|testbed] [EXPERIMENT...]
 # EXPERIMENT: fig3 fig4 modes (default: fig3 modes; modes holds fig4's sweep in every mode)
+# --guest: every VM guest-kernel (the descriptions' default) or Linux running
+# the benchmark's program (docs/guest-linux.md; bzip2, gobmk, hmmer only)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 L1_ALLOWANCE_MIB=${L1_ALLOWANCE_MIB:-64}
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}     # seconds one run may take
-scale=1/32 reps=1 sizes="" modes="" out="" build=$tree/build where=auto
+scale=1/32 reps=1 sizes="" modes="" guest="" out="" build=$tree/build where=auto
 exps=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -22,10 +25,11 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
 	--modes) modes=$2; shift 2 ;;
+	--guest) guest=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--where) where=$2; shift 2 ;;
-	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (try --help)" ;;
 	*) exps+=("$1"); shift ;;
 	esac
@@ -50,6 +54,7 @@ if [ "$where" = auto ]; then
 	grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && where=direct
 fi
 case "$where" in direct | testbed) ;; *) die "--where must be direct or testbed" ;; esac
+case "$guest" in "" | kernel | linux) ;; *) die "--guest must be kernel or linux" ;; esac
 
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
@@ -64,6 +69,7 @@ cd "$tree"
 
 opts=(--scale "$scale" --reps "$reps")
 [ -n "$sizes" ] && opts+=(--sizes "$sizes")
+[ -n "$guest" ] && opts+=(--guest "$guest")
 # --modes applies to each experiment as far as its description has them
 emodes() { # experiment -> its modes among --modes, comma-separated
 	local have m r=""
@@ -98,6 +104,21 @@ for e in "${exps[@]}"; do
 done
 exps=("${run_exps[@]}")
 total=$(wc -l <"$plan")
+# Linux VMs (--guest linux, or a description's guest linux) need the L2
+# image: Debian's kernel, the L2 initramfs, and L1's initramfs with both
+l2part_mib=0
+if cut -f13 "$plan" | grep -qx linux; then
+	l1linux=$build/guest-linux/l1-initramfs-linux.cpio
+	for f in "$build/guest-linux/l2-initramfs.cpio" "$l1linux"; do
+		[ -e "$f" ] || die "missing $f (scripts/get-programs.sh, then meson setup --reconfigure build)"
+	done
+	cp -L "$kdir/bzImage" "$stage/l2-kernel"
+	cp "$build/guest-linux/l2-initramfs.cpio" "$stage/l2.cpio"
+	cp "$l1linux" "$stage/l1-linux.cpio"
+	# what L1's rootfs holds for its Linux L2s (their kernel and
+	# initramfs: the paper's L2 images lay on L1's disk, ours in its RAM)
+	l2part_mib=$((($(stat -c %s "$l1linux") - $(stat -c %s "$stage/l1.cpio")) / 1048576 + 1))
+fi
 if [ "$where" = direct ]; then
 	host="$(uname -r) on $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), L0 $(ls /sys/module | grep -E '^kvm_(amd|intel)$')"
 	emulated=no
@@ -108,13 +129,13 @@ fi
 {
 	echo "nestlab paper reproduction, $(date -u +%FT%TZ)"
 	echo "where: $where ($host)"
-	echo "scale $scale, reps $reps, experiments ${exps[*]}, $total runs; results in $out"
+	echo "scale $scale, reps $reps, guest ${guest:-as each description says}, experiments ${exps[*]}, $total runs; results in $out"
 } | tee "$out/run.log"
 
 # measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md);
 # each run's line comes from its document with nestlab-expt measure
 t_start=$(date +%s) done_now=0 k=0
-while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep; do
+while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g; do
 	k=$((k + 1))
 	r=$out/runs/$id
 	[ -s "$r.tsv" ] && continue        # done in an earlier, interrupted run
@@ -124,16 +145,24 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		echo "[$k/$total] $id: skipped (sos needs the testbed's L0 with npt=0)" | tee -a "$out/run.log"
 		continue
 	fi
+	if [ "$g" = linux ] && [ "$where" = testbed ] && [ "$config" != flat ] && [ "$config" != nested ]; then
+		# docs/guest-linux.md: the testbed's L0 refuses a shadow-paged
+		# Linux L2's entry once its decompressor turns paging off
+		echo "[$k/$total] $id: skipped (a Linux L2 under shadow paging does not run in the testbed)" |
+			tee -a "$out/run.log"
+		continue
+	fi
 	t0=$(date +%s)
 	# L1's own kernel and initramfs take about 50 MiB whatever the scale
 	# (a few % of the paper's 8 GB L1, half of a 1/64-scale one): L1 gets
 	# that on top of its scaled memory, so that the scaled L2s meet the
 	# same pressure as the paper's (docs/experiments.md)
 	l1mem=$((l1mem + L1_ALLOWANCE_MIB * 1048576))
+	[ "$g" = linux ] && l1mem=$((l1mem + l2part_mib * 1048576))
 	swap=$((l1mem / 2))                # zram in L1: overcommit degrades instead of killing L2s
 	if [ "$where" = direct ]; then
 		bash "$stage/paper_run.sh" "$stage" "$r" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" \
-			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" || true
+			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" || true
 	else
 		npt=1
 		[ "$config" = sos ] && npt=0
@@ -142,22 +171,24 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		tbmem=$(((hmem > l1mem ? hmem : l1mem) / 1048576 + 384))M
 		# a run that outlives RUN_TIMEOUT is stopped by nestlab's own
 		# watchdog (its document still comes back). Run once more, and
-		# said so in the log: a testbed that froze (exit 124), and an L1
-		# that died itself, by a triple fault of one of its vCPUs or at
-		# the watchdog: both are the testbed's known flakes
-		# (docs/testbed.md); a second failure is recorded as it is.
+		# said so in the log: a testbed that froze (exit 124) or whose
+		# kernel crashed (123), and an L1 that died itself, by a triple
+		# fault of one of its vCPUs or at the watchdog: all are the
+		# testbed's known flakes (docs/testbed.md); a second failure is
+		# recorded as it is.
 		for try in 1 2; do
 			rm -rf "$r.tb"
 			mkdir -p "$r.tb"
 			bash "$tree/tests/testbed/testbed.sh" --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
-				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" >"$r.testbed.log" 2>&1 &&
+				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" >"$r.testbed.log" 2>&1 &&
 				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
 			l1=$("$expt" l1-outcome "$r.tb/run.json" 2>/dev/null || true)
 			case "$st/$l1" in
 			124/*) why="the testbed froze" ;;
+			123/*) why="the testbed's kernel crashed" ;;
 			*/triple-fault) why="an L1 vCPU triple-faulted" ;;
 			*/timeout) why="L1 outlived the watchdog" ;;
 			*) break ;;

@@ -1,20 +1,39 @@
 # One run of the paper reproduction (bench/paper.sh), on the host or inside
 # the testbed. Bash builtins only: the testbed has no coreutils.
-#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT
-# DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio. CONFIG: flat (VMS VMs
+#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT [GUEST]
+# DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio,
+# and for GUEST linux l2-kernel (a bzImage), l2.cpio (the L2 initramfs) and
+# l1-linux.cpio (L1's initramfs carrying both). CONFIG: flat (VMS VMs
 # straight on this host, at once), shadow | nested | sos (VMS L2s in one L1;
-# sos is shadow in L1 on a shadow-paging L0). Writes OUT.json and OUT.rc:
-# a flat run's OUT.json is the VMs' documents joined as nestlab-flat/1
-# (docs/experiments.md), a nested run's nestlab's nestlab-nested/1.
+# sos is shadow in L1 on a shadow-paging L0). GUEST: kernel (guest-kernel,
+# the default) or linux (docs/guest-linux.md: WORKLOAD's program, gobmk
+# being GNU Go). Writes OUT.json and OUT.rc: a flat run's OUT.json is the
+# VMs' documents joined as nestlab-flat/1 (docs/experiments.md), a nested
+# run's nestlab's nestlab-nested/1.
 d=$1 out=$2 config=$3 wl=$4 mem=$5 l1mem=$6 l1cpus=$7 fp=$8 iters=$9 vms=${10} swap=${11} tmo=${12:-600}
-cmd="workload=$wl footprint=$fp iters=$iters"
+guest=${13:-kernel}
+case "$guest" in
+kernel)
+	vm=(--kernel "$d/guest-kernel" --cmdline "workload=$wl footprint=$fp iters=$iters")
+	l1rd=$d/l1.cpio l2=(--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$iters,count=$vms") ;;
+linux)
+	prog=$wl
+	[ "$wl" = gobmk ] && prog=gnugo
+	# the words l2spec gives a nested Linux L2 (docs/guest-linux.md), so a
+	# flat VM runs exactly what an L2 does
+	vm=(--kernel "$d/l2-kernel" --initrd "$d/l2.cpio" --cmdline
+		"console=ttyS0 quiet panic=-1 pci=off nl2.program=$prog nl2.size=$fp nl2.iters=$iters nl2.seed=1 nl2.fail=none")
+	l1rd=$d/l1-linux.cpio
+	l2=(--l2 "guest=linux,workload=$prog,footprint=$fp,mem=$mem,iters=$iters,count=$vms") ;;
+*) echo "paper_run: GUEST is kernel or linux, not '$guest'" >&2; echo 2 >"$out.rc"; exit 2 ;;
+esac
 if [ "$config" = flat ]; then
 	pids=()
 	for ((i = 0; i < vms; i++)); do
 		# an earlier attempt's document would stand in for a VM that writes
 		# none; emptied (no rm here), it reads as none below
 		: >"$out.vm$i.json"
-		"$d/nestlab" run --kernel "$d/guest-kernel" --mem "$mem" --cmdline "$cmd" --quiet --timeout "$tmo" \
+		"$d/nestlab" run "${vm[@]}" --mem "$mem" --quiet --timeout "$tmo" \
 			--json "$out.vm$i.json" >/dev/null 2>"$out.vm$i.err" &
 		pids+=($!)
 	done
@@ -35,8 +54,7 @@ paging=$config
 [ "$config" = sos ] && paging=shadow
 sw=()
 [ "$swap" != 0 ] && sw=(--l1-swap "$swap")
-"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem "$l1mem" \
+"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$l1rd" --l1-mem "$l1mem" \
 	--l1-cpus "$l1cpus" --paging "$paging" "${sw[@]}" --quiet --timeout "$tmo" \
-	--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$iters,count=$vms" \
-	--json "$out.json" >"$out.out" 2>&1
+	"${l2[@]}" --json "$out.json" >"$out.out" 2>&1
 echo $? >"$out.rc"

@@ -362,11 +362,11 @@ static void plan_print(void **state)
 	expt_plan_print(f, &fx.p);
 	fclose(f);
 	assert_has(buf, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-			"footprint\titers\tvms\trep\n"
+			"footprint\titers\tvms\trep\tguest\n"
 			"fig3-flat-mcf-160M-r1\tfig3\tflat\tmcf\t167772160\t268435456\t268435456\t2\t"
-			"56623104\t1\t2\t1\n"
+			"56623104\t1\t2\t1\tkernel\n"
 			"fig3-nested-shadow-mcf-160M-r1\tfig3\tshadow\tmcf\t167772160\t268435456\t"
-			"268435456\t2\t56623104\t1\t2\t1\n");
+			"268435456\t2\t56623104\t1\t2\t1\tkernel\n");
 	assert_int_equal(count(buf, "\n"), 11);
 	free(buf);
 	unload(&fx);
@@ -443,6 +443,68 @@ static void plan_options(void **state)
 	assert_string_equal(notes, "t.expt: bzip2 footprint 850M x 1/2048 is 0 MiB after rounding: "
 				   "raised to the workload's minimum, 1024 KiB\n");
 	expt_plan_free(&p);
+}
+
+/* The guest key and --guest: Linux runs have their own ids, only the
+ * workloads with a Linux program, and VMs of at least 64 MiB. */
+static void plan_guest(void **state)
+{
+	static const char linux_text[] =
+		"name g\nshapes flat nested\nl1_mem 8G\nworkloads bzip2 gobmk hmmer\n"
+		"vm_mem 5G 8G\nfootprint 32M\nguest linux\n";
+	struct expt_desc d;
+	struct expt_plan p;
+	char err[EXPT_ERRLEN], *buf = NULL;
+	struct expt_opts o = { .scale = "1/32" };
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(expt_desc_parse("t.expt", linux_text, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.guest, EXPT_GUEST_LINUX);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_int_equal(p.guest, EXPT_GUEST_LINUX);
+	assert_string_equal(p.runs[0].id, "g-linux-flat-bzip2-160M-r1");
+	assert_string_equal(p.runs[1].id, "g-linux-nested-shadow-bzip2-160M-r1");
+	assert_int_equal(expt_plan_find_id(&p, "g-linux-flat-bzip2-160M-r1", &(unsigned){ 0 }), 0);
+	assert_int_equal(expt_plan_find_id(&p, "g-flat-bzip2-160M-r1", &(unsigned){ 0 }), -1);
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &p);
+	fclose(f);
+	assert_has(buf, "\t1\tlinux\n");
+	assert_null(strstr(buf, "\tkernel\n"));
+	free(buf);
+	expt_plan_free(&p);
+	/* --guest kernel overrides the file: the ids guest-kernel always had */
+	o.guest = "kernel";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_string_equal(p.runs[0].id, "g-flat-bzip2-160M-r1");
+	expt_plan_free(&p);
+	o.guest = "windows";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--guest 'windows': kernel or linux");
+	/* 5G at 1/128 is 40 MiB: enough for guest-kernel, not for Linux */
+	o.guest = NULL;
+	o.scale = "1/128";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:5: vm_mem 5G x 1/128 is 40 MiB, below the 64 MiB a Linux VM needs");
+	o.guest = "kernel";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	expt_plan_free(&p);
+	/* ptrchase is guest-kernel's micro-benchmark: no Linux program */
+	o.scale = "1/32";
+	o.guest = "linux";
+	assert_int_equal(expt_desc_parse("t.expt", "name p\nshapes flat\nworkloads mcf ptrchase\n"
+					 "vm_mem 5G\nfootprint 8M\n", &d, err, sizeof(err)), 0);
+	assert_int_equal(d.guest, EXPT_GUEST_KERNEL);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_has(err, "t.expt:3: workload 'ptrchase' has no Linux program");
+	/* the key itself */
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nguest bsd\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:2: guest 'bsd': kernel or linux");
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nguest linux kernel\n", &d, err, sizeof(err)),
+			 -EINVAL);
+	assert_has(err, "t.expt:2: key 'guest' takes one value");
 }
 
 /* ---- statistics ---- */
@@ -931,6 +993,51 @@ static void measure_docs(void **state)
 	free(out);
 	free(err);
 
+	/* Linux VMs: the time is the program's, by the VM's own clock, and a
+	 * run passes only if the program's checks passed */
+#define LINUX_VM(ok, ns) \
+	"{\"schema\": \"nestlab-run/1\", \"outcome\": \"exited\", \"config\": {\"kernel_type\": \"linux\"}," \
+	" \"time\": {\"workload_ns\": 0}, \"guest\": {\"exit_status\": 0}," \
+	" \"guest_document\": {\"schema\": \"nestlab-l2/1\", \"ok\": " ok ", \"time\": {\"workload_ns\": " ns "}}," \
+	" \"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 10, \"pf_guest\": 3}}]}}"
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/linux-flat.json", tmpdir);
+	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [" LINUX_VM("true", "2000000000") ","
+		   LINUX_VM("true", "4000000000") "]}");
+	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 0 %s", path);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t0\t-\t-\t20\t-\t-\n");
+	free(out);
+	free(err);
+	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [" LINUX_VM("true", "2000000000") ","
+		   LINUX_VM("false", "4000000000") "]}");
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t1\t-\t-\t20\t-\t-\n");
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/linux-nested.json", tmpdir);
+	write_file(path, "{\"schema\": \"nestlab-nested/1\", \"l1\": {\"vmstat_delta\": {\"pswpout\": 5, "
+		   "\"pgmajfault\": 7}, \"l2\": [{\"result\": " LINUX_VM("true", "1000000000") "}, {\"result\": "
+		   LINUX_VM("false", "3000000000") "}]}, \"l0_view\": {\"schema\": \"nestlab-run/1\", "
+		   "\"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 99}}]}}}");
+	snprintf(args, sizeof(args), "measure a-r1 nested bzip2 1 1 0 %s", path);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tnested\tbzip2\t1\t1\t2\t1\t6\t20\t99\t5\t7\n");
+	free(out);
+	free(err);
+	/* a Linux VM that sent no document has no time of its own: nestlab's 0,
+	 * and the run failed */
+	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [{\"schema\": \"nestlab-run/1\", "
+		   "\"outcome\": \"panic\", \"config\": {\"kernel_type\": \"linux\"}, \"time\": "
+		   "{\"workload_ns\": 0}, \"guest_document\": null, \"kvm_stats\": {\"vcpus\": []}}]}");
+	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 1 %s", path);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0\t1\t-\t-\t-\t-\t-\n");
+	free(out);
+	free(err);
+#undef LINUX_VM
+
 	snprintf(args, sizeof(args), "l1-outcome %s/nested-shadow-80M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
 	assert_string_equal(out, "exited\n");
@@ -1309,6 +1416,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(plan_order_and_ids),
 		cmocka_unit_test(plan_print),
 		cmocka_unit_test(plan_options),
+		cmocka_unit_test(plan_guest),
 		cmocka_unit_test(stats),
 		cmocka_unit_test(fig3_numbers),
 		cmocka_unit_test(missing_points),

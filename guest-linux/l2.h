@@ -21,7 +21,7 @@
 /* ---- l2params.c: what to run, from nl2.* words (docs/guest-linux.md) ---- */
 enum l2_fail { L2_FAIL_NONE, L2_FAIL_PANIC, L2_FAIL_EXIT };
 struct l2_params {
-	char program[16];    /* bzip2, gnugo, hmmer */
+	char program[16];    /* bzip2, gnugo, hmmer, mcf */
 	uint64_t size;       /* bytes of input (gnugo: its cache) */
 	uint64_t seed;
 	uint32_t iters;      /* bzip2 round trips, gnugo moves, hmmer searches */
@@ -32,12 +32,18 @@ struct l2_params {
 int l2_parse(const char *words, struct l2_params *p, char *msg, size_t n);
 
 /* ---- l2prog.c: the programs, their inputs and steps ---- */
+/* nestlab's own static workload program (workloads/native.c), packed at
+ * this path: mcf is not in Debian, so 429.mcf runs the same Löbel-style
+ * solver guest-kernel runs, as a process of the Linux L2. */
+#define L2_WORKLOAD_PATH "/usr/bin/nestlab-workload"
+
 struct l2_step {
 	const char *name;
 	const char *argv[L2_MAX_ARGS];   /* argv[0]: the program's guest path */
 	const char *in, *out;            /* in the work directory; NULL: none */
 	const char *sum;                 /* the file whose checksum counts (out if NULL) */
 	const char *const *skip;         /* its lines that may differ run to run */
+	bool own;                        /* argv[0] is L2_WORKLOAD_PATH, not Debian's */
 };
 struct l2_plan {
 	struct l2_step step[L2_MAX_STEPS];
@@ -72,8 +78,11 @@ struct l2_step_result {
 	char error[L2_MSG];
 };
 /* root: NULL in the VM (programs at their guest paths); at L0 the tree
- * they were packed from, run through its own dynamic loader. */
-int l2_exec(const char *root, const struct l2_step *s, struct l2_step_result *r);
+ * they were packed from, run through its own dynamic loader. own: at L0,
+ * the static nestlab-workload a step with own set runs (it is not in the
+ * tree: meson builds it); NULL in the VM. */
+int l2_exec(const char *root, const char *own, const struct l2_step *s,
+	    struct l2_step_result *r);
 uint64_t l2_now_ns(void);
 
 #endif

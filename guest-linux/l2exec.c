@@ -58,7 +58,7 @@ static void loader_path(const char *root, char *buf, size_t n)
 }
 
 /* the child: never returns */
-static void child(const char *root, const struct l2_step *s)
+static void child(const char *root, const char *own, const struct l2_step *s)
 {
 	char loader[512], prog[512], libs[1100];
 	const char *argv[L2_MAX_ARGS + 8];
@@ -69,7 +69,15 @@ static void child(const char *root, const struct l2_step *s)
 		fprintf(stderr, "l2init: %s: %s\n", s->in ? s->in : s->out, strerror(errno));
 		_exit(126);
 	}
-	if (root) {
+	if (root && s->own) {
+		/* static, and meson's, not the tree's: run as it is */
+		if (!own) {
+			fprintf(stderr, "l2init: %s runs %s: give its path at L0 with --workload\n",
+				s->name, s->argv[0]);
+			_exit(127);
+		}
+		argv[a++] = own;
+	} else if (root) {
 		loader_path(root, loader, sizeof(loader));
 		snprintf(prog, sizeof(prog), "%s%s", root, s->argv[0]);
 		snprintf(libs, sizeof(libs), "%s/lib/x86_64-linux-gnu:%s/usr/lib/x86_64-linux-gnu",
@@ -91,7 +99,8 @@ static void child(const char *root, const struct l2_step *s)
 	_exit(127);
 }
 
-int l2_exec(const char *root, const struct l2_step *s, struct l2_step_result *r)
+int l2_exec(const char *root, const char *own, const struct l2_step *s,
+	    struct l2_step_result *r)
 {
 	uint64_t t0 = l2_now_ns();
 	pid_t pid;
@@ -105,7 +114,7 @@ int l2_exec(const char *root, const struct l2_step *s, struct l2_step_result *r)
 		return -errno;
 	}
 	if (!pid)
-		child(root, s);
+		child(root, own, s);
 	while (waitpid(pid, &r->status, 0) < 0)
 		if (errno != EINTR) {
 			snprintf(r->error, sizeof(r->error), "waitpid: %s", strerror(errno));

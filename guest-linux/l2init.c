@@ -35,6 +35,7 @@ struct l2_run {
 	struct l2_params p;
 	const struct l2_prog *prog;
 	const char *root;           /* NULL in the VM */
+	const char *own;            /* --workload: nestlab-workload at L0 */
 	const char *where;          /* "vm" or "native" */
 	struct l2_plan plan;
 	struct l2_step_result res[L2_MAX_STEPS];
@@ -77,7 +78,7 @@ static int run(struct l2_run *r, const char *workdir)
 	t0 = l2_now_ns();
 	for (unsigned int it = 0; it < r->p.iters; it++) {
 		for (unsigned int i = 0; i < r->plan.n; i++) {
-			e = l2_exec(r->root, &r->plan.step[i], &r->res[i]);
+			e = l2_exec(r->root, r->own, &r->plan.step[i], &r->res[i]);
 			r->wall[i] += r->res[i].wall_ns;
 			if (e) {
 				snprintf(r->error, sizeof(r->error), "%s", r->res[i].error);
@@ -244,7 +245,8 @@ static int vm_main(struct l2_run *r)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: l2init --native ROOT [--workdir DIR] [--json FILE] nl2.program=P nl2.size=S [nl2.seed=N] [nl2.iters=N]\n");
+	fprintf(stderr, "usage: l2init --native ROOT [--workload NESTLAB_WORKLOAD] [--workdir DIR] [--json FILE]\n"
+		"              nl2.program=P nl2.size=S [nl2.seed=N] [nl2.iters=N]\n");
 	return 2;
 }
 
@@ -277,6 +279,8 @@ static int native_main(struct l2_run *r, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--native") && i + 1 < argc)
 			r->root = argv[++i];
+		else if (!strcmp(argv[i], "--workload") && i + 1 < argc)
+			r->own = argv[++i];
 		else if (!strcmp(argv[i], "--workdir") && i + 1 < argc)
 			workdir = argv[++i];
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
@@ -296,6 +300,13 @@ static int native_main(struct l2_run *r, int argc, char **argv)
 	}
 	r->parsed = true;
 	r->prog = l2_prog_find(r->p.program);
+	for (const char *const *f = r->prog->files; *f && !r->own; f++)
+		if (!strcmp(*f, L2_WORKLOAD_PATH)) {
+			fprintf(stderr, "l2init: %s runs nestlab's own %s: give it with --workload PATH "
+				"(a static build, meson's guest-linux/nestlab-workload-static)\n",
+				r->p.program, L2_WORKLOAD_PATH);
+			return 2;
+		}
 	if (!workdir) {
 		if (!(workdir = mkdtemp(tmpl))) {
 			fprintf(stderr, "l2init: mkdtemp: %s\n", strerror(errno));

@@ -56,7 +56,7 @@ int l2_parse(const char *words, struct l2_params *p, char *msg, size_t n)
 			memcpy(p->program, v, vl);
 			p->program[vl] = 0;
 			if (!l2_prog_find(p->program))
-				return bad(msg, n, "unknown program (bzip2, gnugo, hmmer):", v, vl);
+				return bad(msg, n, "unknown program (bzip2, gnugo, hmmer, mcf):", v, vl);
 		} else if (KEY("size")) {
 			bit = 2;
 			/* 4K..64G: the largest guest nestlab makes (NL_MAX_MEM_GIB) */
@@ -92,7 +92,7 @@ int l2_parse(const char *words, struct l2_params *p, char *msg, size_t n)
 		w += len;
 	}
 	if (!(seen & 1)) {
-		snprintf(msg, n, "no nl2.program= (bzip2, gnugo, hmmer)");
+		snprintf(msg, n, "no nl2.program= (bzip2, gnugo, hmmer, mcf)");
 		return -EINVAL;
 	}
 	if (!(seen & 2)) {

@@ -250,6 +250,52 @@ static void hmmer_hits(void **state)
 	assert_true(g->check(NULL, &b, msg, sizeof(msg)) < 0);
 }
 
+/* mcf: nestlab's own static solver, one step with the footprint, iters
+ * and seed; its checksum is the solver's, whatever the time it printed. */
+static void mcf_solver(void **state)
+{
+	const struct l2_prog *g = l2_prog_find("mcf");
+	struct l2_params p = { .program = "mcf", .size = 8 << 20, .seed = 5, .iters = 3 };
+	struct l2_plan pl;
+	char msg[L2_MSG];
+	uint64_t a = 0, b = 0;
+
+	(void)state;
+	assert_non_null(g);
+	assert_string_equal(g->files[0], L2_WORKLOAD_PATH);
+	memset(&pl, 0, sizeof(pl));
+	assert_int_equal(g->prepare(&p, &pl, msg, sizeof(msg)), 0);
+	assert_int_equal(pl.n, 1);
+	assert_true(pl.step[0].own);
+	assert_string_equal(pl.step[0].argv[0], L2_WORKLOAD_PATH);
+	assert_string_equal(pl.step[0].argv[1], "workload=mcf");
+	assert_string_equal(pl.step[0].argv[2], "footprint=8388608");
+	assert_string_equal(pl.step[0].argv[3], "iters=3");
+	assert_string_equal(pl.step[0].argv[4], "seed=5");
+	assert_null(pl.step[0].argv[5]);
+	write_file("mcf.txt", "checksum=0xd86084fc27f2ee57 work=68037 seconds=0.167098 cycles=350233632\n");
+	assert_int_equal(g->check(&pl, &a, msg, sizeof(msg)), 0);
+	assert_true(a == 0xd86084fc27f2ee57ull);
+	write_file("mcf.txt", "checksum=0xd86084fc27f2ee57 work=68037 seconds=9.9 cycles=1\n");
+	assert_int_equal(g->check(&pl, &b, msg, sizeof(msg)), 0);
+	assert_true(a == b);
+	write_file("mcf.txt", "");
+	assert_int_equal(g->check(&pl, &b, msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "got 0 lines"));
+	write_file("mcf.txt", "nestlab-workload: mcf: self-check failed\n");
+	assert_int_equal(g->check(&pl, &b, msg, sizeof(msg)), -EBADMSG);
+	write_file("mcf.txt", "checksum=0x1 work=2 seconds=1\nchecksum=0x1 work=2 seconds=1\n");
+	assert_int_equal(g->check(&pl, &b, msg, sizeof(msg)), -EBADMSG);
+	unlink("mcf.txt");
+	assert_true(g->check(&pl, &b, msg, sizeof(msg)) < 0);
+	/* the other programs are Debian's */
+	memset(&pl, 0, sizeof(pl));
+	p.size = 4096;
+	snprintf(p.program, sizeof(p.program), "bzip2");
+	assert_int_equal(l2_prog_find("bzip2")->prepare(&p, &pl, msg, sizeof(msg)), 0);
+	assert_false(pl.step[0].own);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(checksum, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(round_trip_check, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(hmmer_hits, in_tmpdir, out_of_tmpdir),
+		cmocka_unit_test_setup_teardown(mcf_solver, in_tmpdir, out_of_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

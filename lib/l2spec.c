@@ -71,7 +71,7 @@ static uint64_t mem_needed(uint64_t footprint)
 static int linux_checks(struct l2_spec *s, unsigned int seen, bool have_mem,
 			char *err, size_t errlen)
 {
-	static const char *const progs[] = { "bzip2", "gnugo", "hmmer" };
+	static const char *const progs[] = { "bzip2", "gnugo", "hmmer", "mcf" };
 	bool known = false;
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)

@@ -31,7 +31,7 @@ enum { L2_FAIL_NONE, L2_FAIL_EXIT, L2_FAIL_PANIC };
  * programs its /init runs, by the names guest-linux/l2prog.c gives them. */
 #define L2_LINUX_KERNEL "/l2/bzImage"
 #define L2_LINUX_INITRD "/l2/initrd.cpio"
-#define L2_LINUX_PROGRAMS "bzip2, gnugo, hmmer"
+#define L2_LINUX_PROGRAMS "bzip2, gnugo, hmmer, mcf"
 /* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
  * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]
  * [,guest=kernel|linux][,fail=none|exit|panic]" */

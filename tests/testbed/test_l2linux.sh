@@ -1,21 +1,24 @@
 #!/bin/bash
 # The Linux L2 (docs/guest-linux.md) as a flat VM in the testbed: Debian's
-# kernel with the L2 initramfs, whose /init (l2init) runs bzip2, GNU Go and
-# HMMER 2 on seeded inputs and sends a nestlab-l2/1 document that nestlab
+# kernel with the L2 initramfs, whose /init (l2init) runs bzip2, GNU Go,
+# HMMER 2 and mcf (nestlab's static solver) on seeded inputs and sends a
+# nestlab-l2/1 document that nestlab
 # embeds in its nestlab-run/1. Checks, for each program, that the VM's
 # checksum equals the native one (l2init --native over the same packed
-# tree, on this host), that the document says what ran; and that the ways
+# tree, on this host; mcf's also equals nestlab-workload's, the solver
+# guest-kernel runs), that the document says what ran; and that the ways
 # a Linux L2 fails are told apart: the program failing (a document with
 # ok false, exit status 1), bad nl2.* words (the guest and nestlab exit 2, and why), and
 # /init dying (a kernel panic, no document, the run's own reason).
-# usage: test_l2linux.sh NESTLAB L2INIT L2_INITRAMFS
+# usage: test_l2linux.sh NESTLAB L2INIT L2_INITRAMFS WORKLOAD
+#   WORKLOAD: the static nestlab-workload packed in the initramfs
 #   the programs' tree: NESTLAB_PROGRAMS_DIR (default build/programs)/root
 # exit 0 pass, 1 fail, 77 skip
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
-[ $# -eq 3 ] || { echo "usage: $0 NESTLAB L2INIT L2_INITRAMFS"; exit 2; }
+[ $# -eq 4 ] || { echo "usage: $0 NESTLAB L2INIT L2_INITRAMFS WORKLOAD"; exit 2; }
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 root=${NESTLAB_PROGRAMS_DIR:-$tree/build/programs}/root
 [ -n "$3" ] && [ -f "$3" ] || { echo "SKIP: no L2 initramfs (scripts/get-programs.sh, then meson setup --reconfigure)"; exit 77; }
@@ -23,7 +26,7 @@ root=${NESTLAB_PROGRAMS_DIR:-$tree/build/programs}/root
 [ -e "$kdir/bzImage" ] || { echo "SKIP: no kernel in $kdir (scripts/get-kernel.sh)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
-nl=$(abs "$1") l2init=$(abs "$2") rd=$(abs "$3") root=$(cd "$root" && pwd)
+nl=$(abs "$1") l2init=$(abs "$2") rd=$(abs "$3") own=$(abs "$4") root=$(cd "$root" && pwd)
 . "$tree/tests/vm/checks.sh"
 . "$here/tally.sh"
 . "$here/tbtry.sh"
@@ -41,14 +44,18 @@ cp "$here/l2linux_runs.sh" "$w/in/"
 # name:words (';' between words); sizes small enough for TCG, each program's
 # every step still run
 good="hmmer:nl2.program=hmmer;nl2.size=1M bzip2:nl2.program=bzip2;nl2.size=4M gnugo:nl2.program=gnugo;nl2.size=8M"
+good="$good mcf:nl2.program=mcf;nl2.size=16M"
 for g in $good; do
 	name=${g%%:*} words=${g#*:}
 	# shellcheck disable=SC2086
-	"$l2init" --native "$root" --json "$w/native/$name.json" ${words//;/ } \
+	"$l2init" --native "$root" --workload "$own" --json "$w/native/$name.json" ${words//;/ } \
 		>"$w/native/$name.log" 2>&1 || { bad "native $name failed: $(tail -1 "$w/native/$name.log")"; continue; }
 	sum=$(jq -r .checksum "$w/native/$name.json")
 	p=$(checksum_problem "native $name" "$sum") && ok "native $name checksum $sum" || bad "$p"
 done
+# the solver is guest-kernel's: its checksum is nestlab-workload's
+wsum=$("$own" 'workload=mcf footprint=16M' 2>/dev/null | sed -n 's/^checksum=\(0x[0-9a-f]*\) .*/\1/p')
+check "native mcf checksum is nestlab-workload's" "$wsum" "$(jq -r .checksum "$w/native/mcf.json" 2>/dev/null)"
 
 runs=""
 for g in $good; do runs="$runs ${g%%:*}=${g#*:}"; done

@@ -122,7 +122,7 @@ static void l2spec_bad(void **state)
 		{ "workload=mcf,footprint=8M,kernel=/gk\tinit=/bin/sh", "absolute path" },
 		{ "workload=mcf,footprint=8M,kernel=/gk\ninit=/bin/sh", "absolute path" },
 		{ "workload=mcf,footprint=8M,kernel=/gk\"x", "absolute path" },
-		{ "workload=mcf,footprint=8M,guest=linux", "runs bzip2, gnugo, hmmer, not 'mcf'" },
+		{ "workload=ptrchase,footprint=8M,guest=linux", "runs bzip2, gnugo, hmmer, mcf, not 'ptrchase'" },
 		{ "workload=bzip2,footprint=8M,guest=bsd", "not kernel or linux" },
 		{ "workload=bzip2,footprint=8M,guest=linux,guest=linux", "guest: given twice" },
 		{ "workload=bzip2,footprint=8M,guest=linux,mem=32M", "at least 64M" },
