@@ -208,7 +208,17 @@ void expt_stats_of(const double *v, size_t n, struct expt_stats *s);
 /* Pearson's r of n pairs; NAN when n < 3 or either side is constant. */
 double expt_corr(const double *x, const double *y, size_t n);
 
-enum { EXPT_C_PF, EXPT_C_L1EXITS, EXPT_C_L0EXITS, EXPT_C_SWAP, EXPT_C_MAJ, EXPT_NCTR };
+/* The measured TSV's counters, in its column order (docs/experiments.md).
+ * The first five are every run's; the rest, added with Linux guests,
+ * say what the VMs themselves did: L1's shadow MMU zapping their pages,
+ * their resident memory in the level below, and for Linux guests their
+ * own major faults, page cache and boot. A line written before them has
+ * EXPT_NCTR_V1 counters and reads with the rest unmeasured. */
+enum {
+	EXPT_C_PF, EXPT_C_L1EXITS, EXPT_C_L0EXITS, EXPT_C_SWAP, EXPT_C_MAJ,
+	EXPT_C_ZAPPED, EXPT_C_GRSS, EXPT_C_GMAJ, EXPT_C_GCACHE, EXPT_C_GBOOT, EXPT_NCTR
+};
+#define EXPT_NCTR_V1 5
 extern const char *const expt_counter_names[EXPT_NCTR];
 
 struct expt_vals {

@@ -264,7 +264,63 @@ static int sum_text(struct conv *c, const struct sum *s, const char *what, char 
 
 struct cols {
 	char time[40], status[4], pf[40], l1x[40], l0x[40], swap[40], maj[40];
+	char zap[40], grss[40], gmaj[40], gcache[40], gboot[40];
 };
+
+/* The number at path in each run (skipped where absent or null), summed,
+ * each divided by div; Linux runs only when linux_only (the members a
+ * Linux guest's document has). nvals counts the runs that had it. */
+static int sum_member(struct conv *c, const int *runs, int nruns, const char *path, double div,
+		      bool linux_only, struct sum *s, int *nvals)
+{
+	double x;
+	int v;
+
+	*nvals = 0;
+	for (int i = 0; i < nruns; i++) {
+		if (linux_only && !is_linux(c, runs[i]))
+			continue;
+		v = jr_path(c->d, runs[i], path);
+		if (v < 0 || jr_type(c->d, v) == JR_NULL)
+			continue;
+		if (jr_type(c->d, v) != JR_NUMBER)
+			return bad(c, "%s is not a number", path);
+		x = c->d->n[v].num / div;
+		s->v = s->any ? s->v + x : x;
+		s->any = true;
+		(*nvals)++;
+	}
+	return 0;
+}
+
+/* What the VMs themselves did (expt.h, EXPT_C_ZAPPED..): "-" where no VM
+ * reported it. A Linux VM's vmstat delta lists only counters that moved,
+ * so one with a document but no pgmajfault had none: 0. */
+static int guest_cols(struct conv *c, const int *runs, int nruns, bool nested, struct cols *o)
+{
+	struct sum zap = { false, 0 }, rss = { false, 0 }, maj = { false, 0 }, cache = { false, 0 },
+		   boot = { false, 0 };
+	int r, n, ndocs = 0;
+
+	if (nested && (r = sum_member(c, runs, nruns, "kvm_stats.vm.mmu_shadow_zapped", 1, false, &zap, &n)))
+		return r;
+	if ((r = sum_member(c, runs, nruns, "process.guest_rss_kb", 1, false, &rss, &n)) ||
+	    (r = sum_member(c, runs, nruns, "guest_document.page_cache_end_bytes", 1024, true, &cache, &ndocs)) ||
+	    (r = sum_member(c, runs, nruns, "guest_document.vmstat_delta.pgmajfault", 1, true, &maj, &n)) ||
+	    (r = sum_member(c, runs, nruns, "guest_document.time.boot_to_init_ns", 1e9, true, &boot, &n)))
+		return r;
+	if (boot.any)
+		boot.v /= n; /* the mean boot, not the sum */
+	if (ndocs && !maj.any)
+		maj = (struct sum){ true, 0 };
+	if ((r = sum_text(c, &zap, "the L2s' mmu_shadow_zapped", o->zap, sizeof(o->zap))) ||
+	    (r = sum_text(c, &rss, "the VMs' guest_rss_kb", o->grss, sizeof(o->grss))) ||
+	    (r = sum_text(c, &maj, "the VMs' pgmajfault", o->gmaj, sizeof(o->gmaj))) ||
+	    (r = sum_text(c, &cache, "the VMs' page cache", o->gcache, sizeof(o->gcache))) ||
+	    (r = sum_text(c, &boot, "the VMs' boot times", o->gboot, sizeof(o->gboot))))
+		return r;
+	return 0;
+}
 
 /* nestlab-flat/1: .vms[], each a nestlab-run/1 or null. */
 static int flat(struct conv *c, const struct expt_measure_run *in, struct cols *o)
@@ -311,7 +367,7 @@ static int flat(struct conv *c, const struct expt_measure_run *in, struct cols *
 	snprintf(o->l1x, sizeof(o->l1x), "-");
 	snprintf(o->swap, sizeof(o->swap), "-");
 	snprintf(o->maj, sizeof(o->maj), "-");
-	return 0;
+	return guest_cols(c, runs, nruns, false, o);
 }
 
 /* L1's /proc/vmstat counter KEY, 0 when L1 sent none (jq's // 0). */
@@ -394,7 +450,7 @@ static int nested(struct conv *c, const struct expt_measure_run *in, struct cols
 	if ((r = vmstat(c, l1, "pswpout", o->swap, sizeof(o->swap))) ||
 	    (r = vmstat(c, l1, "pgmajfault", o->maj, sizeof(o->maj))))
 		return r;
-	return 0;
+	return guest_cols(c, runs, nruns, true, o);
 }
 
 /* jq's @tsv for a string. */
@@ -485,7 +541,8 @@ int expt_measure(const struct expt_measure_run *in, FILE *out, char *err, size_t
 	if (r)
 		return r;
 	const char *cols[] = { in->id, in->config, in->workload, in->vm_mem, in->rep, o.time,
-			       o.status, o.pf, o.l1x, o.l0x, o.swap, o.maj };
+			       o.status, o.pf, o.l1x, o.l0x, o.swap, o.maj,
+			       o.zap, o.grss, o.gmaj, o.gcache, o.gboot };
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		if (i)

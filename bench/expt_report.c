@@ -131,10 +131,16 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 	fprintf(f, "### Our points\n\n"
 		   "Counters are medians over the passed runs: `l1_pf_guest`, `l1_exits` are L1's KVM "
 		   "statistics for its L2s (nested only), `l0_exits` L0's exits for the VMs (flat) or for "
-		   "L1 (nested), `swap_out` and `major_faults` L1's /proc/vmstat (nested only).\n\n"
+		   "L1 (nested), `swap_out` and `major_faults` L1's /proc/vmstat (nested only). What the "
+		   "VMs themselves did: `l1_shadow_zapped`, shadow pages L1's KVM threw away for its L2s "
+		   "(nested only); `guest_rss_kb`, the VMs' memory resident in the level below (L1 for "
+		   "L2s), summed; and for Linux guests, by their own kernel, `guest_major_faults` (summed), "
+		   "`guest_page_cache_kb` at the end (summed) and `guest_boot_s`, boot to /init (the "
+		   "mean, not in the time).\n\n"
 		   "| config | workload | paper GB | VM MiB | n | failed | median s | mean s | sd s | min s | max s "
-		   "| L1 pf_guest | L1 exits | L0 exits | swap-outs | major faults |\n"
-		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+		   "| L1 pf_guest | L1 exits | L0 exits | swap-outs | major faults | L1 shadow zapped "
+		   "| VMs' resident KiB | VMs' major faults | VMs' page cache KiB | VM boot s |\n"
+		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int c = 0; c < p->nconfigs; c++)
 		for (int w = 0; w < p->d->nwl; w++)
 			for (int s = 0; s < p->nsizes; s++) {
@@ -147,7 +153,9 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 					(unsigned long long)(p->points[pt].vm_mem / MIB), m->t.n, m->failed,
 					secs(b, sizeof(b), m->t.median));
 				if (!m->t.n) {
-					fprintf(f, " | | | | | | | | |\n");
+					for (int k = 0; k < 4 + EXPT_NCTR; k++)
+						fprintf(f, " |");
+					fprintf(f, "\n");
 					continue;
 				}
 				fprintf(f, " %.3f |", m->t.mean);

@@ -673,14 +673,18 @@ static void csv_text(void **state)
 		"fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t10\t0\t-\t-\t100\t-\t-\n"
 		"fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t12\t0\t-\t-\t300\t-\t-\n"
 		"fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\t-\t1\t-\t-\t-\t-\t-\n"
-		"fig3-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t20.5\t0\t7\t8\t9\t10\t11\n";
+		/* the guest counters (17 columns); the lines above are from before them */
+		"fig3-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t20.5\t0\t7\t8\t9\t10\t11"
+		"\t12\t13\t-\t15\t1.5\n";
 	static const char want[] =
 		"config,workload,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,min_s,max_s,failed,"
-		"l1_pf_guest_median,l1_exits_median,l0_exits_median,swap_out_median,major_faults_median\n"
-		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,\n"
-		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,\n"
-		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11\n"
-		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,\n";
+		"l1_pf_guest_median,l1_exits_median,l0_exits_median,swap_out_median,major_faults_median,"
+		"l1_shadow_zapped_median,guest_rss_kb_median,guest_major_faults_median,"
+		"guest_page_cache_kb_median,guest_boot_s_median\n"
+		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,,,,,,\n"
+		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,\n"
+		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11,12,13,,15,1.5\n"
+		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,\n";
 	struct expt_desc d;
 	struct expt_plan p;
 	struct expt_data data;
@@ -742,7 +746,7 @@ static void bad_lines(void **state)
 		snprintf(want, sizeof(want), "t.tsv:%d: ", ln);
 		assert_has(fx.errs, want);
 	}
-	assert_has(fx.errs, "t.tsv:3: 11 columns, not 12, skipped");
+	assert_has(fx.errs, "t.tsv:3: 11 columns, not 17 (or 12, before the guest counters), skipped");
 	assert_has(fx.errs, "t.tsv:4: run id 'fig3-flat-mcf-999M-r1' is not in the plan");
 	assert_has(fx.errs, "t.tsv:14: time_s '-1' is not a number, skipped");
 	assert_null(strstr(fx.errs, "t.tsv:12:"));
@@ -968,7 +972,8 @@ static void measure_docs(void **state)
 	/* a testbed run's documents give the lines its jq gave (tests/vm/fixtures/paper-measured.tsv) */
 	snprintf(args, sizeof(args), "measure tinyfig3-flat-mcf-80M-r1 flat mcf 83886080 1 0 %s/flat-80M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "tinyfig3-flat-mcf-80M-r1\tflat\tmcf\t83886080\t1\t4.215485085\t0\t-\t-\t14804\t-\t-\n");
+	assert_string_equal(out, "tinyfig3-flat-mcf-80M-r1\tflat\tmcf\t83886080\t1\t4.215485085\t0\t-\t-\t14804\t-\t-"
+			    "\t-\t53888\t-\t-\t-\n");
 	assert_string_equal(err, "");
 	free(out);
 	free(err);
@@ -976,7 +981,7 @@ static void measure_docs(void **state)
 		 "%s/nested-shadow-128M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
 	assert_string_equal(out, "tinyfig3-nested-shadow-mcf-128M-r1\tshadow\tmcf\t134217728\t1\t22.3424740945\t0\t"
-			    "12588\t29341\t262102\t0\t0\n");
+			    "12588\t29341\t262102\t0\t0\t0\t53888\t-\t-\t-\n");
 	free(out);
 	free(err);
 	/* a run whose driver failed is a failed line, not a refusal */
@@ -989,7 +994,7 @@ static void measure_docs(void **state)
 	variant("nested-shadow-80M.json", "l1null.json", "\"l1\": {", "\"l1\": null, \"x\": {", 0);
 	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/l1null.json", tmpdir);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\n");
+	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\t-\t-\t-\t-\t-\n");
 	free(out);
 	free(err);
 
@@ -998,8 +1003,10 @@ static void measure_docs(void **state)
 #define LINUX_VM(ok, ns) \
 	"{\"schema\": \"nestlab-run/1\", \"outcome\": \"exited\", \"config\": {\"kernel_type\": \"linux\"}," \
 	" \"time\": {\"workload_ns\": 0}, \"guest\": {\"exit_status\": 0}," \
-	" \"guest_document\": {\"schema\": \"nestlab-l2/1\", \"ok\": " ok ", \"time\": {\"workload_ns\": " ns "}}," \
-	" \"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 10, \"pf_guest\": 3}}]}}"
+	" \"process\": {\"guest_rss_kb\": 100}," \
+	" \"guest_document\": {\"schema\": \"nestlab-l2/1\", \"ok\": " ok ", \"time\": {\"workload_ns\": " ns "," \
+	" \"boot_to_init_ns\": 3000000000}, \"page_cache_end_bytes\": 2048, \"vmstat_delta\": {\"pgmajfault\": 4}}," \
+	" \"kvm_stats\": {\"vm\": {\"mmu_shadow_zapped\": 5}, \"vcpus\": [{\"stats\": {\"exits\": 10, \"pf_guest\": 3}}]}}"
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/linux-flat.json", tmpdir);
@@ -1007,13 +1014,15 @@ static void measure_docs(void **state)
 		   LINUX_VM("true", "4000000000") "]}");
 	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 0 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t0\t-\t-\t20\t-\t-\n");
+	/* their own counters: L1's zaps only nested; resident memory and page
+	 * cache summed, the boot the mean */
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t0\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\n");
 	free(out);
 	free(err);
 	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [" LINUX_VM("true", "2000000000") ","
 		   LINUX_VM("false", "4000000000") "]}");
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t1\t-\t-\t20\t-\t-\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t1\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\n");
 	free(out);
 	free(err);
 	snprintf(path, sizeof(path), "%s/linux-nested.json", tmpdir);
@@ -1023,7 +1032,19 @@ static void measure_docs(void **state)
 		   "\"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 99}}]}}}");
 	snprintf(args, sizeof(args), "measure a-r1 nested bzip2 1 1 0 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tnested\tbzip2\t1\t1\t2\t1\t6\t20\t99\t5\t7\n");
+	assert_string_equal(out, "a-r1\tnested\tbzip2\t1\t1\t2\t1\t6\t20\t99\t5\t7\t10\t200\t8\t4\t3\n");
+	free(out);
+	free(err);
+	/* a document whose vmstat delta lists no pgmajfault: none happened, 0 */
+	snprintf(path, sizeof(path), "%s/linux-nomaj.json", tmpdir);
+	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [{\"schema\": \"nestlab-run/1\", "
+		   "\"outcome\": \"exited\", \"config\": {\"kernel_type\": \"linux\"}, \"guest\": "
+		   "{\"exit_status\": 0}, \"time\": {\"workload_ns\": 0}, \"guest_document\": {\"ok\": true, "
+		   "\"time\": {\"workload_ns\": 5e8}, \"page_cache_end_bytes\": 0, \"vmstat_delta\": "
+		   "{\"pgfault\": 9}}, \"kvm_stats\": {\"vcpus\": []}}]}");
+	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 0 %s", path);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0.5\t0\t-\t-\t-\t-\t-\t-\t-\t0\t0\t-\n");
 	free(out);
 	free(err);
 	/* a Linux VM that sent no document has no time of its own: nestlab's 0,
@@ -1033,7 +1054,7 @@ static void measure_docs(void **state)
 		   "{\"workload_ns\": 0}, \"guest_document\": null, \"kvm_stats\": {\"vcpus\": []}}]}");
 	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 1 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0\t1\t-\t-\t-\t-\t-\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0\t1\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n");
 	free(out);
 	free(err);
 #undef LINUX_VM
