@@ -616,7 +616,9 @@ void ks_close(struct kvm_stats *ks);
 struct procmem {
 	uint64_t rss_kb, hwm_kb;     /* the whole nestlab process */
 	uint64_t guest_rss_kb;       /* resident part of guest memory */
+	uint64_t guest_swap_kb;      /* swapped-out part of guest memory */
 	uint64_t vmm_rss_kb;         /* rss - guest: nestlab's own */
+	int smaps_error;             /* 0, or why the guest mapping was not read */
 };
 void procmem_read(const struct nl_mem *guest, struct procmem *pm);
 
@@ -652,6 +654,9 @@ void memseries_json(struct json *j, const char *key, const struct memseries *ms)
 int memseries_field(const char *text, size_t len, const char *key, uint64_t *out);
 int memseries_smaps(const char *text, size_t len, uintptr_t start,
 		    uint64_t *rss_kb, uint64_t *swap_kb);
+/* The guest mapping's Rss and Swap now, reading /proc/self/smaps into buf
+ * (cap bytes): 0, or -errno (-EFBIG: the file did not fit). */
+int memseries_guest(const void *guest, char *buf, size_t cap, uint64_t *rss_kb, uint64_t *swap_kb);
 
 /* ---- report/hostinfo.c: the host, its CPU and its KVM module ---- */
 struct hostinfo {

@@ -158,6 +158,19 @@ void memseries_add(struct memseries *ms, const struct mem_sample *x)
 	ms->s[ms->n++] = *x;
 }
 
+int memseries_guest(const void *guest, char *buf, size_t cap, uint64_t *rss_kb, uint64_t *swap_kb)
+{
+	ssize_t n = slurp("/proc/self/smaps", buf, cap);
+
+	*rss_kb = *swap_kb = 0;
+	if (n < 0)
+		return (int)n;
+	/* a full buffer may have cut the file short: not a reading */
+	if ((size_t)n + 1 >= cap)
+		return -EFBIG;
+	return memseries_smaps(buf, (size_t)n, (uintptr_t)guest, rss_kb, swap_kb);
+}
+
 void memseries_sample(struct memseries *ms, const void *guest, uint64_t t0_ns, uint64_t now_ns)
 {
 	struct mem_sample x = { .t_ms = (now_ns - t0_ns) / 1000000 };
@@ -167,9 +180,7 @@ void memseries_sample(struct memseries *ms, const void *guest, uint64_t t0_ns, u
 	if (!ms->s)
 		return;
 	ms->next_ns = now_ns + (uint64_t)ms->step_ms * 1000000;
-	n = slurp("/proc/self/smaps", ms->buf, MEMSERIES_BUF);
-	if (n <= 0 || memseries_smaps(ms->buf, (size_t)n, (uintptr_t)guest, &x.guest_rss_kb,
-				      &x.guest_swap_kb) < 0)
+	if (memseries_guest(guest, ms->buf, MEMSERIES_BUF, &x.guest_rss_kb, &x.guest_swap_kb) < 0)
 		ms->errors++;
 	n = slurp("/proc/meminfo", ms->buf, MEMSERIES_BUF);
 	if (n > 0) {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * nestlab's own resident memory beside the guest's: the process's RSS from
- * /proc/self/status, and the guest mapping's RSS from /proc/self/smaps, so
+ * /proc/self/status, and the guest mapping's RSS and swap from
+ * /proc/self/smaps (read as the memory sampler reads it, memseries.c), so
  * the VMM's footprint is their difference, whatever the guest touched.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,35 +30,17 @@ static uint64_t status_kb(const char *key)
 	return v;
 }
 
-static uint64_t mapping_rss_kb(const void *start)
-{
-	char line[512];
-	bool in = false;
-	uint64_t v = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-			in = lo == (uintptr_t)start;
-			continue;
-		}
-		if (in && !strncmp(line, "Rss:", 4)) {
-			v = strtoull(line + 4, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 void procmem_read(const struct nl_mem *guest, struct procmem *pm)
 {
+	char *buf = guest->host ? malloc(MEMSERIES_BUF) : NULL;
+
 	pm->rss_kb = status_kb("VmRSS");
 	pm->hwm_kb = status_kb("VmHWM");
-	pm->guest_rss_kb = guest->host ? mapping_rss_kb(guest->host) : 0;
+	pm->guest_rss_kb = pm->guest_swap_kb = 0;
+	pm->smaps_error = 0;
+	if (guest->host)
+		pm->smaps_error = buf ? memseries_guest(guest->host, buf, MEMSERIES_BUF, &pm->guest_rss_kb,
+							&pm->guest_swap_kb) : -ENOMEM;
+	free(buf);
 	pm->vmm_rss_kb = pm->rss_kb > pm->guest_rss_kb ? pm->rss_kb - pm->guest_rss_kb : 0;
 }

@@ -151,7 +151,9 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	json_u64(j, "rss_kb", vm->pm.rss_kb);
 	json_u64(j, "hwm_kb", vm->pm.hwm_kb);
 	json_u64(j, "guest_rss_kb", vm->pm.guest_rss_kb);
+	json_u64(j, "guest_swap_kb", vm->pm.guest_swap_kb);
 	json_u64(j, "vmm_rss_kb", vm->pm.vmm_rss_kb);
+	json_str(j, "smaps_error", vm->pm.smaps_error ? strerror(-vm->pm.smaps_error) : NULL);
 	json_end_obj(j);
 	memseries_json(j, "memory_series", &vm->ms);
 	techniques(j, vm, h);
