@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "expt.h"
+#include "regfile.h"
 
 static double median_of(const struct expt_data *d, int pt)
 {
@@ -587,6 +588,52 @@ static int read_meta(const char *path, char vals[NMETA][512])
 	return 0;
 }
 
+/*
+ * The runs the driver tried again or skipped (OUTDIR/run-notes.tsv, one
+ * "RUN_ID<TAB>retried|skipped<TAB>why" line each, bench/paper.sh): shown,
+ * never hidden, so that a flaky emulator or a mode a host cannot run is
+ * in the report beside the figures it touched.
+ */
+#define NOTES_MAX (1u << 20)
+static void run_notes(FILE *f, const char *outdir)
+{
+	char path[4096], why[160], *text = NULL, *line, *save;
+	size_t len, nretried = 0, nskipped = 0, bad = 0;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/run-notes.tsv", outdir);
+	fprintf(f, "## Runs tried again or skipped\n\n");
+	if ((e = regfile_read(path, NOTES_MAX, &text, &len, why, sizeof(why)))) {
+		fprintf(f, "Not recorded (%s).\n\n", e == -ENOENT ? "no run-notes.tsv" : why);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+
+		if (!t2 || strchr(t2 + 1, '\t') || memchr(line, '|', strlen(line))) {
+			bad++;
+			continue;
+		}
+		*t1 = *t2 = '\0';
+		if (strcmp(t1 + 1, "retried") && strcmp(t1 + 1, "skipped")) {
+			bad++;
+			continue;
+		}
+		if (!nretried && !nskipped)
+			fprintf(f, "| run | what | why |\n|---|---|---|\n");
+		fprintf(f, "| %s | %s | %s |\n", line, t1 + 1, t2 + 1);
+		*(strcmp(t1 + 1, "retried") ? &nskipped : &nretried) += 1;
+	}
+	free(text);
+	if (!nretried && !nskipped)
+		fprintf(f, "None: every run ran once.\n");
+	fprintf(f, "\n%zu tried again (the first try's files are kept as runs/ID.try1.*; the second "
+		   "try's result is the run's, whatever it was), %zu skipped.", nretried, nskipped);
+	if (bad)
+		fprintf(f, " %zu lines of run-notes.tsv were not notes and are left out.", bad);
+	fprintf(f, "\n\n");
+}
+
 int expt_report(const char *outdir, char *const *names, int n, double wall,
 		char *err, size_t errlen)
 {
@@ -678,6 +725,7 @@ int expt_report(const char *outdir, char *const *names, int n, double wall,
 			fwrite(buf, 1, got, f);
 		fclose(in);
 	}
+	run_notes(f, outdir);
 	free(vals);
 	free(ok);
 	if (ferror(f) | fclose(f)) {

@@ -1372,6 +1372,31 @@ static void render(void **state)
 	assert_has(buf, "| scale | 1/32 |");
 	assert_has(buf, "| total wall time | 3725 s (1h02m) |");
 	assert_has(buf, "## fig3: Hypervisor VMs vs nested VMs, mcf (paper figure 3)");
+	assert_has(buf, "| guest (kernel: guest-kernel; linux: Linux VMs) | kernel |");
+	assert_has(buf, "## Runs tried again or skipped\n\nNot recorded (no run-notes.tsv).");
+	free(buf);
+	/* the driver's notes: each shown, a malformed line counted, not shown */
+	snprintf(path, sizeof(path), "%s/out/run-notes.tsv", tmpdir);
+	write_file(path, "fig3-nested-shadow-mcf-256M-r1\tretried\tan L1 vCPU triple-faulted\n"
+		   "fig3-nested-sos-mcf-256M-r1\tskipped\tsos needs the testbed\n"
+		   "junk without tabs\nx\tlost\ty\n");
+	assert_int_equal(run("'%s' report %s/out fig3 >/dev/null", expt_bin, tmpdir), 0);
+	snprintf(path, sizeof(path), "%s/out/report.md", tmpdir);
+	buf = slurp(path, NULL);
+	assert_non_null(buf);
+	assert_has(buf, "| run | what | why |\n|---|---|---|\n"
+			"| fig3-nested-shadow-mcf-256M-r1 | retried | an L1 vCPU triple-faulted |\n"
+			"| fig3-nested-sos-mcf-256M-r1 | skipped | sos needs the testbed |\n");
+	assert_has(buf, "1 tried again");
+	assert_has(buf, "1 skipped. 2 lines of run-notes.tsv were not notes");
+	assert_null(strstr(buf, "junk"));
+	free(buf);
+	snprintf(path, sizeof(path), "%s/out/run-notes.tsv", tmpdir);
+	write_file(path, "");
+	assert_int_equal(run("'%s' report %s/out fig3 >/dev/null", expt_bin, tmpdir), 0);
+	snprintf(path, sizeof(path), "%s/out/report.md", tmpdir);
+	buf = slurp(path, NULL);
+	assert_has(buf, "None: every run ran once.");
 	free(buf);
 	/* an experiment that was not summarized: reported, exit 1, the rest kept */
 	assert_int_equal(run("'%s' report %s/out fig3 fig9 >/dev/null 2>&1", expt_bin, tmpdir), 1);

@@ -8,8 +8,9 @@
 
 #include <stddef.h>
 
-/* /proc, /sys, /dev (devtmpfs) and /tmp (tmpfs: a guest's files there are
- * memory its level below must back). 0, or -errno with why in msg. */
+/* /proc, /sys, /dev (devtmpfs) and /tmp (tmpfs of up to all the guest's
+ * memory: a guest's files there are memory its level below must back).
+ * 0, or -errno with why in msg. */
 int mounts_guest(char *msg, size_t n);
 
 #endif
