@@ -131,6 +131,14 @@ fi
 	echo "where: $where ($host)"
 	echo "scale $scale, reps $reps, guest ${guest:-as each description says}, experiments ${exps[*]}, $total runs; results in $out"
 } | tee "$out/run.log"
+# run-notes.tsv: every run tried again or skipped, with why, for the
+# report (nestlab-expt report shows each one)
+notes=$out/run-notes.tsv
+touch "$notes"
+note() { # id retried|skipped why
+	[ "$2" = skipped ] && grep -qF "$1	skipped	" "$notes" && return
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$notes"
+}
 
 # measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md);
 # each run's line comes from its document with nestlab-expt measure
@@ -143,6 +151,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		# shadow-on-shadow needs L0 itself on shadow paging: only the
 		# testbed lets us choose L0's mode, so it is not run here
 		echo "[$k/$total] $id: skipped (sos needs the testbed's L0 with npt=0)" | tee -a "$out/run.log"
+		note "$id" skipped "sos needs the testbed's L0 with npt=0"
 		continue
 	fi
 	if [ "$g" = linux ] && [ "$where" = testbed ] && [ "$config" != flat ] && [ "$config" != nested ]; then
@@ -150,6 +159,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		# Linux L2's entry once its decompressor turns paging off
 		echo "[$k/$total] $id: skipped (a Linux L2 under shadow paging does not run in the testbed)" |
 			tee -a "$out/run.log"
+		note "$id" skipped "a Linux L2 under shadow paging does not run in the testbed (docs/guest-linux.md)"
 		continue
 	fi
 	t0=$(date +%s)
@@ -195,6 +205,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 			esac
 			[ "$try" = 1 ] || break
 			echo "  $id: $why (kept as $r.try1.*); running it once more" | tee -a "$out/run.log"
+			note "$id" retried "$why"
 			cp "$r.testbed.log" "$r.try1.testbed.log"
 			cp "$r.tb/run.json" "$r.try1.json" 2>/dev/null || true
 		done
@@ -222,7 +233,8 @@ wall=$(($(date +%s) - t_start + $(cat "$out/wall_s" 2>/dev/null || echo 0)))
 echo "$wall" >"$out/wall_s"
 
 {
-	printf 'run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults\n'
+	printf 'run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults'
+	printf '\tl1_shadow_zapped\tguest_rss_kb\tguest_major_faults\tguest_page_cache_kb\tguest_boot_s\n'
 	cat "$out"/runs/*.tsv 2>/dev/null
 } >"$out/measured.tsv"
 for e in "${exps[@]}"; do
