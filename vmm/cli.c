@@ -47,7 +47,10 @@ void cli_usage(FILE *f)
 "\n"
 "usage: nestlab nested --kernel LINUX --initrd L1-INITRAMFS --l1-mem SIZE\n"
 "                      --paging shadow|nested --l2 SPEC... --json FILE\n"
-"  one L1 Linux running L2 VMs (nestlab nested --help; docs/nested.md)\n",
+"  one L1 Linux running L2 VMs (nestlab nested --help; docs/nested.md)\n"
+"\n"
+"usage: nestlab doctor\n"
+"  what this host can run, and why not (docs/doctor.md)\n",
 	      f);
 }
 

@@ -198,6 +198,28 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 	return status;
 }
 
+/* nestlab doctor: reads the host, changes nothing (docs/doctor.md). */
+static int cmd_doctor(int argc, char **argv)
+{
+	struct doctor_facts f;
+	struct doctor_verdict v[DOCTOR_NITEMS];
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: nestlab doctor\n  what this host can run, and why not; exit status 0 "
+			       "when nested runs can run here, 1 when not (docs/doctor.md)\n");
+			return 0;
+		}
+		fprintf(stderr, "nestlab: doctor takes no arguments, not '%s' (try 'nestlab doctor --help')\n",
+			argv[1]);
+		return NL_EXIT_USAGE;
+	}
+	doctor_probe(&f);
+	doctor_decide(&f, v);
+	doctor_print(stdout, &f, v);
+	return doctor_status(v);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t_proc = nl_now_ns();
@@ -219,6 +241,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, t_proc);
 	if (!strcmp(argv[1], "nested"))
 		return cmd_nested(argc - 1, argv + 1, t_proc);
+	if (!strcmp(argv[1], "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	fprintf(stderr, "nestlab: unknown command '%s' (try 'nestlab help')\n", argv[1]);
 	return NL_EXIT_USAGE;
 }

@@ -673,6 +673,41 @@ struct hostinfo {
 };
 void hostinfo_read(struct hostinfo *h);
 
+/* ---- host/probe.c, host/doctor.c: what this host can run (docs/doctor.md) ---- */
+struct doctor_facts {
+	char kernel[128], cpu_vendor[16], cpu_model[64];
+	int cpu_svm, cpu_vmx;          /* in /proc/cpuinfo flags; -1 unknown */
+	int kvm_errno;                 /* opening /dev/kvm: 0 = it opened */
+	int api_version;
+	char api_text[16];
+	char missing_cap[40];          /* the first capability kvm_open needs that is absent */
+	bool cap_stats, cap_tsc_khz, cap_tsc_deadline;
+	char module[32];               /* kvm_amd, kvm_intel, kvm_pvm, "" */
+	int nested;                    /* the module's nested=: 0, 1, -1 unknown */
+	int l0_tdp;                    /* npt/ept: 0 (L0 shadows), 1, -1 unknown */
+	char l0_paging[48];
+	bool guest_virt;               /* KVM's supported CPUID has SVM or VMX */
+	char guest_virt_name[8];
+	int tracefs;                   /* kvm events: 0 none, 1 read-only, 2 writable */
+	char thp[16];
+	int ksm_run;
+	uint64_t mem_total_kb, mem_avail_kb;
+	int overcommit_memory;
+	bool qemu;                     /* qemu-system-x86_64 on PATH: the testbed */
+};
+enum doctor_item { DOCTOR_RUN, DOCTOR_SHADOW, DOCTOR_NESTED, DOCTOR_SOS, DOCTOR_TRACE, DOCTOR_NITEMS };
+enum doctor_can { DOCTOR_CAN, DOCTOR_TESTBED, DOCTOR_CANNOT };
+struct doctor_verdict {
+	enum doctor_can can;
+	char why[200];
+};
+extern const char *const doctor_item_names[DOCTOR_NITEMS];
+void doctor_probe(struct doctor_facts *f);
+void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_NITEMS]);
+/* 0 when nested runs can run on this host itself, else 1 */
+int doctor_status(const struct doctor_verdict v[DOCTOR_NITEMS]);
+void doctor_print(FILE *out, const struct doctor_facts *f, const struct doctor_verdict v[DOCTOR_NITEMS]);
+
 /* ---- report/report.c: the nestlab-run/1 document and the summary ---- */
 /* The nestlab-run/1 object, as member k of an enclosing document. */
 /* with_doc: a Linux guest's document-port document goes in as

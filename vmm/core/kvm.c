@@ -34,7 +34,8 @@ int kvm_open(struct nl_kvm *k, struct nl_err *err)
 		int e = errno;
 
 		if (e == ENOENT)
-			nl_seterr(err, "/dev/kvm does not exist: load kvm_intel or kvm_amd, or enable virtualization in firmware");
+			nl_seterr(err, "/dev/kvm does not exist: load kvm_intel or kvm_amd, or enable virtualization in firmware; "
+				  "elsewhere tests/testbed/testbed.sh runs nestlab under QEMU (`nestlab doctor` says what this host can run)");
 		else if (e == EACCES || e == EPERM)
 			nl_seterr(err, "/dev/kvm: permission denied (add yourself to the 'kvm' group or run as root)");
 		else
