@@ -64,7 +64,7 @@ for r in $(seq "$rounds"); do
 	done
 done
 unset 'args[${#args[@]}-1]'
-bash tests/testbed/testbed.sh --quiet --timeout 590 --out "$out/runs" \
+testbed --quiet --timeout 590 --out "$out/runs" \
 	--files "$rel $qemu /usr/share/qemu /usr/share/seabios" -- \
 	"./$rel/l1race" "L1INIT cpus" "${args[@]}" >"$out/l1boot.txt" 2>&1 ||
 	die "testbed run failed: $(tail -3 "$out/l1boot.txt")"

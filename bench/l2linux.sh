@@ -55,7 +55,7 @@ cp "$rd" "$w/l1-linux.cpio"
 t0=$(date +%s)
 # SUMMARY_ONLY=1: summarize OUT_DIR's runs again, running nothing
 if [ "${SUMMARY_ONLY:-0}" != 1 ]; then
-	bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 3000 --build "$build" \
+	testbed --quiet --mem 3G --timeout 3000 --build "$build" \
 		--files "$rel /bin/bash" --out "$out/runs" -- /bin/bash "$rel/runs.sh" "/work/$rel" "${sizes[@]}" \
 		>"$out/testbed.log" 2>&1 || die "the testbed run failed (exit $?): $(tail -3 "$out/testbed.log")"
 fi

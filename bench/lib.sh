@@ -8,3 +8,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 # L1's kernel in a get-kernel.sh directory: the uncompressed vmlinux when
 # there is one (it boots without the decompressor), else the bzImage.
 l1_kernel() { if [ -s "$1/vmlinux" ]; then echo "$1/vmlinux"; else echo "$1/bzImage"; fi; }
+# The testbed (QEMU TCG with SVM, docs/testbed.md) where this host has no
+# nested virtualization: the one way bench/ reaches test infrastructure.
+# It stays under tests/testbed/ with the programs it boots, which the
+# tests build and use first; benchmarks only run it.
+bench_tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+testbed() { bash "$bench_tree/tests/testbed/testbed.sh" "$@"; }

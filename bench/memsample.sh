@@ -38,7 +38,7 @@ EOF
 if [ "${WHERE:-testbed}" = direct ]; then
 	bash "$w/runs.sh" "$w" "$out/runs"
 else
-	bash tests/testbed/testbed.sh --quiet --mem 1G --timeout 1500 --build "$build" \
+	testbed --quiet --mem 1G --timeout 1500 --build "$build" \
 		--files "$rel /bin/bash" --out "$out/runs" -- /bin/bash "$rel/runs.sh" "/work/$rel" /out \
 		>"$out/testbed.log" 2>&1 || die "the testbed run failed (exit $?): $(tail -3 "$out/testbed.log")"
 fi

@@ -32,7 +32,7 @@ cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"
 cp "$here/nested_inner.sh" "$w/"
 t0=$(date +%s)
 # timed runs: nothing traced
-bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 2400 \
+testbed --quiet --mem 3G --timeout 2400 \
 	--files "$rel /bin/bash" --out "$out/runs" -- \
 	/bin/bash "$rel/nested_inner.sh" "/work/$rel" "$reps" time "${specs[@]}" >"$out/testbed.log" 2>&1 ||
 	die "the testbed run failed (exit $?): $(tail -3 "$out/testbed.log")"
@@ -43,7 +43,7 @@ t1=$(date +%s)
 mkdir -p "$out/trace"
 l0t=()
 [ "${L0_TRACE:-0}" = 1 ] && l0t=(--trace-exits)
-bash tests/testbed/testbed.sh --quiet --mem 3G --timeout 2400 "${l0t[@]}" \
+testbed --quiet --mem 3G --timeout 2400 "${l0t[@]}" \
 	--files "$rel /bin/bash" --out "$out/trace" -- \
 	/bin/bash "$rel/nested_inner.sh" "/work/$rel" 1 trace "${specs[@]}" >"$out/testbed-trace.log" 2>&1 ||
 	echo "bench: the traced pass failed (exit $?): $(tail -3 "$out/testbed-trace.log")" >&2

@@ -189,7 +189,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 		for try in 1 2; do
 			rm -rf "$r.tb"
 			mkdir -p "$r.tb"
-			bash "$tree/tests/testbed/testbed.sh" --quiet --npt "$npt" --mem "$tbmem" \
+			testbed --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
 				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" >"$r.testbed.log" 2>&1 &&
