@@ -300,17 +300,17 @@ static int guest_cols(struct conv *c, const int *runs, int nruns, bool nested, s
 {
 	struct sum zap = { false, 0 }, rss = { false, 0 }, maj = { false, 0 }, cache = { false, 0 },
 		   boot = { false, 0 };
-	int r, n, ndocs = 0;
+	int r, n, ndocs = 0, nboot = 0;
 
 	if (nested && (r = sum_member(c, runs, nruns, "kvm_stats.vm.mmu_shadow_zapped", 1, false, &zap, &n)))
 		return r;
 	if ((r = sum_member(c, runs, nruns, "process.guest_rss_kb", 1, false, &rss, &n)) ||
 	    (r = sum_member(c, runs, nruns, "guest_document.page_cache_end_bytes", 1024, true, &cache, &ndocs)) ||
 	    (r = sum_member(c, runs, nruns, "guest_document.vmstat_delta.pgmajfault", 1, true, &maj, &n)) ||
-	    (r = sum_member(c, runs, nruns, "guest_document.time.boot_to_init_ns", 1e9, true, &boot, &n)))
+	    (r = sum_member(c, runs, nruns, "guest_document.time.boot_to_init_ns", 1e9, true, &boot, &nboot)))
 		return r;
-	if (boot.any)
-		boot.v /= n; /* the mean boot, not the sum */
+	if (nboot)
+		boot.v /= nboot; /* the mean boot, not the sum */
 	if (ndocs && !maj.any)
 		maj = (struct sum){ true, 0 };
 	if ((r = sum_text(c, &zap, "the L2s' mmu_shadow_zapped", o->zap, sizeof(o->zap))) ||
