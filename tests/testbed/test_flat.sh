@@ -52,6 +52,8 @@ fp=${NESTLAB_TEST_FOOTPRINT:-4M}
 # shellcheck disable=SC2016
 inner='export PATH='$d'/bin:$PATH NESTLAB_TEST_FOOTPRINT='$fp'
 d='$d'
+$d/nestlab doctor >/out/doctor.txt 2>&1
+echo $? >/out/doctor.rc
 for s in '$suites'; do
 	t0=$EPOCHREALTIME
 	case $s in
@@ -70,6 +72,20 @@ st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 [ "$st" = 0 ] && ok "testbed run: exit 0 ($(($(date +%s) - t0)) s)" ||
 	{ bad "testbed run: exit $st"; tail -20 "$w/testbed.log" | sed 's/^/  | /'; }
+
+# nestlab doctor on the testbed's real KVM (docs/doctor.md): its L0 is
+# kvm_amd with nested=1 and npt=1, so everything but shadow-on-shadow
+# (which needs L0 itself on shadow paging) can run here
+check "doctor in the testbed: exit status (nested runs possible)" 0 "$(cat "$w/out/doctor.rc" 2>/dev/null)"
+for want in "run:can run here" "nested --paging shadow:can run here" \
+	"nested --paging nested:can run here" "shadow-on-shadow:needs the testbed"; do
+	item=${want%%:*} verdict=${want#*:}
+	got=$(grep -F "  $item  " "$w/out/doctor.txt" 2>/dev/null | head -1)
+	[[ $got == *"$verdict"* ]] && ok "doctor: $item: $verdict" || bad "doctor: $item: '$got', not '$verdict'"
+done
+grep -q "offered to guests SVM" "$w/out/doctor.txt" 2>/dev/null && ok "doctor: KVM offers SVM to guests" ||
+	bad "doctor: SVM not seen as offered: $(grep 'offered' "$w/out/doctor.txt" 2>/dev/null)"
+sed 's/^/     doctor | /' "$w/out/doctor.txt" 2>/dev/null | grep -E "run|nested|shadow|tracing|module"
 
 for s in $suites; do
 	log=$w/out/$s.log rc=$(cat "$w/out/$s.rc" 2>/dev/null)
