@@ -46,6 +46,8 @@ struct kstate {
 	uint64_t npd;             /* page directories in the pool */
 	uint64_t arena_pa;        /* arena backing, contiguous */
 	uint64_t pages_mapped;    /* prebuilt; demand: pf_faults */
+	uint32_t resident_pct;    /* resident=: the OS share of guest memory */
+	uint64_t resident_bytes;  /* that share, whole 2 MiB, at the top of memory */
 	uint64_t setup_cycles;
 	uint64_t syscalls_via_pf;  /* pvm: syscall completed by the #PF path */
 };
@@ -401,7 +403,7 @@ static int val_is(const char *v, const char *w)
 static void parse_cmdline(const char *cl)
 {
 	static char err[160];
-	static const char *const ignore[] = { "paging", "pagesize", NULL };
+	static const char *const ignore[] = { "paging", "pagesize", "resident", NULL };
 	const char *s = cl, *v;
 
 	k.paging = NL_PAGING_DEMAND;
@@ -416,6 +418,15 @@ static void parse_cmdline(const char *cl)
 				k.paging = NL_PAGING_PREBUILT;
 			else
 				kabort(2, "paging= must be demand or prebuilt");
+		} else if (tok_is(s, "resident=", &v)) {
+			uint64_t pct = 0;
+			size_t n = 0;
+
+			while (v[n] && v[n] != ' ')
+				n++;
+			if (wl_parse_u64(v, n, &pct) < 0 || pct > 90)
+				kabort(2, "resident= must be a whole per cent of guest memory, 0..90");
+			k.resident_pct = (uint32_t)pct;
 		} else if (tok_is(s, "pagesize=", &v)) {
 			if (val_is(v, "4K") || val_is(v, "4k") || val_is(v, "4096"))
 				k.page_size = 4096;
@@ -463,6 +474,25 @@ static void fill_entries(uint64_t *p, uint64_t n, uint64_t v, uint64_t step)
 }
 
 /*
+ * The OS share (resident=PCT, docs/guest-kernel.md): what an operating
+ * system keeps resident beside its programs, its page cache and slab,
+ * stood in for by PCT per cent of guest memory written once at boot, one
+ * distinct word per 4 KiB page (distinct, so that KSM below cannot merge
+ * the pages away as it would zero ones). It lies at the top of memory,
+ * which the VMM's boot identity map still covers (the kernel's own tables
+ * replace it right after), and the workload never sees it: its cost is to
+ * the levels below, which must back it, as an L2 kernel's memory is L1's.
+ */
+static void resident_fill(const struct nl_bootinfo *bi)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(bi->free_end - k.resident_bytes);
+	volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)bi->free_end;
+
+	for (; p < e; p += 512)
+		*p = (uint64_t)(uintptr_t)p ^ 0x9e3779b97f4a7c15ull;
+}
+
+/*
  * The address space (one, shared by ring 0 and ring 3; PML4 slot 0 only):
  *   0x1000-0x3fff      boot GDT, bootinfo, cmdline      supervisor
  *   image              4 KiB pages, user or supervisor per section
@@ -484,7 +514,9 @@ static void build_tables(const struct nl_bootinfo *bi)
 	if (bi->free_start < img_end || bi->free_start & (SZ_2M - 1) ||
 	    bi->free_end < bi->free_start)
 		kabort(1, "bootinfo: bad free memory range");
-	if (map > 256 * SZ_1G || pool + map > free) {
+	/* the resident share: whole 2 MiB pages at the top of memory */
+	k.resident_bytes = bi->mem_size / 100 * k.resident_pct & ~(SZ_2M - 1);
+	if (map > 256 * SZ_1G || pool + map + k.resident_bytes > free) {
 		static char msg[128];
 		struct sb b = { msg, sizeof(msg), 0 };
 
@@ -498,6 +530,10 @@ static void build_tables(const struct nl_bootinfo *bi)
 			sb_str(&b, ", page tables ");
 		if (pool)
 			sb_size(&b, pool);
+		if (k.resident_bytes)
+			sb_str(&b, ", resident share ");
+		if (k.resident_bytes)
+			sb_size(&b, k.resident_bytes);
 		sb_str(&b, ")");
 		kabort(1, msg);
 	}
@@ -563,6 +599,7 @@ static void build_tables(const struct nl_bootinfo *bi)
 				     k.arena_pa | PTE_UW, 4096);
 		}
 	}
+	resident_fill(bi);
 	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)pml4)
 			 : "memory");
 }
@@ -599,7 +636,13 @@ void kmain(uint64_t bootinfo, uint64_t cpu, uint64_t tsc0)
 	sb_str(&b, " footprint ");
 	sb_size(&b, gk_user.params.footprint);
 	sb_str(&b, k.paging == NL_PAGING_PREBUILT ? " prebuilt " : " demand ");
-	sb_str(&b, k.page_size == 4096 ? "4K\n" : "2M\n");
+	sb_str(&b, k.page_size == 4096 ? "4K" : "2M");
+	if (k.resident_pct) {
+		sb_str(&b, " resident ");
+		sb_u64(&b, k.resident_pct, 10);
+		sb_str(&b, "%");
+	}
+	sb_str(&b, "\n");
 	con_puts(line);
 
 	build_tables(bi);

@@ -26,7 +26,7 @@ static bool is(const char *k, size_t kn, const char *name)
  * once, so a spec means one thing at both levels. */
 static const char *const keys[] = { "workload", "mem", "footprint", "iters", "seed",
 				    "count", "cpus", "paging", "pagesize", "kernel", "guest",
-				    "fail" };
+				    "fail", "resident" };
 
 static int key_index(const char *k, size_t kn)
 {
@@ -192,6 +192,14 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				}
 				s->page_size = x;
 			}
+		} else if (is(k, kn, "resident")) {
+			/* guest-kernel's resident= (docs/guest-kernel.md) */
+			if (wl_parse_u64(v, vn, &x) < 0 || x > 90) {
+				snprintf(err, errlen, "resident: '%.*s' must be a whole per cent, 0..90",
+					 (int)(vn > 32 ? 32 : vn), v);
+				return -EINVAL;
+			}
+			s->resident = (unsigned int)x;
 		} else if (is(k, kn, "iters") || is(k, kn, "seed") ||
 			   is(k, kn, "count") || is(k, kn, "cpus")) {
 			uint64_t max = is(k, kn, "count") ? L2_MAX :
@@ -254,7 +262,7 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				return -EINVAL;
 			}
 		} else {
-			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest, fail)",
+			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest, fail, resident)",
 				 (int)kn, k);
 			return -EINVAL;
 		}
@@ -264,6 +272,10 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		snprintf(err, errlen, "needs at least workload=NAME and footprint=SIZE");
 		return -EINVAL;
 	}
+	if (s->linux_guest && s->resident) {
+		snprintf(err, errlen, "resident: is guest-kernel's; a Linux L2's kernel keeps its own memory resident");
+		return -EINVAL;
+	}
 	if (s->linux_guest)
 		return linux_checks(s, seen, have_mem, err, errlen);
 	if (s->fail != L2_FAIL_NONE) {
@@ -271,7 +283,9 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		return -EINVAL;
 	}
 	if (!have_mem) {
-		s->mem = (mem_needed(s->footprint) + s->footprint / 8 + MIB - 1) & ~(MIB - 1);
+		/* room for the arena, its tables and slack; the OS share on top */
+		s->mem = (mem_needed(s->footprint) + s->footprint / 8) * 100 / (100 - s->resident);
+		s->mem = (s->mem + MIB - 1) & ~(MIB - 1);
 		if (s->mem > (NL_MAX_MEM_GIB << 30)) {
 			snprintf(err, errlen, "footprint %llu MiB needs mem %llu MiB, more than the largest L2 (64G): give a smaller footprint",
 				 (unsigned long long)(s->footprint >> 20),
@@ -279,11 +293,15 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 			return -EINVAL;
 		}
 	}
-	if (s->mem < mem_needed(s->footprint)) {
-		snprintf(err, errlen, "footprint %llu MiB does not fit in mem %llu MiB (guest-kernel needs about %llu MiB)",
+	/* guest-kernel's share: whole 2 MiB pages of mem / 100 * resident */
+	uint64_t share = s->mem / 100 * s->resident & ~(2 * MIB - 1);
+
+	if (s->mem < mem_needed(s->footprint) + share) {
+		snprintf(err, errlen, "footprint %llu MiB does not fit in mem %llu MiB (guest-kernel needs about %llu MiB%s)",
 			 (unsigned long long)(s->footprint >> 20),
 			 (unsigned long long)(s->mem >> 20),
-			 (unsigned long long)((mem_needed(s->footprint) + MIB - 1) >> 20));
+			 (unsigned long long)((mem_needed(s->footprint) + share + MIB - 1) >> 20),
+			 share ? ", its resident share included" : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -328,6 +346,9 @@ int l2spec_format(const struct l2_spec *s, char *buf, size_t len)
 			     (unsigned long long)s->iters, (unsigned long long)s->seed,
 			     s->count, s->cpus, s->prebuilt ? "prebuilt" : "demand",
 			     size_str(s->page_size, ps, sizeof(ps)), s->kernel);
+	/* only when set: the canonical text of every spec without it stays */
+	if (n >= 0 && (size_t)n < len && !s->linux_guest && s->resident)
+		n += snprintf(buf + n, len - (size_t)n, ",resident=%u", s->resident);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
@@ -347,6 +368,8 @@ int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len)
 	n = snprintf(buf, len, "workload=%s footprint=%s iters=%llu seed=%llu",
 			 s->workload, size_str(s->footprint, f, sizeof(f)),
 			 (unsigned long long)s->iters, (unsigned long long)s->seed);
+	if (n >= 0 && (size_t)n < len && s->resident)
+		n += snprintf(buf + n, len - (size_t)n, " resident=%u", s->resident);
 
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }

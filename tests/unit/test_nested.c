@@ -88,6 +88,23 @@ static void l2spec_ok(void **state)
 	assert_non_null(strstr(buf, " nl2.fail=panic"));
 	assert_int_equal(spec("workload=bzip2,footprint=1M,guest=linux,fail=exit", &s, err), 0);
 	assert_int_equal(s.fail, L2_FAIL_EXIT);
+
+	/* guest-kernel's resident share: in the canonical text and on the L2's
+	 * command line only when set; without mem, mem makes room for it */
+	assert_int_equal(spec("workload=mcf,footprint=16M,mem=64M,resident=50", &s, err), 0);
+	assert_int_equal(s.resident, 50);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=mcf,mem=64M,footprint=16M,iters=1,seed=1,count=1,cpus=1,paging=demand,pagesize=4K,kernel=/guest-kernel,resident=50");
+	assert_int_equal(spec(buf, &s2, err), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=mcf footprint=16M iters=1 seed=1 resident=50");
+	assert_int_equal(spec("workload=mcf,footprint=16M,resident=50", &s, err), 0);
+	/* (16M + 64K + 8M + 2M) x 100 / 50, whole MiB: and it fits */
+	assert_int_equal(s.mem, 53 * MIB);
+	assert_int_equal(spec("workload=mcf,footprint=16M,resident=0", &s, err), 0);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "resident"));
 }
 
 static void l2spec_bad(void **state)
@@ -97,6 +114,11 @@ static void l2spec_bad(void **state)
 		{ "workload=mcf", "needs at least" },
 		{ "footprint=8M", "needs at least" },
 		{ "workload=mcf,footprint=8M,mem=9M", "does not fit" },
+		{ "workload=mcf,footprint=8M,mem=24M,resident=50", "its resident share included" },
+		{ "workload=mcf,footprint=8M,resident=91", "0..90" },
+		{ "workload=mcf,footprint=8M,resident=-1", "0..90" },
+		{ "workload=mcf,footprint=8M,resident=10,resident=20", "resident: given twice" },
+		{ "workload=bzip2,footprint=8M,guest=linux,resident=10", "is guest-kernel's" },
 		{ "workload=mcf,footprint=8M,mem=2M", "out of range" },
 		{ "workload=mcf,footprint=8M,mem=65G", "out of range" },
 		{ "workload=mcf,footprint=eight", "not a size" },

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every workload in a flat VM gives the native checksum, under both guest
-# paging policies and both page sizes; two VMs run concurrently; a
+# paging policies and both page sizes; two VMs run concurrently; the OS
+# share (resident=) is resident at L0 and leaves the checksum alone; a
 # footprint that cannot fit is refused by the guest with a clear message.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -67,6 +68,27 @@ expect_eq "concurrent VM 1 status" "$s1" 0
 expect_eq "concurrent VM 2 status" "$s2" 0
 expect_eq "concurrent VM 1 checksum" "$(jq -r .result.checksum "$tmp/c1.json")" "$wa"
 expect_eq "concurrent VM 2 checksum" "$(jq -r .result.checksum "$tmp/c2.json")" "$wb"
+
+# The OS share (resident=, docs/guest-kernel.md): half of a 64M VM
+# written at boot is resident at L0, the workload's checksum is the same,
+# and a share that leaves the workload no room, or above 90%, is refused.
+cmd="workload=ptrchase footprint=$fp iters=1 seed=7"
+want=$(vm_checksum r0 "$cmd")
+expect_eq "resident=0: a checksum to compare with ($want)" "$([[ $want == 0x* ]] && echo yes)" yes
+got=$(vm_checksum r50 "$cmd resident=50")
+expect_eq "resident=50: the workload's checksum unchanged" "$got" "$want"
+r0=$(jq .process.guest_rss_kb "$tmp/r0.json" 2>/dev/null)
+r50=$(jq .process.guest_rss_kb "$tmp/r50.json" 2>/dev/null)
+expect_eq "resident=50: at least 32 MiB more of the guest resident at L0 ($r0 -> $r50 KiB)" \
+	"$(jq -n --argjson a "${r0:-0}" --argjson b "${r50:-0}" '$b - $a >= 32768')" true
+run_status timeout 120 "$nl" run --kernel "$gk" --mem 64M --timeout 60 \
+	--cmdline "workload=touch footprint=40M resident=50" --json "$tmp/rbig.json"
+expect_eq "resident=50 beside a 40M footprint in 64M: status" "$st" 1
+expect_eq "  refused, naming the share" \
+	"$(jq -r '.guest.abort.message | test("resident share 32M")' "$tmp/rbig.json")" true
+run_status timeout 120 "$nl" run --kernel "$gk" --mem 64M --timeout 60 \
+	--cmdline "workload=touch footprint=4M resident=95" --json "$tmp/r95.json"
+expect_eq "resident=95: bad command line, status" "$st" 2
 
 # A footprint larger than the guest's memory: refused inside the guest.
 run_status timeout 120 "$nl" run --kernel "$gk" --mem 16M --timeout 60 \
