@@ -105,7 +105,7 @@ enum expt_key {
 	EXPT_K_NAME, EXPT_K_TITLE, EXPT_K_FIGURE, EXPT_K_SHAPES, EXPT_K_MODES,
 	EXPT_K_WORKLOADS, EXPT_K_VMS, EXPT_K_VM_MEM, EXPT_K_HOST_MEM,
 	EXPT_K_L1_MEM, EXPT_K_L1_CPUS, EXPT_K_REPS, EXPT_K_FOOTPRINT,
-	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_NKEYS
+	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_K_RESIDENT, EXPT_NKEYS
 };
 extern const char *const expt_key_names[EXPT_NKEYS];
 
@@ -130,6 +130,7 @@ struct expt_desc {
 	uint64_t iters[EXPT_NWORKLOADS];
 	struct expt_scale scale; /* 1 unless the file has `scale` */
 	int guest;               /* enum expt_guest; kernel unless the file has `guest` */
+	unsigned resident;       /* guest-kernel's OS share, per cent (resident=); 0 = none */
 };
 
 /* Parse text (the whole file) named file. -EINVAL with "FILE:LINE: why". */

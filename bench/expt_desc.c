@@ -33,6 +33,7 @@ const char *const expt_config_labels[EXPT_NCONFIGS] = {
 const char *const expt_key_names[EXPT_NKEYS] = {
 	"name", "title", "figure", "shapes", "modes", "workloads", "vms", "vm_mem",
 	"host_mem", "l1_mem", "l1_cpus", "reps", "footprint", "iters", "scale", "guest",
+	"resident",
 };
 
 const char *const expt_guest_names[EXPT_NGUESTS] = { "kernel", "linux" };
@@ -314,6 +315,7 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_REPS:
 	case EXPT_K_SCALE:
 	case EXPT_K_GUEST:
+	case EXPT_K_RESIDENT:
 		if (nt != 1)
 			return FAIL("key '%s' takes one value, not %d", key, nt);
 		break;
@@ -359,6 +361,11 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_GUEST:
 		if ((d->guest = expt_guest_find(toks[0])) < 0)
 			return FAIL("guest '%s': kernel or linux", toks[0]);
+		break;
+	case EXPT_K_RESIDENT:
+		if (expt_parse_uint(toks[0], 90, &v))
+			return FAIL("resident '%s': a whole per cent of each VM's memory, 0..90", toks[0]);
+		d->resident = (unsigned)v;
 		break;
 	case EXPT_K_SCALE:
 		if (expt_parse_scale(toks[0], &d->scale))

@@ -183,6 +183,10 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		snprintf(err, errlen, "--guest '%s': kernel or linux", o->guest);
 		return -EINVAL;
 	}
+	if (p->guest == EXPT_GUEST_LINUX && d->resident) {
+		ln = d->line[EXPT_K_RESIDENT];
+		return FAIL("resident is guest-kernel's OS share: a Linux guest's kernel keeps its own memory");
+	}
 	for (int i = 0; p->guest == EXPT_GUEST_LINUX && i < d->nwl; i++)
 		if (!expt_workload_linux(d->wl[i])) {
 			ln = d->line[EXPT_K_WORKLOADS];
@@ -290,8 +294,12 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 				/* guest-kernel's ids predate the guest key; a
 				 * Linux run's id says so, so that the two never
 				 * stand in for each other in one results folder */
-				snprintf(pt->key, sizeof(pt->key), "%s%s-%s%s-%s-%s", d->name,
-					 p->guest == EXPT_GUEST_LINUX ? "-linux" : "",
+				char res[16] = "";
+
+				if (d->resident)
+					snprintf(res, sizeof(res), "-res%u", d->resident);
+				snprintf(pt->key, sizeof(pt->key), "%s%s%s-%s%s-%s-%s", d->name,
+					 p->guest == EXPT_GUEST_LINUX ? "-linux" : "", res,
 					 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
 					 expt_workloads[pt->wl].name, tok);
 			}
@@ -325,17 +333,17 @@ void expt_plan_free(struct expt_plan *p)
 void expt_plan_print(FILE *f, const struct expt_plan *p)
 {
 	fprintf(f, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-		   "footprint\titers\tvms\trep\tguest\n");
+		   "footprint\titers\tvms\trep\tguest\tresident\n");
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct expt_run *r = &p->runs[i];
 		const struct expt_point *pt = &p->points[r->point];
 
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\n", r->id,
+		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\t%u\n", r->id,
 			p->d->name, expt_config_names[pt->config], expt_workloads[pt->wl].name,
 			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
 			(unsigned long long)p->l1_mem, p->d->l1_cpus,
 			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
-			p->d->vms, r->rep, expt_guest_names[p->guest]);
+			p->d->vms, r->rep, expt_guest_names[p->guest], p->d->resident);
 	}
 }
 

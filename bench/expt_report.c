@@ -72,6 +72,9 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 			   "hardware): these times describe emulation, not hardware.\n");
 	else
 		fprintf(f, "- Emulated: no, hardware virtualization.\n");
+	if (de->resident)
+		fprintf(f, "- guest-kernel's OS share: %u%% of each VM's memory written at boot "
+			   "(`resident=%u`, docs/guest-kernel.md).\n", de->resident, de->resident);
 	fprintf(f, "- Guest in every VM: %s.%s\n", expt_guest_labels[p->guest],
 		p->guest == EXPT_GUEST_LINUX ?
 		" Its time is the program's steps by the VM's own clock (`guest_document.time.workload_ns`), "

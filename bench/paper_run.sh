@@ -1,21 +1,24 @@
 # One run of the paper reproduction (bench/paper.sh), on the host or inside
 # the testbed. Bash builtins only: the testbed has no coreutils.
-#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT [GUEST]
+#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT [GUEST [RESIDENT]]
 # DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio,
 # and for GUEST linux l2-kernel (a bzImage), l2.cpio (the L2 initramfs) and
 # l1-linux.cpio (L1's initramfs carrying both). CONFIG: flat (VMS VMs
 # straight on this host, at once), shadow | nested | sos (VMS L2s in one L1;
 # sos is shadow in L1 on a shadow-paging L0). GUEST: kernel (guest-kernel,
 # the default) or linux (docs/guest-linux.md: WORKLOAD's program, gobmk
-# being GNU Go). Writes OUT.json and OUT.rc: a flat run's OUT.json is the
+# being GNU Go). RESIDENT: guest-kernel's OS share, per cent (resident=,
+# docs/guest-kernel.md; 0, the default, is none). Writes OUT.json and OUT.rc: a flat run's OUT.json is the
 # VMs' documents joined as nestlab-flat/1 (docs/experiments.md), a nested
 # run's nestlab's nestlab-nested/1.
 d=$1 out=$2 config=$3 wl=$4 mem=$5 l1mem=$6 l1cpus=$7 fp=$8 iters=$9 vms=${10} swap=${11} tmo=${12:-600}
-guest=${13:-kernel}
+guest=${13:-kernel} res=${14:-0}
 case "$guest" in
 kernel)
-	vm=(--kernel "$d/guest-kernel" --cmdline "workload=$wl footprint=$fp iters=$iters")
-	l1rd=$d/l1.cpio l2=(--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$iters,count=$vms") ;;
+	rw="" rs=""
+	[ "$res" != 0 ] && rw=" resident=$res" rs=",resident=$res"
+	vm=(--kernel "$d/guest-kernel" --cmdline "workload=$wl footprint=$fp iters=$iters$rw")
+	l1rd=$d/l1.cpio l2=(--l2 "workload=$wl,footprint=$fp,mem=$mem,iters=$iters,count=$vms$rs") ;;
 linux)
 	prog=$wl
 	[ "$wl" = gobmk ] && prog=gnugo

@@ -362,11 +362,11 @@ static void plan_print(void **state)
 	expt_plan_print(f, &fx.p);
 	fclose(f);
 	assert_has(buf, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-			"footprint\titers\tvms\trep\tguest\n"
+			"footprint\titers\tvms\trep\tguest\tresident\n"
 			"fig3-flat-mcf-160M-r1\tfig3\tflat\tmcf\t167772160\t268435456\t268435456\t2\t"
-			"56623104\t1\t2\t1\tkernel\n"
+			"56623104\t1\t2\t1\tkernel\t0\n"
 			"fig3-nested-shadow-mcf-160M-r1\tfig3\tshadow\tmcf\t167772160\t268435456\t"
-			"268435456\t2\t56623104\t1\t2\t1\tkernel\n");
+			"268435456\t2\t56623104\t1\t2\t1\tkernel\t0\n");
 	assert_int_equal(count(buf, "\n"), 11);
 	free(buf);
 	unload(&fx);
@@ -471,8 +471,8 @@ static void plan_guest(void **state)
 	f = open_memstream(&buf, &len);
 	expt_plan_print(f, &p);
 	fclose(f);
-	assert_has(buf, "\t1\tlinux\n");
-	assert_null(strstr(buf, "\tkernel\n"));
+	assert_has(buf, "\t1\tlinux\t0\n");
+	assert_null(strstr(buf, "\tkernel\t"));
 	free(buf);
 	expt_plan_free(&p);
 	/* --guest kernel overrides the file: the ids guest-kernel always had */
@@ -499,6 +499,25 @@ static void plan_guest(void **state)
 	assert_int_equal(d.guest, EXPT_GUEST_KERNEL);
 	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
 	assert_has(err, "t.expt:3: workload 'ptrchase' has no Linux program");
+	/* guest-kernel's OS share: its own ids, a plan column, not for Linux */
+	o.guest = NULL;
+	assert_int_equal(expt_desc_parse("t.expt", "name r\nshapes flat\nworkloads mcf\nvm_mem 5G\n"
+					 "footprint 8M\nresident 40\n", &d, err, sizeof(err)), 0);
+	assert_int_equal(d.resident, 40);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_string_equal(p.runs[0].id, "r-res40-flat-mcf-160M-r1");
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &p);
+	fclose(f);
+	assert_has(buf, "\tkernel\t40\n");
+	free(buf);
+	buf = NULL;
+	expt_plan_free(&p);
+	o.guest = "linux";
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:6: resident is guest-kernel's OS share: a Linux guest's kernel keeps its own memory");
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nresident 91\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:2: resident '91': a whole per cent of each VM's memory, 0..90");
 	/* the key itself */
 	assert_int_equal(expt_desc_parse("t.expt", "name a\nguest bsd\n", &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "t.expt:2: guest 'bsd': kernel or linux");
