@@ -5,6 +5,9 @@
  * at its guest path; at L0 it runs from the tree it was packed from,
  * through that tree's own dynamic loader and libraries, never the host's,
  * so the reference checksum comes from the same bytes the VM runs.
+ * Its stderr goes to a file there too, so that a failing step's own last
+ * words ("bzip2: No space left on device") reach the document's error,
+ * not only the console.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +21,7 @@
 #include "l2.h"
 
 #define LOADER "/lib64/ld-linux-x86-64.so.2"
+#define STEP_ERR "step.stderr"
 
 uint64_t l2_now_ns(void)
 {
@@ -65,7 +69,8 @@ static void child(const char *root, const char *own, const struct l2_step *s)
 	int a = 0;
 
 	if (redirect(s->in ? s->in : "/dev/null", O_RDONLY, 0) ||
-	    redirect(s->out ? s->out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 1)) {
+	    redirect(s->out ? s->out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 1) ||
+	    redirect(STEP_ERR, O_WRONLY | O_CREAT | O_TRUNC, 2)) {
 		fprintf(stderr, "l2init: %s: %s\n", s->in ? s->in : s->out, strerror(errno));
 		_exit(126);
 	}
@@ -99,9 +104,34 @@ static void child(const char *root, const char *own, const struct l2_step *s)
 	_exit(127);
 }
 
+/* The step's stderr: copied to ours (the console, in the VM), at most 4
+ * KiB of it, and its last non-empty line, cut to fit, into why. */
+static void step_stderr(char *why, size_t n)
+{
+	char buf[4096], *last = NULL;
+	ssize_t k;
+	int fd = open(STEP_ERR, O_RDONLY | O_CLOEXEC);
+
+	why[0] = 0;
+	if (fd < 0)
+		return;
+	k = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (k <= 0)
+		return;
+	buf[k] = 0;
+	fputs(buf, stderr);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (line[strspn(line, " \t")])
+			last = line;
+	if (last)
+		snprintf(why, n, ": %.*s", (int)(n > 3 ? n - 3 : 0), last + strspn(last, " \t"));
+}
+
 int l2_exec(const char *root, const char *own, const struct l2_step *s,
 	    struct l2_step_result *r)
 {
+	char why[160];
 	uint64_t t0 = l2_now_ns();
 	pid_t pid;
 	int e;
@@ -122,13 +152,15 @@ int l2_exec(const char *root, const char *own, const struct l2_step *s,
 		}
 	r->wall_ns = l2_now_ns() - t0;
 	if (WIFSIGNALED(r->status)) {
-		snprintf(r->error, sizeof(r->error), "%s: killed by signal %d (%s)", s->name,
-			 WTERMSIG(r->status), strsignal(WTERMSIG(r->status)));
+		step_stderr(why, sizeof(why));
+		snprintf(r->error, sizeof(r->error), "%s: killed by signal %d (%s)%s", s->name,
+			 WTERMSIG(r->status), strsignal(WTERMSIG(r->status)), why);
 		return -EINTR;
 	}
 	if (WEXITSTATUS(r->status)) {
-		snprintf(r->error, sizeof(r->error), "%s: %s exited with status %d", s->name,
-			 s->argv[0], WEXITSTATUS(r->status));
+		step_stderr(why, sizeof(why));
+		snprintf(r->error, sizeof(r->error), "%s: %s exited with status %d%s", s->name,
+			 s->argv[0], WEXITSTATUS(r->status), why);
 		return -ECHILD;
 	}
 	e = l2_sum_file(s->sum ? s->sum : s->out, s->skip, &r->sum, &r->out_bytes);

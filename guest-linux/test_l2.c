@@ -85,8 +85,9 @@ static int in_tmpdir(void **state)
 static int out_of_tmpdir(void **state)
 {
 	(void)state;
-	/* the files the programs' prepare() writes */
-	static const char *const f[] = { "input", "game.gtp", "family.sto", "db.fa", "s", "output" };
+	/* the files the programs' prepare() and the steps write */
+	static const char *const f[] = { "input", "game.gtp", "family.sto", "db.fa", "s", "output",
+					 "o", "step.stderr" };
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		unlink(f[i]);
@@ -296,6 +297,30 @@ static void mcf_solver(void **state)
 	assert_false(pl.step[0].own);
 }
 
+/* A failing step's error ends with its own last line on stderr; a step
+ * that succeeds is not touched by what it printed there. */
+static void step_errors(void **state)
+{
+	struct l2_step ok = { "fine", { "/bin/sh", "-c", "echo progress >&2; echo out" }, NULL, "o", NULL,
+			      NULL, false };
+	struct l2_step bad = { "decompress", { "/bin/sh", "-c",
+			       "echo 'x: I/O error' >&2; echo '  x: No space left on device  ' >&2; echo >&2; exit 1" },
+			       NULL, "o", NULL, NULL, false };
+	struct l2_step killed = { "big", { "/bin/sh", "-c", "echo 'about to die' >&2; kill -9 $$" }, NULL, "o",
+				  NULL, NULL, false };
+	struct l2_step quiet = { "quiet", { "/bin/sh", "-c", "exit 4" }, NULL, "o", NULL, NULL, false };
+	struct l2_step_result r;
+
+	(void)state;
+	assert_int_equal(l2_exec(NULL, NULL, &ok, &r), 0);
+	assert_int_equal(l2_exec(NULL, NULL, &bad, &r), -ECHILD);
+	assert_string_equal(r.error, "decompress: /bin/sh exited with status 1: x: No space left on device  ");
+	assert_int_equal(l2_exec(NULL, NULL, &killed, &r), -EINTR);
+	assert_string_equal(r.error, "big: killed by signal 9 (Killed): about to die");
+	assert_int_equal(l2_exec(NULL, NULL, &quiet, &r), -ECHILD);
+	assert_string_equal(r.error, "quiet: /bin/sh exited with status 4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(round_trip_check, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(hmmer_hits, in_tmpdir, out_of_tmpdir),
 		cmocka_unit_test_setup_teardown(mcf_solver, in_tmpdir, out_of_tmpdir),
+		cmocka_unit_test_setup_teardown(step_errors, in_tmpdir, out_of_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
