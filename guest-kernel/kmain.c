@@ -515,7 +515,7 @@ static void build_tables(const struct nl_bootinfo *bi)
 	    bi->free_end < bi->free_start)
 		kabort(1, "bootinfo: bad free memory range");
 	/* the resident share: whole 2 MiB pages at the top of memory */
-	k.resident_bytes = bi->mem_size / 100 * k.resident_pct & ~(SZ_2M - 1);
+	k.resident_bytes = bi->mem_size * k.resident_pct / 100 & ~(SZ_2M - 1);
 	if (map > 256 * SZ_1G || pool + map + k.resident_bytes > free) {
 		static char msg[128];
 		struct sb b = { msg, sizeof(msg), 0 };

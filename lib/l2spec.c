@@ -293,8 +293,8 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 			return -EINVAL;
 		}
 	}
-	/* guest-kernel's share: whole 2 MiB pages of mem / 100 * resident */
-	uint64_t share = s->mem / 100 * s->resident & ~(2 * MIB - 1);
+	/* guest-kernel's share: whole 2 MiB pages of mem * resident / 100 */
+	uint64_t share = s->mem * s->resident / 100 & ~(2 * MIB - 1);
 
 	if (s->mem < mem_needed(s->footprint) + share) {
 		snprintf(err, errlen, "footprint %llu MiB does not fit in mem %llu MiB (guest-kernel needs about %llu MiB%s)",

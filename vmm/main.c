@@ -39,7 +39,8 @@ static int status_of(const struct nl_vm *vm)
 /* A workload command line is checked here too, so a typo costs no boot. */
 static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 {
-	static const char *const ignore[] = { "paging", "pagesize", NULL };
+	/* guest-kernel's own keys (docs/guest-kernel.md); the rest are the workload's */
+	static const char *const ignore[] = { "paging", "pagesize", "resident", NULL };
 	struct wl_params p;
 	char msg[200];
 
@@ -48,6 +49,19 @@ static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 	if (wl_parse(cmdline, &p, ignore, msg, sizeof(msg)) < 0) {
 		nl_seterr(err, "--cmdline: %s", msg);
 		return -EINVAL;
+	}
+	for (const char *w = cmdline; (w = strstr(w, "resident=")); w++) {
+		const char *v = w + 9;
+		size_t n = strcspn(v, " ");
+		uint64_t pct;
+
+		if (w != cmdline && w[-1] != ' ')
+			continue;
+		if (wl_parse_u64(v, n, &pct) < 0 || pct > 90) {
+			nl_seterr(err, "--cmdline: resident=%.*s: a whole per cent of guest memory, 0..90",
+				  (int)(n > 16 ? 16 : n), v);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

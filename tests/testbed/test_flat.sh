@@ -75,10 +75,11 @@ st=$?
 
 # nestlab doctor on the testbed's real KVM (docs/doctor.md): its L0 is
 # kvm_amd with nested=1 and npt=1, so everything but shadow-on-shadow
-# (which needs L0 itself on shadow paging) can run here
+# (which needs L0 itself on shadow paging) can run here; inside, there is
+# no QEMU for a testbed of its own
 check "doctor in the testbed: exit status (nested runs possible)" 0 "$(cat "$w/out/doctor.rc" 2>/dev/null)"
 for want in "run:can run here" "nested --paging shadow:can run here" \
-	"nested --paging nested:can run here" "shadow-on-shadow:needs the testbed"; do
+	"nested --paging nested:can run here" "shadow-on-shadow:here L0 uses TDP"; do
 	item=${want%%:*} verdict=${want#*:}
 	got=$(grep -F "  $item  " "$w/out/doctor.txt" 2>/dev/null | head -1)
 	[[ $got == *"$verdict"* ]] && ok "doctor: $item: $verdict" || bad "doctor: $item: '$got', not '$verdict'"
