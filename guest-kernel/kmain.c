@@ -403,7 +403,7 @@ static int val_is(const char *v, const char *w)
 static void parse_cmdline(const char *cl)
 {
 	static char err[160];
-	static const char *const ignore[] = { "paging", "pagesize", "resident", NULL };
+	static const char *const ignore[] = NL_GK_OWN_KEYS;
 	const char *s = cl, *v;
 
 	k.paging = NL_PAGING_DEMAND;

@@ -39,14 +39,12 @@ static int status_of(const struct nl_vm *vm)
 /* A workload command line is checked here too, so a typo costs no boot. */
 static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 {
-	/* guest-kernel's own keys (docs/guest-kernel.md); the rest are the workload's */
-	static const char *const ignore[] = { "paging", "pagesize", "resident", NULL };
 	struct wl_params p;
 	char msg[200];
 
 	if (!strstr(cmdline, "workload="))
 		return 0;
-	if (wl_parse(cmdline, &p, ignore, msg, sizeof(msg)) < 0) {
+	if (wl_parse(cmdline, &p, boot_gk_own_keys, msg, sizeof(msg)) < 0) {
 		nl_seterr(err, "--cmdline: %s", msg);
 		return -EINVAL;
 	}

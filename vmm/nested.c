@@ -133,7 +133,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			/* guest-kernel's own checks of its workload, before anything
 			 * boots (a Linux L2's were l2spec_parse's) */
 			if (l2spec_cmdline(s, cmd, sizeof(cmd)) < 0 ||
-			    (!s->linux_guest && wl_parse(cmd, &wp, NULL, msg, sizeof(msg)) < 0)) {
+			    (!s->linux_guest && wl_parse(cmd, &wp, boot_gk_own_keys, msg, sizeof(msg)) < 0)) {
 				nl_seterr(err, "--l2 '%s': %s", optarg, msg);
 				return -EINVAL;
 			}

@@ -278,6 +278,10 @@ int boot_gk_setup(struct nl_mem *m, const struct gk_boot *b,
 		  struct nl_err *err);
 void boot_gk_sregs(struct kvm_sregs *s);
 void boot_gk_regs(struct kvm_regs *r, uint64_t entry, unsigned int vcpu);
+/* guest-kernel's own command-line keys (docs/guest-kernel.md): what
+ * wl_parse() must leave to the kernel when nestlab checks a workload's
+ * command line before it boots; NULL-terminated */
+extern const char *const boot_gk_own_keys[];
 
 /* ---- boot/bzimage.c: the setup header of a bzImage (Documentation/arch/x86/boot.rst) ---- */
 /* File offsets of the setup header (boot.rst, "The real-mode kernel header"). */

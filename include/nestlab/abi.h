@@ -22,6 +22,10 @@
 #define NL_GPA_BOOTINFO   0x2000ull  /* struct nl_bootinfo */
 #define NL_GPA_CMDLINE    0x3000ull  /* NUL-terminated, < NL_CMDLINE_MAX */
 #define NL_CMDLINE_MAX    4096u
+/* The command line's keys that are guest-kernel's own, not the workload's
+ * (docs/guest-kernel.md): the kernel reads them, and wl_parse() leaves
+ * them alone, in the guest and when nestlab checks a line before boot. */
+#define NL_GK_OWN_KEYS    { "paging", "pagesize", "resident", NULL }
 #define NL_GPA_PML4       0x8000ull  /* boot identity map, 2 MiB pages */
 #define NL_GPA_PDPT       0x9000ull
 #define NL_GPA_PD         0x10000ull /* one 4 KiB page directory per GiB */

@@ -224,6 +224,13 @@ static void nested_options(void **state)
 	assert_non_null(strstr(line, ";workload=ptrchase,mem=32M,"));
 	assert_null(strchr(strstr(line, "nl.l2="), ' '));
 
+	/* guest-kernel's own resident= passes nestlab's check of the L2's
+	 * workload line and reaches L1 (it once failed there: "unknown key") */
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2",
+				"workload=bzip2,footprint=28311552,mem=167772160,count=2,resident=30", NULL), 0);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_non_null(strstr(line, ",kernel=/guest-kernel,resident=30"));
+
 	/* KSM and THP in L1, memory sampling at L0 */
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--l1-ksm", "4000", "--l1-thp", "never", "--mem-sample", "0", NULL), 0);

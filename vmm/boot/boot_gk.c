@@ -24,6 +24,8 @@ static const uint64_t boot_gdt[] = {
 	0x00cf93000000ffffull, /* 0x10: data, DPL 0 */
 };
 
+const char *const boot_gk_own_keys[] = NL_GK_OWN_KEYS;
+
 int boot_gk_setup(struct nl_mem *m, const struct gk_boot *b,
 		  struct nl_err *err)
 {
