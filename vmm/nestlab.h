@@ -169,6 +169,9 @@ struct nl_kvm {
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
 };
 int kvm_open(struct nl_kvm *k, struct nl_err *err);
+/* The first capability kvm_open requires that /dev/kvm (kvm_fd) lacks, and
+ * what nestlab needs it for; NULL when none is missing. */
+const char *kvm_missing_cap(int kvm_fd, const char **why);
 void kvm_close(struct nl_kvm *k);
 
 /* ---- core/cpuid.c: the CPU model a guest sees ---- */

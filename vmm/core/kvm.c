@@ -24,8 +24,20 @@ static const struct cap_need caps_required[] = {
 	{ KVM_CAP_NR_VCPUS, "KVM_CAP_NR_VCPUS", "vCPU limit" },
 };
 
+const char *kvm_missing_cap(int kvm_fd, const char **why)
+{
+	for (size_t i = 0; i < sizeof(caps_required) / sizeof(caps_required[0]); i++)
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps_required[i].cap) <= 0) {
+			if (why)
+				*why = caps_required[i].why;
+			return caps_required[i].name;
+		}
+	return NULL;
+}
+
 int kvm_open(struct nl_kvm *k, struct nl_err *err)
 {
+	const char *cap, *why;
 	int v;
 
 	memset(k, 0, sizeof(*k));
@@ -48,12 +60,9 @@ int kvm_open(struct nl_kvm *k, struct nl_err *err)
 			  KVM_API_VERSION);
 		goto fail;
 	}
-	for (size_t i = 0; i < sizeof(caps_required) / sizeof(caps_required[0]); i++) {
-		if (ioctl(k->fd, KVM_CHECK_EXTENSION, caps_required[i].cap) <= 0) {
-			nl_seterr(err, "KVM lacks %s (needed for %s)",
-				  caps_required[i].name, caps_required[i].why);
-			goto fail;
-		}
+	if ((cap = kvm_missing_cap(k->fd, &why))) {
+		nl_seterr(err, "KVM lacks %s (needed for %s)", cap, why);
+		goto fail;
 	}
 	k->stats = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) > 0;
 	k->tsc_khz = ioctl(k->fd, KVM_CHECK_EXTENSION, KVM_CAP_GET_TSC_KHZ) > 0;

@@ -86,11 +86,8 @@ static void guest_virt(struct doctor_facts *f, int kvm)
 
 static void kvm_facts(struct doctor_facts *f)
 {
-	static const struct { long cap; const char *name; } need[] = {
-		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" }, { KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" }, { KVM_CAP_NR_VCPUS, "KVM_CAP_NR_VCPUS" },
-	};
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	const char *cap;
 
 	if (kvm < 0) {
 		f->kvm_errno = errno;
@@ -98,9 +95,9 @@ static void kvm_facts(struct doctor_facts *f)
 	}
 	f->api_version = ioctl(kvm, KVM_GET_API_VERSION, 0);
 	snprintf(f->api_text, sizeof(f->api_text), "%d", f->api_version);
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]) && !f->missing_cap[0]; i++)
-		if (ioctl(kvm, KVM_CHECK_EXTENSION, need[i].cap) <= 0)
-			snprintf(f->missing_cap, sizeof(f->missing_cap), "%s", need[i].name);
+	/* the very list kvm_open refuses by */
+	if ((cap = kvm_missing_cap(kvm, NULL)))
+		snprintf(f->missing_cap, sizeof(f->missing_cap), "%s", cap);
 	f->cap_stats = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) > 0;
 	f->cap_tsc_khz = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_GET_TSC_KHZ) > 0;
 	f->cap_tsc_deadline = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
