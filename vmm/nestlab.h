@@ -679,6 +679,9 @@ struct hostinfo {
 	long ksm_pages_to_scan;   /* -1 if absent */
 };
 void hostinfo_read(struct hostinfo *h);
+/* The first line of the file at path, without its newline, in buf; false
+ * when it cannot be opened (an empty file gives ""). */
+bool hostinfo_read_line(const char *path, char *buf, size_t n);
 
 /* ---- host/probe.c, host/doctor.c: what this host can run (docs/doctor.md) ---- */
 struct doctor_facts {

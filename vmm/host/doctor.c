@@ -6,6 +6,7 @@
  * kvm_pvm, npt=0, an Intel host with nested=0 ...) is a unit test.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,21 +18,26 @@ const char *const doctor_item_names[DOCTOR_NITEMS] = {
 };
 static const char *const verdict_names[] = { "can run here", "needs the testbed", "cannot" };
 
-static void set(struct doctor_verdict *v, enum doctor_can can, const char *fmt, const char *a,
-		const char *b)
+static void set(struct doctor_verdict *v, enum doctor_can can, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set(struct doctor_verdict *v, enum doctor_can can, const char *fmt, ...)
 {
+	va_list ap;
+
 	v->can = can;
-	snprintf(v->why, sizeof(v->why), fmt, a ? a : "", b ? b : "");
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
 }
 
 /* The testbed stands in when this host cannot: QEMU's TCG with SVM. */
 static void or_testbed(const struct doctor_facts *f, struct doctor_verdict *v, const char *why)
 {
 	if (f->qemu)
-		set(v, DOCTOR_TESTBED, "%s: run it through tests/testbed/testbed.sh (QEMU found)%s", why,
-		    NULL);
+		set(v, DOCTOR_TESTBED, "%s: run it through tests/testbed/testbed.sh (QEMU found)", why);
 	else
-		set(v, DOCTOR_CANNOT, "%s, and no qemu-system-x86_64 for the testbed%s", why, NULL);
+		set(v, DOCTOR_CANNOT, "%s, and no qemu-system-x86_64 for the testbed", why);
 }
 
 void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_NITEMS])
@@ -53,14 +59,13 @@ void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_
 	}
 	else if (f->kvm_errno == EACCES || f->kvm_errno == EPERM)
 		set(&v[DOCTOR_RUN], DOCTOR_CANNOT,
-		    "/dev/kvm: permission denied (join the 'kvm' group, or run as root)%s%s", NULL, NULL);
+		    "/dev/kvm: permission denied (join the 'kvm' group, or run as root)");
 	else if (f->kvm_errno)
-		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "/dev/kvm: %s%s", strerror(f->kvm_errno), NULL);
+		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "/dev/kvm: %s", strerror(f->kvm_errno));
 	else if (f->api_version != KVM_API_VERSION)
-		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "KVM API version %s, nestlab needs 12%s",
-		    f->api_text, NULL);
+		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "KVM API version %s, nestlab needs 12", f->api_text);
 	else if (f->missing_cap[0])
-		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "KVM lacks %s%s", f->missing_cap, NULL);
+		set(&v[DOCTOR_RUN], DOCTOR_CANNOT, "KVM lacks %s", f->missing_cap);
 	else
 		set(&v[DOCTOR_RUN], DOCTOR_CAN, "/dev/kvm works (%s, L0 paging %s)", mod, f->l0_paging);
 	flat = v[DOCTOR_RUN].can == DOCTOR_CAN;
@@ -80,7 +85,7 @@ void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_
 	} else if (!f->guest_virt) {
 		or_testbed(f, sh, "KVM offers neither SVM nor VMX in the CPUID it gives guests");
 	} else {
-		set(sh, DOCTOR_CAN, "L0's KVM offers %s to L1 (nested=1)%s", f->guest_virt_name, NULL);
+		set(sh, DOCTOR_CAN, "L0's KVM offers %s to L1 (nested=1)", f->guest_virt_name);
 	}
 	if (sh->can != DOCTOR_CAN) {
 		*np = *sh;
@@ -90,14 +95,14 @@ void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_
 		snprintf(why, sizeof(why), "L1's nested paging needs L0's %s=1; here %s=0", tdp, tdp);
 		or_testbed(f, np, why);
 	} else {
-		set(np, DOCTOR_CAN, "L0 uses %s and offers it to L1%s", f->l0_paging, NULL);
+		set(np, DOCTOR_CAN, "L0 uses %s and offers it to L1", f->l0_paging);
 	}
 	/* shadow-on-shadow: L0 itself shadows L1 (npt/ept=0), which only the
 	 * testbed lets nestlab choose: the host's module parameters are not ours */
 	if (sh->can != DOCTOR_CAN)
 		*sos = *sh;
 	else if (f->l0_tdp == 0)
-		set(sos, DOCTOR_CAN, "L0 shadows L1's page tables (%s=0)%s", tdp, NULL);
+		set(sos, DOCTOR_CAN, "L0 shadows L1's page tables (%s=0)", tdp);
 	else
 		or_testbed(f, sos, "shadow-on-shadow needs L0 itself on shadow paging, and here L0 uses TDP");
 
@@ -107,13 +112,12 @@ void doctor_decide(const struct doctor_facts *f, struct doctor_verdict v[DOCTOR_
 	if (!flat)
 		*tr = v[DOCTOR_RUN];
 	else if (f->tracefs == 2)
-		set(tr, DOCTOR_CAN, "tracefs has the kvm events and can be written%s%s", NULL, NULL);
+		set(tr, DOCTOR_CAN, "tracefs has the kvm events and can be written");
 	else if (f->tracefs == 1)
 		set(tr, DOCTOR_CANNOT,
-		    "tracefs is read-only here: turning kvm events on needs write access (root)%s%s", NULL, NULL);
+		    "tracefs is read-only here: turning kvm events on needs write access (root)");
 	else
-		set(tr, DOCTOR_CANNOT, "no tracefs with kvm events (mount -t tracefs nodev /sys/kernel/tracing)%s%s",
-		    NULL, NULL);
+		set(tr, DOCTOR_CANNOT, "no tracefs with kvm events (mount -t tracefs nodev /sys/kernel/tracing)");
 }
 
 int doctor_status(const struct doctor_verdict v[DOCTOR_NITEMS])

@@ -15,18 +15,6 @@
 
 #include "nestlab.h"
 
-static bool read_first(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	bool ok = f && fgets(buf, (int)n, f);
-
-	if (f)
-		fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = 0;
-	return ok;
-}
-
 static void meminfo(struct doctor_facts *f)
 {
 	char line[128];
@@ -42,7 +30,7 @@ static void meminfo(struct doctor_facts *f)
 	}
 	if (m)
 		fclose(m);
-	if (read_first("/proc/sys/vm/overcommit_memory", line, sizeof(line)))
+	if (hostinfo_read_line("/proc/sys/vm/overcommit_memory", line, sizeof(line)))
 		f->overcommit_memory = atoi(line);
 }
 

@@ -12,7 +12,7 @@
 #include "nestlab.h"
 #include "procstat.h"
 
-static bool read_line(const char *path, char *buf, size_t n)
+bool hostinfo_read_line(const char *path, char *buf, size_t n)
 {
 	FILE *f = fopen(path, "r");
 
@@ -30,7 +30,7 @@ static bool read_param(const char *mod, const char *param, char *buf, size_t n)
 	char path[160];
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
-	return read_line(path, buf, n);
+	return hostinfo_read_line(path, buf, n);
 }
 
 static bool yes(const char *v)
@@ -77,11 +77,11 @@ void hostinfo_read(struct hostinfo *h)
 	}
 	cpu_ids(h);
 	/* memory techniques of the host, as they are: nestlab never sets them */
-	if (!read_line("/sys/kernel/mm/transparent_hugepage/enabled", v, sizeof(v)) ||
+	if (!hostinfo_read_line("/sys/kernel/mm/transparent_hugepage/enabled", v, sizeof(v)) ||
 	    procstat_thp_mode(v, h->thp_enabled, sizeof(h->thp_enabled)) < 0)
 		h->thp_enabled[0] = 0;
-	h->ksm_run = read_line("/sys/kernel/mm/ksm/run", v, sizeof(v)) ? atoi(v) : -1;
-	h->ksm_pages_to_scan = read_line("/sys/kernel/mm/ksm/pages_to_scan", v, sizeof(v)) ?
+	h->ksm_run = hostinfo_read_line("/sys/kernel/mm/ksm/run", v, sizeof(v)) ? atoi(v) : -1;
+	h->ksm_pages_to_scan = hostinfo_read_line("/sys/kernel/mm/ksm/pages_to_scan", v, sizeof(v)) ?
 			       atol(v) : -1;
 	snprintf(h->l0_paging, sizeof(h->l0_paging), "unknown");
 	if (read_param("kvm_intel", "ept", v, sizeof(v))) {
