@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Running the testbed with its known flakes tried again (sourced by
 # tests/testbed/test_*.sh). The emulated machine sometimes freezes
-# (testbed.sh exit 124) or its own kernel crashes (exit 123): neither says
+# (testbed.sh exit 124) or its own kernel crashes or triple-faults (exit
+# 123): neither says
 # anything about nestlab (docs/testbed.md, "Known problems"), so such a run
 # is run once more, at most TRIES times in all, and each flake is reported
 # as a note with the testbed's last lines, so that a rising rate shows.
@@ -28,7 +29,7 @@ tb_try() {
 		tb_st=$?
 		case "$tb_st" in
 		124) why="the testbed froze" ;;
-		123) why="the testbed's kernel crashed" ;;
+		123) why="the testbed's kernel crashed or its machine reset" ;;
 		*) why=$(declare -F tb_flake_extra >/dev/null && tb_flake_extra) || why="" ;;
 		esac
 		[ -n "$why" ] && [ "$try" -lt "$tries" ] || return "$tb_st"

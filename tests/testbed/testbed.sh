@@ -45,7 +45,8 @@
 # the vmlinux is cached; default build/testbed), NESTLAB_BUILD (see --build).
 #
 # exit status: COMMAND's; 77 when QEMU, the kernel or the built programs are missing
-# (tests skip); 124 on --timeout; 123 when the testbed's own kernel panicked;
+# (tests skip); 124 on --timeout; 123 when the testbed's own kernel panicked
+# or its emulated machine triple-faulted (both known emulator flakes);
 # 125 when the testbed itself failed otherwise (modules refused, no
 # /dev/kvm, no svm/npt, QEMU died, no results).
 set -u
@@ -225,6 +226,7 @@ stamp() { # console lines, prefixed with seconds since QEMU start
 	timeout --foreground -k 10 "$tmo" "$qemu" \
 		-accel tcg -cpu max -m "$mem" -smp "$cpus" \
 		-nodefaults -nographic -no-reboot \
+		-d cpu_reset -D "$work/qemu-reset.log" \
 		-kernel "$kernel" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 ${TESTBED_APPEND:-quiet} panic=-1" \
 		-serial mon:stdio -serial "file:$work/results.cpio" \
@@ -259,6 +261,16 @@ crc=$?
 if [ ! -f "$res/testbed/status" ] && cut -f2- "$work/console.log" |
 	grep -Eq '^\[ *[0-9]+\.[0-9]+\] Kernel panic - not syncing'; then
 	echo "$prog: the testbed's kernel crashed (QEMU exit status $qrc)" >&2
+	tail_console
+	exit 123
+fi
+# A triple fault of the testbed's own kernel resets the emulated machine
+# without a word on the console, and -no-reboot makes QEMU exit 0. TCG
+# logs it under -d cpu_reset; a triple fault inside an SVM guest (an L1)
+# is a shutdown intercept instead and does not appear there, so the line
+# means L0's kernel itself faulted: the emulator's flake, tried again.
+if [ ! -f "$res/testbed/status" ] && grep -q '^Triple fault' "$work/qemu-reset.log" 2>/dev/null; then
+	echo "$prog: the testbed's emulated machine triple-faulted and reset (QEMU exit status $qrc)" >&2
 	tail_console
 	exit 123
 fi
