@@ -6,6 +6,7 @@
  *   expt_stats.c  the measured TSV -> per-point statistics, CSV
  *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
  *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
+ *   expt_pressure.c the section on memory pressure in L1 (OS share, knee)
  *   expt_measure.c a run's result document -> its line of the measured TSV
  *   paper_figs.c  what the paper reports, for the report's comparisons
  *   expt.c        the command line
@@ -105,7 +106,7 @@ enum expt_key {
 	EXPT_K_NAME, EXPT_K_TITLE, EXPT_K_FIGURE, EXPT_K_SHAPES, EXPT_K_MODES,
 	EXPT_K_WORKLOADS, EXPT_K_VMS, EXPT_K_VM_MEM, EXPT_K_HOST_MEM,
 	EXPT_K_L1_MEM, EXPT_K_L1_CPUS, EXPT_K_REPS, EXPT_K_FOOTPRINT,
-	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_K_RESIDENT, EXPT_NKEYS
+	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_K_RESIDENT, EXPT_K_L1_KSM, EXPT_NKEYS
 };
 extern const char *const expt_key_names[EXPT_NKEYS];
 
@@ -131,6 +132,7 @@ struct expt_desc {
 	struct expt_scale scale; /* 1 unless the file has `scale` */
 	int guest;               /* enum expt_guest; kernel unless the file has `guest` */
 	unsigned resident;       /* guest-kernel's OS share, per cent (resident=); 0 = none */
+	unsigned l1_ksm;         /* KSM in L1, pages_to_scan (nestlab nested --l1-ksm); 0 = off */
 };
 
 /* Parse text (the whole file) named file. -EINVAL with "FILE:LINE: why". */
@@ -152,7 +154,7 @@ struct expt_opts {
 /* One point of a figure: a configuration, a workload, a VM size. */
 struct expt_point {
 	int config, wl, size; /* size: index into d->vm_mem */
-	char key[96];         /* the run id without its "-rN" */
+	char key[128];        /* the run id without its "-rN" */
 	uint64_t vm_mem;      /* bytes, scaled */
 	double paper_gb;      /* vm_mem / scale in GiB: the paper's axis */
 };
@@ -160,7 +162,7 @@ struct expt_point {
 struct expt_run {
 	int point;
 	unsigned rep; /* 1.. */
-	char id[104];
+	char id[144];
 };
 
 struct expt_plan {
@@ -213,13 +215,15 @@ double expt_corr(const double *x, const double *y, size_t n);
  * The first five are every run's; the rest, added with Linux guests,
  * say what the VMs themselves did: L1's shadow MMU zapping their pages,
  * their resident memory in the level below, and for Linux guests their
- * own major faults, page cache and boot. A line written before them has
- * EXPT_NCTR_V1 counters and reads with the rest unmeasured. */
+ * own major faults, page cache and boot; the last, L1's KSM at its most
+ * merged. A line written before them has EXPT_NCTR_V1 (or, before the KSM
+ * counter, EXPT_NCTR_V2) counters and reads with the rest unmeasured. */
 enum {
 	EXPT_C_PF, EXPT_C_L1EXITS, EXPT_C_L0EXITS, EXPT_C_SWAP, EXPT_C_MAJ,
-	EXPT_C_ZAPPED, EXPT_C_GRSS, EXPT_C_GMAJ, EXPT_C_GCACHE, EXPT_C_GBOOT, EXPT_NCTR
+	EXPT_C_ZAPPED, EXPT_C_GRSS, EXPT_C_GMAJ, EXPT_C_GCACHE, EXPT_C_GBOOT, EXPT_C_KSM, EXPT_NCTR
 };
 #define EXPT_NCTR_V1 5
+#define EXPT_NCTR_V2 10 /* before l1_ksm_sharing */
 extern const char *const expt_counter_names[EXPT_NCTR];
 
 struct expt_vals {
@@ -320,6 +324,11 @@ int expt_memplot(const char *doc, const char *outdir, const char *name, char *er
 /* rendered: whether NAME.png exists to be shown. */
 int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		  const struct expt_meta *meta, bool rendered);
+/* The pressure section (expt_pressure.c): nested, guest-kernel with an OS
+ * share; nothing for other experiments. */
+void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d);
+/* What one L2 of workload wl and memory vm_mem asks L1 to back, bytes. */
+uint64_t expt_pressure_l2_bytes(const struct expt_plan *p, int wl, uint64_t vm_mem);
 /* NAME.meta: what `report` needs to write its header. */
 int expt_write_meta(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		    const struct expt_meta *meta);

@@ -33,7 +33,7 @@ const char *const expt_config_labels[EXPT_NCONFIGS] = {
 const char *const expt_key_names[EXPT_NKEYS] = {
 	"name", "title", "figure", "shapes", "modes", "workloads", "vms", "vm_mem",
 	"host_mem", "l1_mem", "l1_cpus", "reps", "footprint", "iters", "scale", "guest",
-	"resident",
+	"resident", "l1_ksm",
 };
 
 const char *const expt_guest_names[EXPT_NGUESTS] = { "kernel", "linux" };
@@ -316,6 +316,7 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_SCALE:
 	case EXPT_K_GUEST:
 	case EXPT_K_RESIDENT:
+	case EXPT_K_L1_KSM:
 		if (nt != 1)
 			return FAIL("key '%s' takes one value, not %d", key, nt);
 		break;
@@ -366,6 +367,12 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		if (expt_parse_uint(toks[0], 90, &v))
 			return FAIL("resident '%s': a whole per cent of each VM's memory, 0..90", toks[0]);
 		d->resident = (unsigned)v;
+		break;
+	case EXPT_K_L1_KSM:
+		/* nestlab nested --l1-ksm's range; 0 leaves KSM off, as without the key */
+		if (expt_parse_uint(toks[0], 1000000, &v))
+			return FAIL("l1_ksm '%s': KSM's pages_to_scan in L1, 0..1000000 (0: off)", toks[0]);
+		d->l1_ksm = (unsigned)v;
 		break;
 	case EXPT_K_SCALE:
 		if (expt_parse_scale(toks[0], &d->scale))
@@ -472,6 +479,10 @@ static int check_desc(struct expt_desc *d, char *err, size_t errlen)
 	if (d->line[EXPT_K_MODES] && !d->nested) {
 		ln = d->line[EXPT_K_MODES];
 		return FAIL("'modes' apply to the nested shape only, and shapes has no 'nested'");
+	}
+	if (d->l1_ksm && !d->nested) {
+		ln = d->line[EXPT_K_L1_KSM];
+		return FAIL("'l1_ksm' is KSM inside L1: it applies to the nested shape only, and shapes has no 'nested'");
 	}
 	if (d->nested && !d->nmodes)
 		d->modes[d->nmodes++] = EXPT_SHADOW; /* the paper's mode */

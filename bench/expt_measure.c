@@ -264,7 +264,7 @@ static int sum_text(struct conv *c, const struct sum *s, const char *what, char 
 
 struct cols {
 	char time[40], status[4], pf[40], l1x[40], l0x[40], swap[40], maj[40];
-	char zap[40], grss[40], gmaj[40], gcache[40], gboot[40];
+	char zap[40], grss[40], gmaj[40], gcache[40], gboot[40], ksm[40];
 };
 
 /* The number at path in each run (skipped where absent or null), summed,
@@ -322,6 +322,46 @@ static int guest_cols(struct conv *c, const int *runs, int nruns, bool nested, s
 	return 0;
 }
 
+/*
+ * L1's KSM at its most merged: the largest host_ksm_pages_sharing in any
+ * L2's memory_series (each L2's nestlab samples L1's KSM, which is one for
+ * all of them; docs/results.md). Its end value (l1.ksm_pages_sharing_end)
+ * would say nothing: by then the L2s have exited and their pages are
+ * gone. "-" when no L2 sent a series with that column.
+ */
+static int ksm_peak(struct conv *c, const int *runs, int nruns, char *out, size_t n)
+{
+	struct sum s = { false, 0 };
+
+	for (int i = 0; i < nruns; i++) {
+		int ms = jr_path(c->d, runs[i], "memory_series"), cols, smp, col = -1, k = 0;
+
+		if (ms < 0 || jr_type(c->d, ms) != JR_OBJECT)
+			continue;
+		cols = jr_get(c->d, ms, "columns");
+		smp = jr_get(c->d, ms, "samples");
+		if (jr_type(c->d, cols) != JR_ARRAY || jr_type(c->d, smp) != JR_ARRAY)
+			return bad(c, "an L2's memory_series has no columns and samples lists");
+		for (int e = c->d->n[cols].child; e >= 0; e = c->d->n[e].next, k++)
+			if (jr_streq(c->d, e, "host_ksm_pages_sharing"))
+				col = k;
+		if (col < 0)
+			continue;
+		for (int e = c->d->n[smp].child; e >= 0; e = c->d->n[e].next) {
+			int v = jr_type(c->d, e) == JR_ARRAY ? c->d->n[e].child : -1;
+
+			for (k = 0; v >= 0 && k < col; k++)
+				v = c->d->n[v].next;
+			if (jr_type(c->d, v) != JR_NUMBER)
+				return bad(c, "an L2's memory_series sample has no number for host_ksm_pages_sharing");
+			if (!s.any || c->d->n[v].num > s.v)
+				s.v = c->d->n[v].num;
+			s.any = true;
+		}
+	}
+	return sum_text(c, &s, "L1's KSM pages_sharing", out, n);
+}
+
 /* nestlab-flat/1: .vms[], each a nestlab-run/1 or null. */
 static int flat(struct conv *c, const struct expt_measure_run *in, struct cols *o)
 {
@@ -367,6 +407,7 @@ static int flat(struct conv *c, const struct expt_measure_run *in, struct cols *
 	snprintf(o->l1x, sizeof(o->l1x), "-");
 	snprintf(o->swap, sizeof(o->swap), "-");
 	snprintf(o->maj, sizeof(o->maj), "-");
+	snprintf(o->ksm, sizeof(o->ksm), "-"); /* no L1 */
 	return guest_cols(c, runs, nruns, false, o);
 }
 
@@ -448,7 +489,8 @@ static int nested(struct conv *c, const struct expt_measure_run *in, struct cols
 	    (r = sum_text(c, &l0x, "l0_view's exits", o->l0x, sizeof(o->l0x))))
 		return r;
 	if ((r = vmstat(c, l1, "pswpout", o->swap, sizeof(o->swap))) ||
-	    (r = vmstat(c, l1, "pgmajfault", o->maj, sizeof(o->maj))))
+	    (r = vmstat(c, l1, "pgmajfault", o->maj, sizeof(o->maj))) ||
+	    (r = ksm_peak(c, runs, nruns, o->ksm, sizeof(o->ksm))))
 		return r;
 	return guest_cols(c, runs, nruns, true, o);
 }
@@ -542,7 +584,7 @@ int expt_measure(const struct expt_measure_run *in, FILE *out, char *err, size_t
 		return r;
 	const char *cols[] = { in->id, in->config, in->workload, in->vm_mem, in->rep, o.time,
 			       o.status, o.pf, o.l1x, o.l0x, o.swap, o.maj,
-			       o.zap, o.grss, o.gmaj, o.gcache, o.gboot };
+			       o.zap, o.grss, o.gmaj, o.gcache, o.gboot, o.ksm };
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		if (i)

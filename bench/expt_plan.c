@@ -294,10 +294,14 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 				/* guest-kernel's ids predate the guest key; a
 				 * Linux run's id says so, so that the two never
 				 * stand in for each other in one results folder */
-				char res[16] = "";
+				char res[40] = "";
+				int rn = 0;
 
 				if (d->resident)
-					snprintf(res, sizeof(res), "-res%u", d->resident);
+					rn = snprintf(res, sizeof(res), "-res%u", d->resident);
+				/* KSM in L1 changes only the nested runs */
+				if (d->l1_ksm && cfg != EXPT_FLAT)
+					snprintf(res + rn, sizeof(res) - (size_t)rn, "-ksm%u", d->l1_ksm);
 				snprintf(pt->key, sizeof(pt->key), "%s%s%s-%s%s-%s-%s", d->name,
 					 p->guest == EXPT_GUEST_LINUX ? "-linux" : "", res,
 					 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
@@ -333,17 +337,18 @@ void expt_plan_free(struct expt_plan *p)
 void expt_plan_print(FILE *f, const struct expt_plan *p)
 {
 	fprintf(f, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-		   "footprint\titers\tvms\trep\tguest\tresident\n");
+		   "footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\n");
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct expt_run *r = &p->runs[i];
 		const struct expt_point *pt = &p->points[r->point];
 
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\t%u\n", r->id,
+		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\t%u\t%u\n", r->id,
 			p->d->name, expt_config_names[pt->config], expt_workloads[pt->wl].name,
 			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
 			(unsigned long long)p->l1_mem, p->d->l1_cpus,
 			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
-			p->d->vms, r->rep, expt_guest_names[p->guest], p->d->resident);
+			p->d->vms, r->rep, expt_guest_names[p->guest], p->d->resident,
+			pt->config == EXPT_FLAT ? 0 : p->d->l1_ksm);
 	}
 }
 

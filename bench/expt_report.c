@@ -75,6 +75,9 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 	if (de->resident)
 		fprintf(f, "- guest-kernel's OS share: %u%% of each VM's memory written at boot "
 			   "(`resident=%u`, docs/guest-kernel.md).\n", de->resident, de->resident);
+	if (de->l1_ksm)
+		fprintf(f, "- KSM in L1: on, `pages_to_scan` %u every 20 ms, every L2's memory "
+			   "mergeable (`nestlab nested --l1-ksm %u`, docs/nested.md).\n", de->l1_ksm, de->l1_ksm);
 	fprintf(f, "- Guest in every VM: %s.%s\n", expt_guest_labels[p->guest],
 		p->guest == EXPT_GUEST_LINUX ?
 		" Its time is the program's steps by the VM's own clock (`guest_document.time.workload_ns`), "
@@ -140,11 +143,13 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 		   "(nested only); `guest_rss_kb`, the VMs' memory resident in the level below (L1 for "
 		   "L2s), summed; and for Linux guests, by their own kernel, `guest_major_faults` (summed), "
 		   "`guest_page_cache_kb` at the end (summed) and `guest_boot_s`, boot to /init (the "
-		   "mean, not in the time).\n\n"
+		   "mean, not in the time); `l1_ksm_sharing`, L1's KSM `pages_sharing` at its most "
+		   "(nested runs with `l1_ksm` only: pages of the L2s that KSM merged).\n\n"
 		   "| config | workload | paper GB | VM MiB | n | failed | median s | mean s | sd s | min s | max s "
 		   "| L1 pf_guest | L1 exits | L0 exits | swap-outs | major faults | L1 shadow zapped "
-		   "| VMs' resident KiB | VMs' major faults | VMs' page cache KiB | VM boot s |\n"
-		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+		   "| VMs' resident KiB | VMs' major faults | VMs' page cache KiB | VM boot s "
+		   "| L1 KSM sharing |\n"
+		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int c = 0; c < p->nconfigs; c++)
 		for (int w = 0; w < p->d->nwl; w++)
 			for (int s = 0; s < p->nsizes; s++) {
@@ -537,6 +542,7 @@ int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		fig3(f, p, d);
 	if (de->figure == 4)
 		fig4(f, p, d);
+	expt_pressure_md(f, p, d);
 	modes(f, p, d);
 	counters(f, p, d);
 	return ferror(f) ? -EIO : 0;

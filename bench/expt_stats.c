@@ -16,6 +16,7 @@
 const char *const expt_counter_names[EXPT_NCTR] = {
 	"l1_pf_guest", "l1_exits", "l0_exits", "swap_out", "major_faults",
 	"l1_shadow_zapped", "guest_rss_kb", "guest_major_faults", "guest_page_cache_kb", "guest_boot_s",
+	"l1_ksm_sharing",
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -109,7 +110,7 @@ static bool uinteger(const char *s, unsigned long long *out)
 }
 
 enum { F_ID, F_CONFIG, F_WL, F_MEM, F_REP, F_TIME, F_STATUS, F_CTR0, NFIELDS = F_CTR0 + EXPT_NCTR,
-       NFIELDS_V1 = F_CTR0 + EXPT_NCTR_V1 };
+       NFIELDS_V1 = F_CTR0 + EXPT_NCTR_V1, NFIELDS_V2 = F_CTR0 + EXPT_NCTR_V2 };
 
 static int seen_before(struct expt_data *d, const char *id, bool *dup)
 {
@@ -163,10 +164,11 @@ static int take_line(char *line, const char *fname, size_t ln, const struct expt
 		d->other++; /* another experiment's run: measured.tsv holds them all */
 		return 0;
 	}
-	if (nf != NFIELDS && nf != NFIELDS_V1)
-		BAD("%d columns, not %d (or %d, before the guest counters)", nf, NFIELDS, NFIELDS_V1);
+	if (nf != NFIELDS && nf != NFIELDS_V2 && nf != NFIELDS_V1)
+		BAD("%d columns, not %d (or %d, before the KSM counter, or %d, before the guest counters)",
+		    nf, NFIELDS, NFIELDS_V2, NFIELDS_V1);
 	for (int i = nf; i < NFIELDS; i++)
-		f[i] = "-"; /* a line from before the guest counters: not measured */
+		f[i] = "-"; /* a line from before those counters: not measured */
 	if ((pt = expt_plan_find_id(p, f[F_ID], &rep)) < 0)
 		BAD("run id '%s' is not in the plan of %s (scale %s)", f[F_ID], p->d->file, p->scale.text);
 	const struct expt_point *po = &p->points[pt];

@@ -143,7 +143,7 @@ note() { # id retried|skipped why
 # measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md);
 # each run's line comes from its document with nestlab-expt measure
 t_start=$(date +%s) done_now=0 k=0
-while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g res; do
+while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g res ksm; do
 	k=$((k + 1))
 	r=$out/runs/$id
 	[ -s "$r.tsv" ] && continue        # done in an earlier, interrupted run
@@ -172,7 +172,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 	swap=$((l1mem / 2))                # zram in L1: overcommit degrades instead of killing L2s
 	if [ "$where" = direct ]; then
 		bash "$stage/paper_run.sh" "$stage" "$r" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" \
-			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" || true
+			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" || true
 	else
 		npt=1
 		[ "$config" = sos ] && npt=0
@@ -192,7 +192,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 			testbed --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
-				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" >"$r.testbed.log" 2>&1 &&
+				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" >"$r.testbed.log" 2>&1 &&
 				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
 			l1=$("$expt" l1-outcome "$r.tb/run.json" 2>/dev/null || true)

@@ -362,11 +362,11 @@ static void plan_print(void **state)
 	expt_plan_print(f, &fx.p);
 	fclose(f);
 	assert_has(buf, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-			"footprint\titers\tvms\trep\tguest\tresident\n"
+			"footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\n"
 			"fig3-flat-mcf-160M-r1\tfig3\tflat\tmcf\t167772160\t268435456\t268435456\t2\t"
-			"56623104\t1\t2\t1\tkernel\t0\n"
+			"56623104\t1\t2\t1\tkernel\t0\t0\n"
 			"fig3-nested-shadow-mcf-160M-r1\tfig3\tshadow\tmcf\t167772160\t268435456\t"
-			"268435456\t2\t56623104\t1\t2\t1\tkernel\t0\n");
+			"268435456\t2\t56623104\t1\t2\t1\tkernel\t0\t0\n");
 	assert_int_equal(count(buf, "\n"), 11);
 	free(buf);
 	unload(&fx);
@@ -471,7 +471,7 @@ static void plan_guest(void **state)
 	f = open_memstream(&buf, &len);
 	expt_plan_print(f, &p);
 	fclose(f);
-	assert_has(buf, "\t1\tlinux\t0\n");
+	assert_has(buf, "\t1\tlinux\t0\t0\n");
 	assert_null(strstr(buf, "\tkernel\t"));
 	free(buf);
 	expt_plan_free(&p);
@@ -509,7 +509,7 @@ static void plan_guest(void **state)
 	f = open_memstream(&buf, &len);
 	expt_plan_print(f, &p);
 	fclose(f);
-	assert_has(buf, "\tkernel\t40\n");
+	assert_has(buf, "\tkernel\t40\t0\n");
 	free(buf);
 	buf = NULL;
 	expt_plan_free(&p);
@@ -518,6 +518,29 @@ static void plan_guest(void **state)
 	assert_string_equal(err, "t.expt:6: resident is guest-kernel's OS share: a Linux guest's kernel keeps its own memory");
 	assert_int_equal(expt_desc_parse("t.expt", "name a\nresident 91\n", &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "t.expt:2: resident '91': a whole per cent of each VM's memory, 0..90");
+	/* KSM in L1: the nested runs' ids and plan column say so, the flat ones' do not */
+	o.guest = NULL;
+	assert_int_equal(expt_desc_parse("t.expt", "name k\nshapes flat nested\nl1_mem 8G\nworkloads touch\n"
+					 "vm_mem 5G\nfootprint 8M\nl1_ksm 4000\n", &d, err, sizeof(err)), 0);
+	assert_int_equal(d.l1_ksm, 4000);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_string_equal(p.runs[0].id, "k-flat-touch-160M-r1");
+	assert_string_equal(p.runs[1].id, "k-ksm4000-nested-shadow-touch-160M-r1");
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &p);
+	fclose(f);
+	assert_has(buf, "k-flat-touch-160M-r1\tk\tflat\t");
+	assert_has(buf, "\tkernel\t0\t0\nk-ksm4000-nested-shadow-touch-160M-r1\t");
+	assert_has(buf, "\tkernel\t0\t4000\n");
+	free(buf);
+	buf = NULL;
+	expt_plan_free(&p);
+	assert_int_equal(expt_desc_parse("t.expt", "name k\nshapes flat\nworkloads touch\nvm_mem 5G\n"
+					 "footprint 8M\nl1_ksm 10\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:6: 'l1_ksm' is KSM inside L1: it applies to the nested shape only, "
+			    "and shapes has no 'nested'");
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nl1_ksm 1000001\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:2: l1_ksm '1000001': KSM's pages_to_scan in L1, 0..1000000 (0: off)");
 	/* the key itself */
 	assert_int_equal(expt_desc_parse("t.expt", "name a\nguest bsd\n", &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "t.expt:2: guest 'bsd': kernel or linux");
@@ -686,24 +709,72 @@ static void fig4_numbers(void **state)
 	unload(&fx);
 }
 
+/* The pressure section: the ratio asked and measured, the knee at the
+ * first size L1 swapped at, and nothing of it without an OS share. */
+static void pressure_section(void **state)
+{
+	static const char text[] =
+		"name pr\nshapes nested\nmodes shadow\nworkloads touch\nvms 2\nvm_mem 2G 6G 8G\n"
+		"l1_mem 8G\nresident 80\nfootprint touch=128M\nl1_ksm 4000\n";
+#define PR(mib, bytes, t, swap, maj, rss, ksm) \
+	"pr-res80-ksm4000-nested-shadow-touch-" #mib "M-r1\tshadow\ttouch\t" #bytes "\t1\t" #t \
+	"\t0\t1\t2\t3\t" #swap "\t" #maj "\t5\t" #rss "\t-\t-\t-\t" #ksm "\n"
+	static const char tsv[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
+		PR(96, 100663296, 10.5, 300, 20, 150000, 19000) PR(128, 134217728, 12, 9000, 400, 180000, 21000);
+	static const char calm[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000);
+#undef PR
+	struct fixture fx;
+	char *md;
+
+	(void)state;
+	load(&fx, text, "1/64", 1);
+	/* 2 x (80% of 32 MiB in whole 2 MiB + 2 MiB) = 52 MiB of L1's 128 */
+	assert_int_equal(expt_pressure_l2_bytes(&fx.p, expt_workload_find("touch"), 32 * MIB), 26 * MIB);
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.used, 3);
+	md = capture_md(&fx);
+	assert_has(md, "### Memory pressure in L1\n");
+	assert_has(md, "KSM in L1 is on (`l1_ksm`)");
+	assert_has(md, "| 2 GB | 0.41 | 0.41 | 1 | 10.000 | +0.0% | 0 | 0 | 5 | 6000 |\n");
+	assert_has(md, "| 6 GB | 1.22 | 1.14 | 1 | 10.500 | +5.0% | 300 | 20 | 5 | 19000 |\n");
+	assert_has(md, "Knee: L1 first swapped at 6 GB (the L2s asked for 1.22 x L1's memory): 300 pages "
+		       "out, 20 major faults in L1, the time 10.500 s against 10.000 s at the lowest ratio (+5.0%). "
+		       "At the highest ratio measured, 8 GB: 12.000 s (+20.0%), 9000 pages out.");
+	free(md);
+	unload(&fx);
+	load(&fx, text, "1/64", 1);
+	measure(&fx, calm);
+	md = capture_md(&fx);
+	assert_has(md, "| 6 GB | 1.22 | - | 0 | not measured | | | | | |\n");
+	assert_has(md, "No knee: L1 swapped out nothing at any measured size");
+	free(md);
+	unload(&fx);
+	load(&fx, fig3_text, "1/32", 1);
+	measure(&fx, HDR);
+	md = capture_md(&fx);
+	assert_null(strstr(md, "Memory pressure"));
+	free(md);
+	unload(&fx);
+}
+
 static void csv_text(void **state)
 {
 	static const char tsv[] = HDR
 		"fig3-flat-mcf-160M-r1\tflat\tmcf\t167772160\t1\t10\t0\t-\t-\t100\t-\t-\n"
 		"fig3-flat-mcf-160M-r2\tflat\tmcf\t167772160\t2\t12\t0\t-\t-\t300\t-\t-\n"
 		"fig3-flat-mcf-160M-r3\tflat\tmcf\t167772160\t3\t-\t1\t-\t-\t-\t-\t-\n"
-		/* the guest counters (17 columns); the lines above are from before them */
+		/* the guest counters and L1's KSM (18 columns); the lines above are from before them */
 		"fig3-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t20.5\t0\t7\t8\t9\t10\t11"
-		"\t12\t13\t-\t15\t1.5\n";
+		"\t12\t13\t-\t15\t1.5\t4096\n";
 	static const char want[] =
 		"config,workload,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,min_s,max_s,failed,"
 		"l1_pf_guest_median,l1_exits_median,l0_exits_median,swap_out_median,major_faults_median,"
 		"l1_shadow_zapped_median,guest_rss_kb_median,guest_major_faults_median,"
-		"guest_page_cache_kb_median,guest_boot_s_median\n"
-		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,,,,,,\n"
-		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,\n"
-		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11,12,13,,15,1.5\n"
-		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,\n";
+		"guest_page_cache_kb_median,guest_boot_s_median,l1_ksm_sharing_median\n"
+		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,,,,,,,\n"
+		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n"
+		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11,12,13,,15,1.5,4096\n"
+		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n";
 	struct expt_desc d;
 	struct expt_plan p;
 	struct expt_data data;
@@ -765,7 +836,7 @@ static void bad_lines(void **state)
 		snprintf(want, sizeof(want), "t.tsv:%d: ", ln);
 		assert_has(fx.errs, want);
 	}
-	assert_has(fx.errs, "t.tsv:3: 11 columns, not 17 (or 12, before the guest counters), skipped");
+	assert_has(fx.errs, "t.tsv:3: 11 columns, not 18 (or 17, before the KSM counter, or 12, before the guest counters), skipped");
 	assert_has(fx.errs, "t.tsv:4: run id 'fig3-flat-mcf-999M-r1' is not in the plan");
 	assert_has(fx.errs, "t.tsv:14: time_s '-1' is not a number, skipped");
 	assert_null(strstr(fx.errs, "t.tsv:12:"));
@@ -992,7 +1063,7 @@ static void measure_docs(void **state)
 	snprintf(args, sizeof(args), "measure tinyfig3-flat-mcf-80M-r1 flat mcf 83886080 1 0 %s/flat-80M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
 	assert_string_equal(out, "tinyfig3-flat-mcf-80M-r1\tflat\tmcf\t83886080\t1\t4.215485085\t0\t-\t-\t14804\t-\t-"
-			    "\t-\t53888\t-\t-\t-\n");
+			    "\t-\t53888\t-\t-\t-\t-\n");
 	assert_string_equal(err, "");
 	free(out);
 	free(err);
@@ -1000,7 +1071,7 @@ static void measure_docs(void **state)
 		 "%s/nested-shadow-128M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
 	assert_string_equal(out, "tinyfig3-nested-shadow-mcf-128M-r1\tshadow\tmcf\t134217728\t1\t22.3424740945\t0\t"
-			    "12588\t29341\t262102\t0\t0\t0\t53888\t-\t-\t-\n");
+			    "12588\t29341\t262102\t0\t0\t0\t53888\t-\t-\t-\t-\n");
 	free(out);
 	free(err);
 	/* a run whose driver failed is a failed line, not a refusal */
@@ -1013,7 +1084,7 @@ static void measure_docs(void **state)
 	variant("nested-shadow-80M.json", "l1null.json", "\"l1\": {", "\"l1\": null, \"x\": {", 0);
 	snprintf(args, sizeof(args), "measure a-r1 shadow mcf 1 1 0 %s/l1null.json", tmpdir);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\t-\t-\t-\t-\t-\n");
+	assert_string_equal(out, "a-r1\tshadow\tmcf\t1\t1\t-\t1\t-\t-\t255013\t0\t0\t-\t-\t-\t-\t-\t-\n");
 	free(out);
 	free(err);
 
@@ -1035,13 +1106,13 @@ static void measure_docs(void **state)
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
 	/* their own counters: L1's zaps only nested; resident memory and page
 	 * cache summed, the boot the mean */
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t0\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t0\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\t-\n");
 	free(out);
 	free(err);
 	write_file(path, "{\"schema\": \"nestlab-flat/1\", \"vms\": [" LINUX_VM("true", "2000000000") ","
 		   LINUX_VM("false", "4000000000") "]}");
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t1\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t3\t1\t-\t-\t20\t-\t-\t-\t200\t8\t4\t3\t-\n");
 	free(out);
 	free(err);
 	snprintf(path, sizeof(path), "%s/linux-nested.json", tmpdir);
@@ -1051,7 +1122,7 @@ static void measure_docs(void **state)
 		   "\"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 99}}]}}}");
 	snprintf(args, sizeof(args), "measure a-r1 nested bzip2 1 1 0 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tnested\tbzip2\t1\t1\t2\t1\t6\t20\t99\t5\t7\t10\t200\t8\t4\t3\n");
+	assert_string_equal(out, "a-r1\tnested\tbzip2\t1\t1\t2\t1\t6\t20\t99\t5\t7\t10\t200\t8\t4\t3\t-\n");
 	free(out);
 	free(err);
 	/* a document whose vmstat delta lists no pgmajfault: none happened, 0 */
@@ -1063,7 +1134,7 @@ static void measure_docs(void **state)
 		   "{\"pgfault\": 9}}, \"kvm_stats\": {\"vcpus\": []}}]}");
 	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 0 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0.5\t0\t-\t-\t-\t-\t-\t-\t-\t0\t0\t-\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0.5\t0\t-\t-\t-\t-\t-\t-\t-\t0\t0\t-\t-\n");
 	free(out);
 	free(err);
 	/* a Linux VM that sent no document has no time of its own: nestlab's 0,
@@ -1073,10 +1144,41 @@ static void measure_docs(void **state)
 		   "{\"workload_ns\": 0}, \"guest_document\": null, \"kvm_stats\": {\"vcpus\": []}}]}");
 	snprintf(args, sizeof(args), "measure a-r1 flat bzip2 1 1 1 %s", path);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
-	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0\t1\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n");
+	assert_string_equal(out, "a-r1\tflat\tbzip2\t1\t1\t0\t1\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n");
 	free(out);
 	free(err);
 #undef LINUX_VM
+
+	/* L1's KSM at its most merged: the largest pages_sharing in any L2's
+	 * memory series, found by its column's name; "-" without one */
+#define KSM_L2(cols, samples) \
+	"{\"result\": {\"schema\": \"nestlab-run/1\", \"time\": {\"workload_ns\": 1e9}," \
+	" \"memory_series\": {\"columns\": [" cols "], \"samples\": [" samples "]}," \
+	" \"kvm_stats\": {\"vcpus\": [{\"stats\": {\"exits\": 1, \"pf_guest\": 1}}]}}}"
+#define KSM_DOC(l2s) \
+	"{\"schema\": \"nestlab-nested/1\", \"l1\": {\"vmstat_delta\": {}, \"l2\": [" l2s "]}," \
+	" \"l0_view\": {\"schema\": \"nestlab-run/1\", \"kvm_stats\": {\"vcpus\": []}}}"
+	snprintf(path, sizeof(path), "%s/ksm.json", tmpdir);
+	write_file(path, KSM_DOC(KSM_L2("\"t_ms\", \"host_ksm_pages_sharing\"", "[0, 0], [250, 700], [500, 650]") ","
+				 KSM_L2("\"host_ksm_pages_sharing\", \"t_ms\"", "[900, 0], [20, 250]")));
+	snprintf(args, sizeof(args), "measure a-r1 nested touch 1 1 0 %s", path);
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_string_equal(out, "a-r1\tnested\ttouch\t1\t1\t1\t0\t2\t2\t-\t0\t0\t-\t-\t-\t-\t-\t900\n");
+	free(out);
+	free(err);
+	write_file(path, KSM_DOC(KSM_L2("\"t_ms\"", "[0]")));
+	assert_int_equal(measure_cmd(args, &out, &err), 0);
+	assert_has(out, "\t-\t-\t-\t-\t-\t-\n");
+	free(out);
+	free(err);
+	/* a sample without the column's number is a broken document */
+	write_file(path, KSM_DOC(KSM_L2("\"t_ms\", \"host_ksm_pages_sharing\"", "[0]")));
+	assert_int_equal(measure_cmd(args, &out, &err), 2);
+	assert_has(err, "memory_series sample has no number for host_ksm_pages_sharing");
+	free(out);
+	free(err);
+#undef KSM_DOC
+#undef KSM_L2
 
 	snprintf(args, sizeof(args), "l1-outcome %s/nested-shadow-80M.json", fx);
 	assert_int_equal(measure_cmd(args, &out, &err), 0);
@@ -1487,6 +1589,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(missing_points),
 		cmocka_unit_test(fig4_numbers),
 		cmocka_unit_test(csv_text),
+		cmocka_unit_test(pressure_section),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(counter_sentence),
 		cmocka_unit_test(shipped),

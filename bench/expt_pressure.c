@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pressure section of the report (docs/experiments.md, "pressure"):
+ * for a nested experiment whose L2s keep an OS share (resident), each
+ * size as the ratio of what the L2s ask L1 to back to L1's memory, the
+ * time against it, and the counters that say whether L1 ran short: the
+ * knee is the first ratio at which L1 swapped. Every number comes from
+ * the medians of measured runs; the ratio asked is computed from the
+ * plan the way guest-kernel sizes its share (whole 2 MiB).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "expt.h"
+
+#define SZ_2M (2ull << 20)
+
+/* What one L2 asks its L1 to back: guest-kernel's share, whole 2 MiB of
+ * its memory (guest-kernel/kmain.c), and the workload's footprint. */
+uint64_t expt_pressure_l2_bytes(const struct expt_plan *p, int wl, uint64_t vm_mem)
+{
+	return (vm_mem * p->d->resident / 100 & ~(SZ_2M - 1)) + p->footprint[wl];
+}
+
+static void cell(FILE *f, double v, const char *fmt)
+{
+	if (isnan(v))
+		fprintf(f, " - |");
+	else {
+		fputc(' ', f);
+		fprintf(f, fmt, v);
+		fprintf(f, " |");
+	}
+}
+
+static void one_series(FILE *f, const struct expt_plan *p, const struct expt_data *d, int cfg,
+		       int wl, const int *order)
+{
+	const struct expt_desc *de = p->d;
+	double base = NAN;
+	int knee = -1, last = -1;
+	char g[32];
+
+	fprintf(f, "#### %s, %s\n\n", expt_config_labels[cfg], expt_workloads[wl].name);
+	fprintf(f, "| paper GB | L2s' sum / L1 asked | resident / L1 measured | n | median s "
+		   "| vs the lowest ratio | swap-outs | major faults | L1 shadow zapped | L1 KSM sharing |\n"
+		   "|---|---|---|---|---|---|---|---|---|---|\n");
+	for (int s = 0; s < p->nsizes; s++) {
+		int pt = expt_plan_point(p, cfg, wl, order[s]);
+		const struct expt_meas *m = &d->m[pt];
+		double asked = (double)(de->vms * expt_pressure_l2_bytes(p, wl, p->points[pt].vm_mem)) /
+			       (double)p->l1_mem;
+		double rss = m->ctr_med[EXPT_C_GRSS] * 1024.0 / (double)p->l1_mem;
+
+		fprintf(f, "| %s | %.2f |", expt_gb_text(g, sizeof(g), p->points[pt].paper_gb), asked);
+		cell(f, rss, "%.2f");
+		fprintf(f, " %zu |", m->t.n);
+		if (!m->t.n) {
+			fprintf(f, " not measured | | | | | |\n");
+			continue;
+		}
+		cell(f, m->t.median, "%.3f");
+		if (isnan(base))
+			base = m->t.median;
+		if (base > 0)
+			fprintf(f, " %+.1f%% |", (m->t.median / base - 1) * 100);
+		else
+			fprintf(f, " - |");
+		cell(f, m->ctr_med[EXPT_C_SWAP], "%.10g");
+		cell(f, m->ctr_med[EXPT_C_MAJ], "%.10g");
+		cell(f, m->ctr_med[EXPT_C_ZAPPED], "%.10g");
+		cell(f, m->ctr_med[EXPT_C_KSM], "%.10g");
+		fprintf(f, "\n");
+		if (knee < 0 && m->ctr_med[EXPT_C_SWAP] > 0)
+			knee = pt;
+		last = pt;
+	}
+	fprintf(f, "\n");
+	if (last < 0) {
+		fprintf(f, "No size measured.\n\n");
+		return;
+	}
+	if (knee < 0) {
+		fprintf(f, "No knee: L1 swapped out nothing at any measured size (`swap_out` 0), "
+			   "so L1 backed every L2 page it was asked for.\n\n");
+		return;
+	}
+	const struct expt_meas *k = &d->m[knee];
+	double asked = (double)(de->vms * expt_pressure_l2_bytes(p, wl, p->points[knee].vm_mem)) /
+		       (double)p->l1_mem;
+
+	fprintf(f, "Knee: L1 first swapped at %s (the L2s asked for %.2f x L1's memory): %.10g pages "
+		   "out, %.10g major faults in L1, the time %.3f s against %.3f s at the lowest ratio (%+.1f%%).",
+		expt_gb_text(g, sizeof(g), p->points[knee].paper_gb), asked, k->ctr_med[EXPT_C_SWAP],
+		k->ctr_med[EXPT_C_MAJ], k->t.median, base, base > 0 ? (k->t.median / base - 1) * 100 : NAN);
+	if (last != knee)
+		fprintf(f, " At the highest ratio measured, %s: %.3f s (%+.1f%%), %.10g pages out.",
+			expt_gb_text(g, sizeof(g), p->points[last].paper_gb), d->m[last].t.median,
+			base > 0 ? (d->m[last].t.median / base - 1) * 100 : NAN, d->m[last].ctr_med[EXPT_C_SWAP]);
+	/* the OS share is written once at boot: the pages L1 evicts first are
+	 * cold, and the workload's time need not move with swap-outs */
+	fprintf(f, " The OS share is written once at boot and not touched again (docs/guest-kernel.md), "
+		   "so what L1 swaps out first is cold: swap-outs without a slowdown mean L1 took "
+		   "pages the L2s did not need back.\n\n");
+}
+
+void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d)
+{
+	const struct expt_desc *de = p->d;
+	int order[EXPT_MAX_LIST];
+	bool any = false;
+
+	if (!de->nested || !de->resident || p->guest != EXPT_GUEST_KERNEL || !p->l1_mem)
+		return;
+	for (int c = 0; c < p->nconfigs; c++)
+		any |= p->configs[c] != EXPT_FLAT;
+	if (!any)
+		return;
+	expt_plan_sizes_by_memory(p, order);
+	fprintf(f, "### Memory pressure in L1\n\n"
+		   "Each size as the ratio of what the %u L2s ask L1 to back (their OS share, %u%% of "
+		   "their memory in whole 2 MiB, and the footprint) to L1's memory (%llu MiB; L1's own "
+		   "kernel has its allowance on top), and measured: the L2s' memory resident in L1 "
+		   "(`guest_rss_kb`) over L1's memory. L1 swaps to zram. %s\n\n",
+		   de->vms, de->resident, (unsigned long long)(p->l1_mem / MIB),
+		   de->l1_ksm ? "KSM in L1 is on (`l1_ksm`): pages it merged are in `L1 KSM sharing`."
+			      : "KSM in L1 is off.");
+	for (int c = 0; c < p->nconfigs; c++)
+		for (int w = 0; w < de->nwl; w++)
+			if (p->configs[c] != EXPT_FLAT)
+				one_series(f, p, d, p->configs[c], de->wl[w], order);
+}
