@@ -58,6 +58,13 @@ static FILE *info;	/* RUN/info */
 static int verbose;
 static double cmd_timeout;	/* seconds; 0: none */
 static int timed_out;
+/*
+ * While the command runs, a line on the console every HEARTBEAT_S seconds:
+ * testbed.sh takes a console silent for much longer (TESTBED_STALL) as the
+ * emulated machine frozen and stops it then, instead of at --timeout
+ * (docs/testbed.md, "Known problems").
+ */
+#define HEARTBEAT_S 5.0
 
 static double uptime(void)
 {
@@ -463,23 +470,26 @@ static int run_command(void)
 
 	struct pollfd pf[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
 	FILE *dst[2] = { fo, fe };
-	int open_fds = 2, wait_ms = -1;
+	int open_fds = 2, wait_ms;
 	double deadline = cmd_timeout > 0 ? uptime() + cmd_timeout : 0;
+	double beat = uptime() + HEARTBEAT_S;
 	while (open_fds > 0) {
 		int r;
-		if (deadline > 0 && !timed_out) {
-			double left = deadline - uptime();
-			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
-		} else {
-			wait_ms = -1;
-		}
+		double now = uptime(), next = beat;
+		if (deadline > 0 && !timed_out && deadline < next)
+			next = deadline;
+		wait_ms = next > now ? (int)((next - now) * 1000) + 1 : 0;
 		r = poll(pf, 2, wait_ms);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (r == 0 && deadline > 0 && !timed_out && uptime() >= deadline) {
+		if (uptime() >= beat) {
+			say("alive at %.0f s", uptime());
+			beat = uptime() + HEARTBEAT_S;
+		}
+		if (deadline > 0 && !timed_out && uptime() >= deadline) {
 			say("command timed out after %.0f s: killing it", cmd_timeout);
 			timed_out = 1;
 			kill(pid, SIGKILL);

@@ -4,8 +4,9 @@
 # doing port I/O, a memory write and hlt on the testbed's SVM-backed /dev/kvm),
 # checks the CPU flags and kvm_amd's parameters it reports, that KVM offers NPT
 # to its guests exactly when L0 uses it, that exit statuses and /out files come
-# back, that a refused module is an L0 failure (125), and that a machine
-# reset without results is told apart (123 for a triple fault). About 20 s.
+# back, that a refused module is an L0 failure (125), that a machine
+# reset without results is told apart (123 for a triple fault), and that a
+# frozen console is stopped early (124). About 60 s.
 #   usage: test_testbed.sh [KERNEL_DIR]   (default: $NESTLAB_KERNEL_DIR or build/kernel)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -124,6 +125,31 @@ for t in 1 0; do
 			{ bad "no results: no clear message"; sed 's/^/  | /' "$tmp/e"; }
 	fi
 done
+
+# A frozen machine: the console stops while the command runs. With /init's
+# heartbeat (every 5 s) the watchdog stops QEMU after TESTBED_STALL s of
+# silence (124, tried again), long before --timeout; a console that keeps
+# beating is left alone. Stand-ins again: one goes silent, one beats.
+cat >"$tmp/frozenqemu" <<'FAKE'
+#!/bin/bash
+echo "testbed: command start at 1.000 s"
+[ "$FAKE_BEAT" = 1 ] || exec sleep 300
+for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1; echo "testbed: alive at $i s"; done
+echo "testbed: command done at 11.000 s, status 0"
+FAKE
+chmod +x "$tmp/frozenqemu"
+t0=$SECONDS
+TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+rc=$? took=$((SECONDS - t0))
+check "frozen console: exit status" 124 "$rc"
+grep -q "the testbed froze: its console was silent" "$tmp/e" && ok "frozen console: message" ||
+	{ bad "frozen console: no clear message"; sed 's/^/  | /' "$tmp/e"; }
+[ "$took" -lt 60 ] && ok "frozen console: stopped after $took s (--timeout 300)" ||
+	bad "frozen console: stopped only after $took s"
+FAKE_BEAT=1 TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "beating console, no results: exit status" 125 "$?"
+TESTBED_STALL=x "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "TESTBED_STALL=x: exit status" 2 "$?"
 
 # no kernel: skip, without booting
 "$tb" --kernel-dir "$tmp/none" -- kvmcheck >"$tmp/o" 2>"$tmp/e"

@@ -42,10 +42,13 @@
 # Inside: /testbed/kvmcheck (on PATH as kvmcheck) checks that /dev/kvm runs a VM.
 # Paths in --files cannot contain spaces. Environment: QEMU (the emulator to run),
 # TESTBED_APPEND (kernel parameters instead of "quiet"), TESTBED_BUILD (where
-# the vmlinux is cached; default build/testbed), NESTLAB_BUILD (see --build).
+# the vmlinux is cached; default build/testbed), NESTLAB_BUILD (see --build),
+# TESTBED_STALL (seconds, default 60: while the command runs, /init writes a
+# line to the console every 5 s; a console silent this long means the
+# emulated machine froze, and QEMU is stopped then rather than at --timeout).
 #
 # exit status: COMMAND's; 77 when QEMU, the kernel or the built programs are missing
-# (tests skip); 124 on --timeout; 123 when the testbed's own kernel panicked
+# (tests skip); 124 on --timeout or a frozen machine (TESTBED_STALL); 123 when the testbed's own kernel panicked
 # or its emulated machine triple-faulted (both known emulator flakes);
 # 125 when the testbed itself failed otherwise (modules refused, no
 # /dev/kvm, no svm/npt, QEMU died, no results).
@@ -88,6 +91,8 @@ case "$npt" in 0 | 1) ;; *) echo "$prog: --npt must be 0 or 1" >&2; exit 2 ;; es
 case "$boot" in pvh | bzimage | auto) ;; *) echo "$prog: --boot must be pvh, bzimage or auto" >&2; exit 2 ;; esac
 case "$cpus" in '' | *[!0-9]*) echo "$prog: --cpus must be a number" >&2; exit 2 ;; esac
 case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2; exit 2 ;; esac
+stall=${TESTBED_STALL:-60}
+case "$stall" in '' | *[!0-9]* | 0) echo "$prog: TESTBED_STALL must be whole seconds above 0, not '$stall'" >&2; exit 2 ;; esac
 
 # --- what the testbed needs ---
 qemu=${QEMU:-qemu-system-x86_64}
@@ -139,8 +144,9 @@ if [ "$boot" != bzimage ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nestlab-testbed.XXXXXX") || die "mktemp failed"
-qpid=""
+qpid="" wdpid=""
 cleanup() {
+	[ -n "$wdpid" ] && kill "$wdpid" 2>/dev/null
 	# QEMU (its timeout(1), which passes the signal on) while it still runs
 	[ -z "$qpid" ] && [ -s "$work/qemu.pid" ] && [ ! -e "$work/qemu.rc" ] &&
 		qpid=$(cat "$work/qemu.pid")
@@ -235,7 +241,33 @@ stamp() { # console lines, prefixed with seconds since QEMU start
 	wait $!
 	echo $? >"$work/qemu.rc"
 } | stamp >"$work/console.log" &
-wait $!
+qpipe=$!
+# The freeze watchdog: between "command start" and "command done" /init
+# writes a heartbeat every 5 s (init.c, HEARTBEAT_S), so a console silent
+# for $stall s is a machine that stopped, not a command that is busy.
+watchdog() {
+	local pid age
+	while [ ! -e "$work/qemu.rc" ]; do
+		sleep 5
+		grep -q 'testbed: command start at' "$work/console.log" || continue
+		grep -q 'testbed: command done at' "$work/console.log" && return
+		age=$(($(date +%s) - $(stat -c %Y "$work/console.log")))
+		[ "$age" -ge "$stall" ] || continue
+		echo "$age" >"$work/stalled"
+		pid=$(cat "$work/qemu.pid")
+		kill -TERM "$pid" 2>/dev/null
+		sleep 10
+		pkill -KILL -P "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+		return
+	done
+}
+watchdog &
+wdpid=$!
+wait $qpipe
+kill "$wdpid" 2>/dev/null
+wait "$wdpid" 2>/dev/null
+wdpid=""
 t_total=$(since)
 qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
 
@@ -243,6 +275,11 @@ tail_console() {
 	echo "$prog: last console lines (all of them: --keep, then $work/console.log):" >&2
 	tail -n 25 "$work/console.log" | cut -f2- | sed 's/^/  | /' >&2
 }
+if [ -e "$work/stalled" ]; then
+	echo "$prog: the testbed froze: its console was silent for $(cat "$work/stalled") s while the command ran (TESTBED_STALL=$stall); stopped at ${t_total} s" >&2
+	tail_console
+	exit 124
+fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "$prog: timed out after $tmo s (--timeout)" >&2
 	tail_console
