@@ -38,7 +38,7 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 {
 	const struct expt_desc *de = p->d;
 	double base = NAN;
-	int knee = -1, last = -1;
+	int knee = -1, last = -1, nfailed = 0;
 	char g[32];
 
 	fprintf(f, "#### %s, %s\n\n", expt_config_labels[cfg], expt_workloads[wl].name);
@@ -56,7 +56,11 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 		cell(f, rss, "%.2f");
 		fprintf(f, " %zu |", m->t.n);
 		if (!m->t.n) {
-			fprintf(f, " not measured | | | | | |\n");
+			if (m->failed)
+				fprintf(f, " failed (%zu run%s) | | | | | |\n", m->failed, m->failed == 1 ? "" : "s");
+			else
+				fprintf(f, " not measured | | | | | |\n");
+			nfailed += m->failed > 0;
 			continue;
 		}
 		cell(f, m->t.median, "%.3f");
@@ -76,6 +80,10 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 		last = pt;
 	}
 	fprintf(f, "\n");
+	if (nfailed)
+		fprintf(f, "%d size%s had no passed run: there an L2 failed (for example killed by L1's "
+			   "OOM killer when L1's memory and swap ran out; the run's `runs/ID.out` says).\n\n",
+			nfailed, nfailed == 1 ? "" : "s");
 	if (last < 0) {
 		fprintf(f, "No size measured.\n\n");
 		return;

@@ -142,11 +142,28 @@ note() { # id retried|skipped why
 
 # measured.tsv: the columns nestlab-expt summarize reads (docs/experiments.md);
 # each run's line comes from its document with nestlab-expt measure
+measured_ok() { # FILE ID: exactly one whole line, for ID, of 12, 17 or 18 columns
+	local first n
+	[ "$(wc -l <"$1")" = 1 ] || return 1
+	IFS=$'\t' read -r first _ <"$1" || return 1
+	[ "$first" = "$2" ] || return 1
+	n=$(awk -F'\t' '{ print NF }' "$1")
+	case "$n" in 12 | 17 | 18) return 0 ;; esac
+	return 1
+}
 t_start=$(date +%s) done_now=0 k=0
 while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g res ksm; do
 	k=$((k + 1))
 	r=$out/runs/$id
-	[ -s "$r.tsv" ] && continue        # done in an earlier, interrupted run
+	# done in an earlier, interrupted run; a line cut off or not this run's
+	# (a file damaged after the fact: paper.sh itself renames whole lines
+	# into place) is run again
+	if [ -e "$r.tsv" ]; then
+		measured_ok "$r.tsv" "$id" && continue
+		echo "[$k/$total] $id: its measured line is damaged: run again" | tee -a "$out/run.log"
+		note "$id" retried "its measured line was damaged (run again on resume)"
+		rm -f "$r.tsv"
+	fi
 	if [ "$config" = sos ] && [ "$where" = direct ]; then
 		# shadow-on-shadow needs L0 itself on shadow paging: only the
 		# testbed lets us choose L0's mode, so it is not run here
@@ -216,7 +233,8 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 	rc=$(cat "$r.rc" 2>/dev/null || echo 1)
 	if [ -s "$r.json" ] && line=$("$expt" measure "$id" "$config" "$wl" "$mem" "$rep" "$rc" "$r.json") &&
 		[ -n "$line" ]; then
-		echo "$line" >"$r.tsv"
+		# renamed into place whole: a kill here leaves the old state
+		echo "$line" >"$r.tsv.part" && mv "$r.tsv.part" "$r.tsv"
 	else
 		echo "  $id: no result (exit $rc); it will be run again next time"
 	fi
@@ -234,9 +252,10 @@ echo "$wall" >"$out/wall_s"
 
 {
 	printf 'run_id\tconfig\tworkload\tvm_mem\trep\ttime_s\tstatus\tl1_pf_guest\tl1_exits\tl0_exits\tswap_out\tmajor_faults'
-	printf '\tl1_shadow_zapped\tguest_rss_kb\tguest_major_faults\tguest_page_cache_kb\tguest_boot_s\n'
+	printf '\tl1_shadow_zapped\tguest_rss_kb\tguest_major_faults\tguest_page_cache_kb\tguest_boot_s'
+	printf '\tl1_ksm_sharing\n'
 	cat "$out"/runs/*.tsv 2>/dev/null
-} >"$out/measured.tsv"
+} >"$out/measured.tsv.part" && mv "$out/measured.tsv.part" "$out/measured.tsv"
 for e in "${exps[@]}"; do
 	# shellcheck disable=SC2046
 	"$expt" summarize "$(expt_file "$e")" "$out/measured.tsv" "$out" --host "$host" \

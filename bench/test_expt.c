@@ -721,7 +721,9 @@ static void pressure_section(void **state)
 	"\t0\t1\t2\t3\t" #swap "\t" #maj "\t5\t" #rss "\t-\t-\t-\t" #ksm "\n"
 	static const char tsv[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
 		PR(96, 100663296, 10.5, 300, 20, 150000, 19000) PR(128, 134217728, 12, 9000, 400, 180000, 21000);
-	static const char calm[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000);
+	static const char calm[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
+		"pr-res80-ksm4000-nested-shadow-touch-128M-r1\tshadow\ttouch\t134217728\t1\t3\t1\t-\t-\t-"
+		"\t-\t-\t-\t-\t-\t-\t-\t-\n";
 #undef PR
 	struct fixture fx;
 	char *md;
@@ -746,6 +748,8 @@ static void pressure_section(void **state)
 	measure(&fx, calm);
 	md = capture_md(&fx);
 	assert_has(md, "| 6 GB | 1.22 | - | 0 | not measured | | | | | |\n");
+	assert_has(md, "| 8 GB | 1.62 | - | 0 | failed (1 run) | | | | | |\n");
+	assert_has(md, "1 size had no passed run");
 	assert_has(md, "No knee: L1 swapped out nothing at any measured size");
 	free(md);
 	unload(&fx);

@@ -9,7 +9,10 @@
 # rendered the plot, that the report holds the measured times, the
 # nested-vs-flat slowdown computed here from the runs (and, apart, the
 # paper's figure) and the exact line on emulation, and that a second
-# invocation resumes: it runs nothing again and keeps the same results.
+# invocation resumes: it runs nothing again and keeps the same results;
+# that a measured line cut off is run again (and counted in the report),
+# and that paper.sh killed with SIGKILL while a run is in flight loses that
+# run only, which the next invocation runs.
 # NESTLAB_TEST_KEEP=DIR keeps the output.
 # usage: test_paper.sh BUILD_DIR ; exit 0 pass, 1 fail, 77 skip
 set -u
@@ -88,5 +91,42 @@ elif ! cmp -s "$out/measured.first" "$out/measured.tsv" || [ "$(grep -c . "$out/
 	bad "the second invocation changed measured.tsv"
 else
 	ok "a second invocation resumes: runs nothing again, same measured.tsv"
+fi
+# a measured line cut off (a damaged file) is run again, and only that run
+# (a nested run: it takes long enough, 20 s or more, to be killed in flight)
+victim=$(ls "$out"/runs/*-nested-*.tsv | head -1)
+vid=$(basename "$victim" .tsv)
+head -c 20 "$victim" >"$victim.cut" && mv "$victim.cut" "$victim"
+run third
+st=$?
+ran=$(grep -c '^\[[0-9]*/[0-9]*\] [^ ]* *[0-9]* s' "$out/third.log")
+if [ "$st" = 0 ] && [ "$ran" = 1 ] && grep -q "$vid: its measured line is damaged" "$out/third.log" &&
+	[ "$(cut -f1 "$out/measured.tsv" | sort | tr '\n' ' ')" = "$(cut -f1 "$out/measured.first" | sort | tr '\n' ' ')" ]; then
+	ok "a damaged measured line ($vid) is run again, the other runs kept"
+else
+	bad "damaged line: exit $st, $ran runs: $(grep '^\[' "$out/third.log" | head -3 | tr '\n' ' ')"
+fi
+grep -q "^| $vid | retried | its measured line was damaged" "$out/report.md" &&
+	ok "report.md counts the rerun" || bad "report.md does not show the rerun of $vid"
+# killed while a run is in flight: nothing of that run counts, the resume
+# runs exactly it, and the runs already measured stay as they were
+rm -f "$victim"
+cp "$out/measured.tsv" "$out/measured.third"
+setsid bash "$tree/bench/paper.sh" --build "$build" --scale 1/64 --reps 1 --sizes 5G,8G --out "$out" \
+	"$out/tinyfig3.expt" >"$out/killed.log" 2>&1 &
+kpid=$!
+sleep 6
+kill -KILL -- -"$kpid" 2>/dev/null
+wait "$kpid" 2>/dev/null
+[ ! -e "$victim" ] && ok "killed mid-run: the run in flight left no measured line" ||
+	bad "killed mid-run: $vid has a measured line: $(cat "$victim")"
+run fourth
+st=$?
+ran=$(grep -c '^\[[0-9]*/[0-9]*\] [^ ]* *[0-9]* s' "$out/fourth.log")
+if [ "$st" = 0 ] && [ "$ran" = 1 ] && [ -s "$victim" ] &&
+	[ "$(grep -v "^$vid	" "$out/measured.tsv")" = "$(grep -v "^$vid	" "$out/measured.third")" ]; then
+	ok "after the kill the resume ran only $vid; the other lines are unchanged"
+else
+	bad "after the kill: exit $st, $ran runs: $(grep '^\[' "$out/fourth.log" | head -3 | tr '\n' ' ')"
 fi
 tally
