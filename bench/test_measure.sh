@@ -85,14 +85,14 @@ flat_run() { # NO_VM1 -> the run's measured line
 	"$expt" measure x-r1 flat mcf 83886080 1 "$(<"$tmp/stage/run.rc")" "$tmp/stage/run.json"
 }
 n=$((n + 1))
-if [ "$(flat_run '')" = "x-r1	flat	mcf	83886080	1	0	0	-	-	14	-	-	-	56	-	-	-" ]; then
+if [ "$(flat_run '')" = "x-r1	flat	mcf	83886080	1	0	0	-	-	14	-	-	-	56	-	-	-	-" ]; then
 	echo "ok: paper_run.sh's flat join of 2 VMs, as measure reads it"
 else
 	echo "FAIL: paper_run.sh's flat join: $(flat_run '' 2>&1)"; fail=1
 fi
 # run again, VM 1 writing nothing: its earlier document must not count
 n=$((n + 1))
-if [ "$(flat_run 1)" = "x-r1	flat	mcf	83886080	1	0	1	-	-	7	-	-	-	28	-	-	-" ]; then
+if [ "$(flat_run 1)" = "x-r1	flat	mcf	83886080	1	0	1	-	-	7	-	-	-	28	-	-	-	-" ]; then
 	echo "ok: a VM without a document is null in the join, not its earlier attempt's"
 else
 	echo "FAIL: paper_run.sh again without VM 1's document: $(flat_run 1 2>&1)"; fail=1

@@ -71,6 +71,16 @@ tb_try 3 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/
 	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" linux-nested
 st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
+# Every try ended in one of the testbed's flakes: since 2026-12-06 an L1
+# running two or three Linux L2s has its vCPU 1 triple-fault about 10 s
+# into the L2s' boot in every try seen (11 of 11; docs/testbed.md, known
+# problems). That says nothing about the checks below, which did not run:
+# a skip that says so, not a pass and not a failure of nestlab's.
+case "$st" in 123 | 124) last="testbed exit $st" ;; *) last=$(tb_flake_extra) || last="" ;; esac
+if [ -n "$last" ]; then
+	echo "SKIP: all 3 tries ended in the testbed's known flakes (the last: $last); see docs/testbed.md, known problems"
+	exit 77
+fi
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'
 

@@ -273,7 +273,10 @@ qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
 
 tail_console() {
 	echo "$prog: last console lines (all of them: --keep, then $work/console.log):" >&2
-	tail -n 25 "$work/console.log" | cut -f2- | sed 's/^/  | /' >&2
+	# of each stretch of heartbeats only its last line: when it stopped
+	cut -f2- "$work/console.log" | awk '/^testbed: alive at / { a = $0; next }
+		{ if (a != "") print a; a = ""; print } END { if (a != "") print a }' |
+		tail -n 25 | sed 's/^/  | /' >&2
 }
 if [ -e "$work/stalled" ]; then
 	echo "$prog: the testbed froze: its console was silent for $(cat "$work/stalled") s while the command ran (TESTBED_STALL=$stall); stopped at ${t_total} s" >&2
