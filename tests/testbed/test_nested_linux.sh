@@ -73,7 +73,7 @@ st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 # Every try ended in one of the testbed's flakes: since 2026-12-06 an L1
 # running two or three Linux L2s has its vCPU 1 triple-fault about 10 s
-# into the L2s' boot in every try seen (11 of 11; docs/testbed.md, known
+# into the L2s' boot in most tries (11 of 12 that day; docs/testbed.md, known
 # problems). That says nothing about the checks below, which did not run:
 # a skip that says so, not a pass and not a failure of nestlab's.
 case "$st" in 123 | 124) last="testbed exit $st" ;; *) last=$(tb_flake_extra) || last="" ;; esac
