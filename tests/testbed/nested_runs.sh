@@ -5,13 +5,29 @@
 #          l1.cpio, l1-crash.cpio; for linux-*, l1-linux.cpio)
 d=$1
 shift
+# An L1 whose vCPU triple-faulted and so sent no document is one of the
+# testbed's known flakes (docs/testbed.md, known problems): that run is run
+# once more, its first try's output kept as NAME.try1.out and the reason in
+# NAME.retried, which the tests report.
 run() { # name [nestlab nested options]
-	local name=$1
+	local name=$1 try l tf nodoc
 	shift
-	echo "nested_runs: $name"
-	"$d/nestlab" nested --kernel "$d/l1-kernel" --json "/out/$name.json" "$@" \
-		>"/out/$name.out" 2>&1
-	echo $? >"/out/$name.rc"
+	for try in 1 2; do
+		echo "nested_runs: $name"
+		"$d/nestlab" nested --kernel "$d/l1-kernel" --json "/out/$name.json" "$@" \
+			>"/out/$name.out" 2>&1
+		echo $? >"/out/$name.rc"
+		tf="" nodoc=0
+		while IFS= read -r l; do
+			case "$l" in
+			"nestlab: triple-fault: "*) tf=$l ;;
+			"nestlab: nested: no result from L1"*) nodoc=1 ;;
+			esac
+		done <"/out/$name.out"
+		[ -n "$tf" ] && [ "$nodoc" = 1 ] && [ "$try" = 1 ] || break
+		printf '%s\n' "$(<"/out/$name.out")" >"/out/$name.try1.out"
+		printf 'L1 sent no document (%s)\n' "$tf" >"/out/$name.retried"
+	done
 }
 small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
 for s in "$@"; do

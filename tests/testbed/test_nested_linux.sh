@@ -83,6 +83,11 @@ if [ -n "$last" ]; then
 fi
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'
+# runs nested_runs.sh ran once more after an L1 triple fault: shown, not hidden
+for f in "$w"/out/*.retried; do
+	[ -e "$f" ] || continue
+	echo "note - $(basename "$f" .retried): $(cat "$f"); run once more (the first try: $(basename "$f" .retried).try1.out)" >&2
+done
 
 j() { jq -r "$2" "$w/out/$1.json" 2>/dev/null; }
 s=linux-nested
