@@ -22,6 +22,14 @@ uint64_t expt_pressure_l2_bytes(const struct expt_plan *p, int wl, uint64_t vm_m
 	return (vm_mem * p->d->resident / 100 & ~(SZ_2M - 1)) + p->footprint[wl];
 }
 
+/* What the plan's L2s at point pt ask L1 to back, over L1's memory. */
+static double ratio_asked(const struct expt_plan *p, int pt)
+{
+	const struct expt_point *po = &p->points[pt];
+
+	return (double)(p->d->vms * expt_pressure_l2_bytes(p, po->wl, po->vm_mem)) / (double)p->l1_mem;
+}
+
 static void cell(FILE *f, double v, const char *fmt)
 {
 	if (isnan(v))
@@ -36,7 +44,6 @@ static void cell(FILE *f, double v, const char *fmt)
 static void one_series(FILE *f, const struct expt_plan *p, const struct expt_data *d, int cfg,
 		       int wl, const int *order)
 {
-	const struct expt_desc *de = p->d;
 	double base = NAN;
 	int knee = -1, last = -1, nfailed = 0;
 	char g[32];
@@ -48,11 +55,10 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 	for (int s = 0; s < p->nsizes; s++) {
 		int pt = expt_plan_point(p, cfg, wl, order[s]);
 		const struct expt_meas *m = &d->m[pt];
-		double asked = (double)(de->vms * expt_pressure_l2_bytes(p, wl, p->points[pt].vm_mem)) /
-			       (double)p->l1_mem;
 		double rss = m->ctr_med[EXPT_C_GRSS] * 1024.0 / (double)p->l1_mem;
 
-		fprintf(f, "| %s | %.2f |", expt_gb_text(g, sizeof(g), p->points[pt].paper_gb), asked);
+		fprintf(f, "| %s | %.2f |", expt_gb_text(g, sizeof(g), p->points[pt].paper_gb),
+			ratio_asked(p, pt));
 		cell(f, rss, "%.2f");
 		fprintf(f, " %zu |", m->t.n);
 		if (!m->t.n) {
@@ -94,12 +100,10 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 		return;
 	}
 	const struct expt_meas *k = &d->m[knee];
-	double asked = (double)(de->vms * expt_pressure_l2_bytes(p, wl, p->points[knee].vm_mem)) /
-		       (double)p->l1_mem;
 
 	fprintf(f, "Knee: L1 first swapped at %s (the L2s asked for %.2f x L1's memory): %.10g pages "
 		   "out, %.10g major faults in L1, the time %.3f s against %.3f s at the lowest ratio (%+.1f%%).",
-		expt_gb_text(g, sizeof(g), p->points[knee].paper_gb), asked, k->ctr_med[EXPT_C_SWAP],
+		expt_gb_text(g, sizeof(g), p->points[knee].paper_gb), ratio_asked(p, knee), k->ctr_med[EXPT_C_SWAP],
 		k->ctr_med[EXPT_C_MAJ], k->t.median, base, base > 0 ? (k->t.median / base - 1) * 100 : NAN);
 	if (last != knee)
 		fprintf(f, " At the highest ratio measured, %s: %.3f s (%+.1f%%), %.10g pages out.",

@@ -10,9 +10,11 @@
 # after a run that testbed.sh did not count as a flake, and prints a
 # reason (and returns 0) when the run was one; it sees $tb_st.
 #   usage: tb_try TRIES LOG testbed.sh-options... -- COMMAND...
-#   returns testbed.sh's exit status of the last try; LOG holds its output,
-#   LOG.tryN the output of each earlier try. The --out directory is emptied
-#   before each try.
+#   returns testbed.sh's exit status of the last try (also in tb_st), and
+#   in tb_why the flake that ended the last try, empty when none did (so
+#   non-empty after the last try means every try was a flake); LOG holds
+#   its output, LOG.tryN the output of each earlier try. The --out
+#   directory is emptied before each try.
 tb_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tb_try() {
 	local tries=$1 log=$2 try why out="" a prev=""
@@ -32,9 +34,21 @@ tb_try() {
 		123) why="the testbed's kernel crashed or its machine reset" ;;
 		*) why=$(declare -F tb_flake_extra >/dev/null && tb_flake_extra) || why="" ;;
 		esac
+		tb_why=$why
 		[ -n "$why" ] && [ "$try" -lt "$tries" ] || return "$tb_st"
 		echo "note - $why (try $try, exit $tb_st); running it again. Its last lines:" >&2
 		grep -v '^ok \|^FAIL ' "$log" | tail -8 | sed 's/^/  | /' >&2
 		mv "$log" "$log.try$try"
+	done
+}
+
+# The scenarios tests/testbed/nested_runs.sh ran once more after an L1
+# triple fault (OUTDIR/NAME.retried), each as a note: shown, not hidden.
+#   usage: tb_retried_notes OUTDIR
+tb_retried_notes() {
+	local f
+	for f in "$1"/*.retried; do
+		[ -e "$f" ] || continue
+		echo "note - $(basename "$f" .retried): $(cat "$f"); run once more (the first try: $(basename "$f" .retried).try1.out)" >&2
 	done
 }

@@ -76,11 +76,7 @@ st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'
-# runs nested_runs.sh ran once more after an L1 triple fault: shown, not hidden
-for f in "$w"/out/*.retried; do
-	[ -e "$f" ] || continue
-	echo "note - $(basename "$f" .retried): $(cat "$f"); run once more (the first try: $(basename "$f" .retried).try1.out)" >&2
-done
+tb_retried_notes "$w/out"
 
 j() { jq -r "$2" "$w/out/$1.json" 2>/dev/null; }
 # A watchdog stop of the overcommit run is retried once (nested_runs.sh): said

@@ -76,18 +76,13 @@ st=$?
 # into the L2s' boot in most tries (11 of 12 that day; docs/testbed.md, known
 # problems). That says nothing about the checks below, which did not run:
 # a skip that says so, not a pass and not a failure of nestlab's.
-case "$st" in 123 | 124) last="testbed exit $st" ;; *) last=$(tb_flake_extra) || last="" ;; esac
-if [ -n "$last" ]; then
-	echo "SKIP: all 3 tries ended in the testbed's known flakes (the last: $last); see docs/testbed.md, known problems"
+if [ -n "$tb_why" ]; then
+	echo "SKIP: all 3 tries ended in the testbed's known flakes (the last: $tb_why, exit $st); see docs/testbed.md, known problems"
 	exit 77
 fi
 check "testbed run" 0 "$st"
 [ "$st" = 0 ] || tail -20 "$w/testbed.log" | sed 's/^/  | /'
-# runs nested_runs.sh ran once more after an L1 triple fault: shown, not hidden
-for f in "$w"/out/*.retried; do
-	[ -e "$f" ] || continue
-	echo "note - $(basename "$f" .retried): $(cat "$f"); run once more (the first try: $(basename "$f" .retried).try1.out)" >&2
-done
+tb_retried_notes "$w/out"
 
 j() { jq -r "$2" "$w/out/$1.json" 2>/dev/null; }
 s=linux-nested

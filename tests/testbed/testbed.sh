@@ -246,10 +246,11 @@ qpipe=$!
 # writes a heartbeat every 5 s (init.c, HEARTBEAT_S), so a console silent
 # for $stall s is a machine that stopped, not a command that is busy.
 watchdog() {
-	local pid age
+	local pid age started=0
 	while [ ! -e "$work/qemu.rc" ]; do
 		sleep 5
-		grep -q 'testbed: command start at' "$work/console.log" || continue
+		[ "$started" = 1 ] || grep -q 'testbed: command start at' "$work/console.log" || continue
+		started=1
 		grep -q 'testbed: command done at' "$work/console.log" && return
 		age=$(($(date +%s) - $(stat -c %Y "$work/console.log")))
 		[ "$age" -ge "$stall" ] || continue
