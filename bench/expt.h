@@ -7,6 +7,7 @@
  *   expt_plot.c   statistics -> gnuplot script, rendered to PNG and SVG
  *   expt_report.c statistics -> the Markdown section, NAME.meta, report.md
  *   expt_pressure.c the section on memory pressure in L1 (OS share, knee)
+ *   expt_vms.c    the section on the number of VMs at once (`vms` swept)
  *   expt_measure.c a run's result document -> its line of the measured TSV
  *   paper_figs.c  what the paper reports, for the report's comparisons
  *   expt.c        the command line
@@ -125,7 +126,9 @@ struct expt_desc {
 	int nsizes;
 	struct expt_size vm_mem[EXPT_MAX_LIST];
 	struct expt_size host_mem, l1_mem; /* mant 0 = not given */
-	unsigned vms, l1_cpus, reps;
+	int nvms;
+	unsigned vms[EXPT_MAX_LIST]; /* VMs at once (count= of the L2s); a list sweeps it */
+	unsigned l1_cpus, reps;
 	bool has_fp[EXPT_NWORKLOADS];
 	struct expt_size footprint[EXPT_NWORKLOADS];
 	uint64_t iters[EXPT_NWORKLOADS];
@@ -151,9 +154,12 @@ struct expt_opts {
 	unsigned reps;
 };
 
-/* One point of a figure: a configuration, a workload, a VM size. */
+/* One point of a figure: a configuration, a workload, a number of VMs at
+ * once, a VM size. */
 struct expt_point {
 	int config, wl, size; /* size: index into d->vm_mem */
+	int vi;               /* index into d->vms */
+	unsigned vms;         /* d->vms[vi] */
 	char key[128];        /* the run id without its "-rN" */
 	uint64_t vm_mem;      /* bytes, scaled */
 	double paper_gb;      /* vm_mem / scale in GiB: the paper's axis */
@@ -176,9 +182,9 @@ struct expt_plan {
 	uint64_t host_mem, l1_mem;            /* scaled bytes; 0 = not given */
 	uint64_t footprint[EXPT_NWORKLOADS];  /* scaled bytes */
 	bool fp_raised[EXPT_NWORKLOADS];      /* scaled below the minimum: raised */
-	struct expt_point *points;            /* config-major, then workload, size */
+	struct expt_point *points;            /* config-major, then workload, VMs, size */
 	size_t npoints;
-	struct expt_run *runs;                /* rep, size, workload, config */
+	struct expt_run *runs;                /* rep, size, VMs, workload, config */
 	size_t nruns;
 };
 
@@ -187,7 +193,10 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 		    struct expt_plan *p, FILE *notes, char *err, size_t errlen);
 void expt_plan_free(struct expt_plan *p);
 void expt_plan_print(FILE *f, const struct expt_plan *p);
-/* The point index for (config, workload index, d->vm_mem index), or -1. */
+/* The point index for (config, workload index, d->vms index, d->vm_mem
+ * index), or -1; expt_plan_point is the first number of VMs (the only one
+ * of every experiment but a VMs sweep). */
+int expt_plan_point_vms(const struct expt_plan *p, int config, int wl, int vi, int size);
 int expt_plan_point(const struct expt_plan *p, int config, int wl, int size);
 /* The point of a run id ("KEY-rN"), with N in *rep; -1 if unknown. */
 int expt_plan_find_id(const struct expt_plan *p, const char *id, unsigned *rep);
@@ -324,6 +333,11 @@ int expt_memplot(const char *doc, const char *outdir, const char *name, char *er
 /* rendered: whether NAME.png exists to be shown. */
 int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		  const struct expt_meta *meta, bool rendered);
+/* One Markdown table cell " V |" with fmt (a double's), " - |" for NaN. */
+void expt_md_cell(FILE *f, double v, const char *fmt);
+/* The section on the number of VMs at once (expt_vms.c): an experiment
+ * sweeping `vms`; nothing for the others. */
+void expt_vms_md(FILE *f, const struct expt_plan *p, const struct expt_data *d);
 /* The pressure section (expt_pressure.c): nested, guest-kernel with an OS
  * share; nothing for other experiments. */
 void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d);

@@ -308,7 +308,6 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	switch (k) {
 	case EXPT_K_NAME:
 	case EXPT_K_FIGURE:
-	case EXPT_K_VMS:
 	case EXPT_K_HOST_MEM:
 	case EXPT_K_L1_MEM:
 	case EXPT_K_L1_CPUS:
@@ -323,6 +322,7 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 	case EXPT_K_SHAPES:
 	case EXPT_K_MODES:
 	case EXPT_K_WORKLOADS:
+	case EXPT_K_VMS:
 	case EXPT_K_VM_MEM:
 		if (nt > EXPT_MAX_LIST)
 			return FAIL("at most %d values for '%s'", EXPT_MAX_LIST, key);
@@ -346,13 +346,21 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 		d->figure = (int)v;
 		break;
 	case EXPT_K_VMS:
+		/* 16: the most L2s l1-shim runs in one L1 (docs/nested.md) */
+		d->nvms = 0;
+		for (int i = 0; i < nt; i++) {
+			if (expt_parse_uint(toks[i], 16, &v) || !v)
+				return FAIL("vms '%s': a number 1..16", toks[i]);
+			for (int j = 0; j < d->nvms; j++)
+				if (d->vms[j] == v)
+					return FAIL("vms '%s' given twice", toks[i]);
+			d->vms[d->nvms++] = (unsigned)v;
+		}
+		break;
 	case EXPT_K_L1_CPUS:
 		if (expt_parse_uint(toks[0], 16, &v) || !v)
 			return FAIL("%s '%s': a number 1..16", key, toks[0]);
-		if (k == EXPT_K_VMS)
-			d->vms = (unsigned)v;
-		else
-			d->l1_cpus = (unsigned)v;
+		d->l1_cpus = (unsigned)v;
 		break;
 	case EXPT_K_REPS:
 		if (expt_parse_uint(toks[0], 1000, &v) || !v)
@@ -505,7 +513,8 @@ int expt_desc_parse(const char *file, const char *text, struct expt_desc *d,
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->file, sizeof(d->file), "%s", file);
-	d->vms = 1;
+	d->nvms = 1;
+	d->vms[0] = 1;
 	d->l1_cpus = 2;
 	d->reps = 1;
 	d->scale = (struct expt_scale){ 1, 1, "1" };

@@ -14,7 +14,7 @@
 
 #define FAIL(...) expt_fail(err, errlen, d->file, ln, __VA_ARGS__)
 
-int expt_plan_point(const struct expt_plan *p, int config, int wl, int size)
+int expt_plan_point_vms(const struct expt_plan *p, int config, int wl, int vi, int size)
 {
 	int ci = -1, wi = -1, si = -1;
 
@@ -27,9 +27,14 @@ int expt_plan_point(const struct expt_plan *p, int config, int wl, int size)
 	for (int i = 0; i < p->nsizes; i++)
 		if (p->sizes[i] == size)
 			si = i;
-	if (ci < 0 || wi < 0 || si < 0)
+	if (ci < 0 || wi < 0 || si < 0 || vi < 0 || vi >= p->d->nvms)
 		return -1;
-	return (ci * p->d->nwl + wi) * p->nsizes + si;
+	return ((ci * p->d->nwl + wi) * p->d->nvms + vi) * p->nsizes + si;
+}
+
+int expt_plan_point(const struct expt_plan *p, int config, int wl, int size)
+{
+	return expt_plan_point_vms(p, config, wl, 0, size);
 }
 
 double expt_plan_paper_gb(const struct expt_plan *p, int si)
@@ -143,9 +148,27 @@ static int select_modes(const struct expt_desc *d, const char *list, bool *sel,
 	return 0;
 }
 
-static void size_token(char *buf, size_t n, uint64_t bytes)
+/* The run id without "-rN": NAME[-linux][-resN][-ksmN]-CONFIG-WORKLOAD
+ * [-Nvm]-SIZEM. Every part that can differ between two points of one
+ * plan is in it; the ids of older results (one number of VMs, no guest,
+ * share or KSM keys) read the same as before these keys existed. */
+static void point_key(struct expt_point *pt, const struct expt_plan *p, int cfg)
 {
-	snprintf(buf, n, "%lluM", (unsigned long long)(bytes / MIB));
+	const struct expt_desc *d = p->d;
+	char res[40] = "", vms[16] = "";
+	int rn = 0;
+
+	if (d->resident)
+		rn = snprintf(res, sizeof(res), "-res%u", d->resident);
+	/* KSM in L1 changes only the nested runs */
+	if (d->l1_ksm && cfg != EXPT_FLAT)
+		snprintf(res + rn, sizeof(res) - (size_t)rn, "-ksm%u", d->l1_ksm);
+	if (d->nvms > 1)
+		snprintf(vms, sizeof(vms), "-%uvm", pt->vms);
+	snprintf(pt->key, sizeof(pt->key), "%s%s%s-%s%s-%s%s-%lluM", d->name,
+		 p->guest == EXPT_GUEST_LINUX ? "-linux" : "", res,
+		 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
+		 expt_workloads[pt->wl].name, vms, (unsigned long long)(pt->vm_mem / MIB));
 }
 
 int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
@@ -269,7 +292,9 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 	}
 
 	/* Points, config-major: the order of the CSV and the report. */
-	p->npoints = (size_t)p->nconfigs * (size_t)d->nwl * (size_t)p->nsizes;
+	int nv = d->nvms;
+
+	p->npoints = (size_t)p->nconfigs * (size_t)d->nwl * (size_t)nv * (size_t)p->nsizes;
 	p->points = calloc(p->npoints ? p->npoints : 1, sizeof(*p->points));
 	p->nruns = p->npoints * p->reps;
 	p->runs = calloc(p->nruns ? p->nruns : 1, sizeof(*p->runs));
@@ -280,33 +305,21 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 	}
 	for (int c = 0; c < p->nconfigs; c++)
 		for (int w = 0; w < d->nwl; w++)
-			for (int s = 0; s < p->nsizes; s++) {
-				int cfg = p->configs[c], si = p->sizes[s];
-				struct expt_point *pt = &p->points[(c * d->nwl + w) * p->nsizes + s];
-				char tok[32];
+			for (int v = 0; v < nv; v++)
+				for (int s = 0; s < p->nsizes; s++) {
+					int cfg = p->configs[c], si = p->sizes[s];
+					struct expt_point *pt = &p->points[((c * d->nwl + w) * nv + v) * p->nsizes + s];
 
-				pt->config = cfg;
-				pt->wl = d->wl[w];
-				pt->size = si;
-				pt->vm_mem = p->vm_mem[si];
-				pt->paper_gb = (double)pt->vm_mem / expt_scale_value(&p->scale) / (double)(1ull << 30);
-				size_token(tok, sizeof(tok), pt->vm_mem);
-				/* guest-kernel's ids predate the guest key; a
-				 * Linux run's id says so, so that the two never
-				 * stand in for each other in one results folder */
-				char res[40] = "";
-				int rn = 0;
-
-				if (d->resident)
-					rn = snprintf(res, sizeof(res), "-res%u", d->resident);
-				/* KSM in L1 changes only the nested runs */
-				if (d->l1_ksm && cfg != EXPT_FLAT)
-					snprintf(res + rn, sizeof(res) - (size_t)rn, "-ksm%u", d->l1_ksm);
-				snprintf(pt->key, sizeof(pt->key), "%s%s%s-%s%s-%s-%s", d->name,
-					 p->guest == EXPT_GUEST_LINUX ? "-linux" : "", res,
-					 cfg == EXPT_FLAT ? "flat" : "nested-", cfg == EXPT_FLAT ? "" : expt_config_names[cfg],
-					 expt_workloads[pt->wl].name, tok);
-			}
+					pt->config = cfg;
+					pt->wl = d->wl[w];
+					pt->vi = v;
+					pt->vms = d->vms[v];
+					pt->size = si;
+					pt->vm_mem = p->vm_mem[si];
+					pt->paper_gb = (double)pt->vm_mem / expt_scale_value(&p->scale) /
+						       (double)(1ull << 30);
+					point_key(pt, p, cfg);
+				}
 	/* Runs: rep outermost, configuration innermost, so that an interrupted
 	 * reproduction has covered every point once before it repeats any,
 	 * and the configurations compared at one size run next to each other. */
@@ -314,14 +327,16 @@ int expt_plan_build(const struct expt_desc *d, const struct expt_opts *o,
 
 	for (unsigned rep = 1; rep <= p->reps; rep++)
 		for (int s = 0; s < p->nsizes; s++)
-			for (int w = 0; w < d->nwl; w++)
-				for (int c = 0; c < p->nconfigs; c++) {
-					struct expt_run *run = &p->runs[k++];
+			for (int v = 0; v < nv; v++)
+				for (int w = 0; w < d->nwl; w++)
+					for (int c = 0; c < p->nconfigs; c++) {
+						struct expt_run *run = &p->runs[k++];
 
-					run->point = (c * d->nwl + w) * p->nsizes + s;
-					run->rep = rep;
-					snprintf(run->id, sizeof(run->id), "%s-r%u", p->points[run->point].key, rep);
-				}
+						run->point = ((c * d->nwl + w) * nv + v) * p->nsizes + s;
+						run->rep = rep;
+						snprintf(run->id, sizeof(run->id), "%s-r%u",
+							 p->points[run->point].key, rep);
+					}
 	return 0;
 }
 
@@ -347,7 +362,7 @@ void expt_plan_print(FILE *f, const struct expt_plan *p)
 			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
 			(unsigned long long)p->l1_mem, p->d->l1_cpus,
 			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
-			p->d->vms, r->rep, expt_guest_names[p->guest], p->d->resident,
+			pt->vms, r->rep, expt_guest_names[p->guest], p->d->resident,
 			pt->config == EXPT_FLAT ? 0 : p->d->l1_ksm);
 	}
 }

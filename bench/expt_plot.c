@@ -24,12 +24,21 @@ static void gp_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static bool series_measured(const struct expt_plan *p, const struct expt_data *d, int c, int w)
+static bool series_measured(const struct expt_plan *p, const struct expt_data *d, int c, int w, int v)
 {
 	for (int s = 0; s < p->nsizes; s++)
-		if (d->m[expt_plan_point(p, c, w, p->sizes[s])].t.n)
+		if (d->m[expt_plan_point_vms(p, c, w, v, p->sizes[s])].t.n)
 			return true;
 	return false;
+}
+
+/* The data block of one series: $CONFIG_WORKLOAD, or $CONFIG_WORKLOAD_NVM
+ * in a sweep of the number of VMs. */
+static void block_name(FILE *f, const struct expt_plan *p, int c, int w, int v)
+{
+	fprintf(f, "$%s_%s", expt_config_names[c], expt_workloads[w].name);
+	if (p->d->nvms > 1)
+		fprintf(f, "_%uvm", p->d->vms[v]);
 }
 
 int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
@@ -37,7 +46,12 @@ int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 {
 	const struct expt_desc *de = p->d;
 	int order[EXPT_MAX_LIST];
-	int multi = de->nwl > 1, cols = multi ? 2 : 1, rows = (de->nwl + 1) / 2;
+	/* A sweep of the number of VMs draws one panel per workload and
+	 * configuration, a line per number; otherwise a panel per workload, a
+	 * line per configuration. */
+	bool by_vms = de->nvms > 1;
+	int npanels = de->nwl * (by_vms ? p->nconfigs : 1);
+	int multi = npanels > 1, cols = multi ? 2 : 1, rows = (npanels + 1) / 2;
 	double xa, xb;
 	char title[256], g[32];
 
@@ -52,24 +66,25 @@ int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 	fprintf(f, "# %s.gp: written by nestlab-expt summarize from the measured runs\n"
 		   "# (docs/experiments.md). `gnuplot %s.gp` in this folder redraws\n"
 		   "# %s.png and %s.svg. Data: paper-equivalent GB, median s, min s,\n"
-		   "# max s, runs; one block per configuration and workload.\n",
-		de->name, de->name, de->name, de->name);
+		   "# max s, runs; one block per configuration and workload%s.\n",
+		de->name, de->name, de->name, de->name, by_vms ? " and number of VMs" : "");
 	for (int c = 0; c < p->nconfigs; c++)
-		for (int w = 0; w < de->nwl; w++) {
-			if (!series_measured(p, d, p->configs[c], de->wl[w]))
-				continue;
-			fprintf(f, "$%s_%s << EOD\n", expt_config_names[p->configs[c]],
-				expt_workloads[de->wl[w]].name);
-			for (int s = 0; s < p->nsizes; s++) {
-				int pt = expt_plan_point(p, p->configs[c], de->wl[w], order[s]);
-				const struct expt_stats *t = &d->m[pt].t;
+		for (int w = 0; w < de->nwl; w++)
+			for (int v = 0; v < de->nvms; v++) {
+				if (!series_measured(p, d, p->configs[c], de->wl[w], v))
+					continue;
+				block_name(f, p, p->configs[c], de->wl[w], v);
+				fprintf(f, " << EOD\n");
+				for (int s = 0; s < p->nsizes; s++) {
+					int pt = expt_plan_point_vms(p, p->configs[c], de->wl[w], v, order[s]);
+					const struct expt_stats *t = &d->m[pt].t;
 
-				if (t->n)
-					fprintf(f, "%.4f %.4f %.4f %.4f %zu\n", p->points[pt].paper_gb,
-						t->median, t->min, t->max, t->n);
+					if (t->n)
+						fprintf(f, "%.4f %.4f %.4f %.4f %zu\n", p->points[pt].paper_gb,
+							t->median, t->min, t->max, t->n);
+				}
+				fprintf(f, "EOD\n");
 			}
-			fprintf(f, "EOD\n");
-		}
 	int wpx = cols * 560, hpx = rows * 400 + (multi ? 40 : 0);
 
 	fprintf(f, "do for [t in \"png svg\"] {\n"
@@ -98,26 +113,40 @@ int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		gp_string(f, title);
 		fprintf(f, "\n");
 	}
-	for (int w = 0; w < de->nwl; w++) {
-		int nplot = 0;
+	for (int pn = 0; pn < npanels; pn++) {
+		int w = by_vms ? pn / p->nconfigs : pn, nplot = 0;
+		int nser = by_vms ? de->nvms : p->nconfigs;
 
 		fprintf(f, "  set title ");
-		if (multi)
+		if (by_vms && multi) {
+			char t[96];
+
+			snprintf(t, sizeof(t), "%s, %s", expt_workloads[de->wl[w]].name,
+				 expt_config_labels[p->configs[pn % p->nconfigs]]);
+			gp_string(f, t);
+		} else if (multi)
 			gp_string(f, expt_workloads[de->wl[w]].name);
 		else
 			gp_string(f, title);
 		fprintf(f, "\n");
-		for (int c = 0; c < p->nconfigs; c++) {
-			int cfg = p->configs[c];
-			/* configurations side by side at each size, so bars do not hide each other */
-			double off = (c - (p->nconfigs - 1) / 2.0) * pad / 12;
+		for (int i = 0; i < nser; i++) {
+			int cfg = p->configs[by_vms ? pn % p->nconfigs : i], v = by_vms ? i : 0;
+			/* series side by side at each size, so bars do not hide each other */
+			double off = (i - (nser - 1) / 2.0) * pad / 12;
+			char label[64];
 
-			if (!series_measured(p, d, cfg, de->wl[w]))
+			if (!series_measured(p, d, cfg, de->wl[w], v))
 				continue;
-			fprintf(f, "%s $%s_%s using ($1%+.4f):2:3:4 with yerrorlines lt %d pt %d lw 1.5 title ",
-				nplot++ ? ", \\\n      " : "  plot", expt_config_names[cfg],
-				expt_workloads[de->wl[w]].name, off, cfg + 1, cfg + 5);
-			gp_string(f, multi || de->nwl == 1 ? expt_config_labels[cfg] : expt_workloads[de->wl[w]].name);
+			fprintf(f, "%s ", nplot++ ? ", \\\n      " : "  plot");
+			block_name(f, p, cfg, de->wl[w], v);
+			fprintf(f, " using ($1%+.4f):2:3:4 with yerrorlines lt %d pt %d lw 1.5 title ", off,
+				(by_vms ? i : cfg) + 1, (by_vms ? i : cfg) + 5);
+			if (by_vms)
+				snprintf(label, sizeof(label), "%u VM%s", de->vms[v], de->vms[v] == 1 ? "" : "s");
+			else
+				snprintf(label, sizeof(label), "%s", multi || de->nwl == 1 ?
+					 expt_config_labels[cfg] : expt_workloads[de->wl[w]].name);
+			gp_string(f, label);
 		}
 		if (!nplot)
 			fprintf(f, "  set label 1 \"not measured\" at graph 0.5,0.5 center\n"

@@ -27,39 +27,29 @@ static double ratio_asked(const struct expt_plan *p, int pt)
 {
 	const struct expt_point *po = &p->points[pt];
 
-	return (double)(p->d->vms * expt_pressure_l2_bytes(p, po->wl, po->vm_mem)) / (double)p->l1_mem;
-}
-
-static void cell(FILE *f, double v, const char *fmt)
-{
-	if (isnan(v))
-		fprintf(f, " - |");
-	else {
-		fputc(' ', f);
-		fprintf(f, fmt, v);
-		fprintf(f, " |");
-	}
+	return (double)(po->vms * expt_pressure_l2_bytes(p, po->wl, po->vm_mem)) / (double)p->l1_mem;
 }
 
 static void one_series(FILE *f, const struct expt_plan *p, const struct expt_data *d, int cfg,
-		       int wl, const int *order)
+		       int wl, int vi, const int *order)
 {
 	double base = NAN;
 	int knee = -1, last = -1, nfailed = 0;
 	char g[32];
 
-	fprintf(f, "#### %s, %s\n\n", expt_config_labels[cfg], expt_workloads[wl].name);
+	fprintf(f, "#### %s, %s, %u L2%s\n\n", expt_config_labels[cfg], expt_workloads[wl].name,
+		p->d->vms[vi], p->d->vms[vi] == 1 ? "" : "s");
 	fprintf(f, "| paper GB | L2s' sum / L1 asked | resident / L1 measured | n | median s "
 		   "| vs the lowest ratio | swap-outs | major faults | L1 shadow zapped | L1 KSM sharing |\n"
 		   "|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int s = 0; s < p->nsizes; s++) {
-		int pt = expt_plan_point(p, cfg, wl, order[s]);
+		int pt = expt_plan_point_vms(p, cfg, wl, vi, order[s]);
 		const struct expt_meas *m = &d->m[pt];
 		double rss = m->ctr_med[EXPT_C_GRSS] * 1024.0 / (double)p->l1_mem;
 
 		fprintf(f, "| %s | %.2f |", expt_gb_text(g, sizeof(g), p->points[pt].paper_gb),
 			ratio_asked(p, pt));
-		cell(f, rss, "%.2f");
+		expt_md_cell(f, rss, "%.2f");
 		fprintf(f, " %zu |", m->t.n);
 		if (!m->t.n) {
 			if (m->failed)
@@ -69,17 +59,17 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 			nfailed += m->failed > 0;
 			continue;
 		}
-		cell(f, m->t.median, "%.3f");
+		expt_md_cell(f, m->t.median, "%.3f");
 		if (isnan(base))
 			base = m->t.median;
 		if (base > 0)
 			fprintf(f, " %+.1f%% |", (m->t.median / base - 1) * 100);
 		else
 			fprintf(f, " - |");
-		cell(f, m->ctr_med[EXPT_C_SWAP], "%.10g");
-		cell(f, m->ctr_med[EXPT_C_MAJ], "%.10g");
-		cell(f, m->ctr_med[EXPT_C_ZAPPED], "%.10g");
-		cell(f, m->ctr_med[EXPT_C_KSM], "%.10g");
+		expt_md_cell(f, m->ctr_med[EXPT_C_SWAP], "%.10g");
+		expt_md_cell(f, m->ctr_med[EXPT_C_MAJ], "%.10g");
+		expt_md_cell(f, m->ctr_med[EXPT_C_ZAPPED], "%.10g");
+		expt_md_cell(f, m->ctr_med[EXPT_C_KSM], "%.10g");
 		fprintf(f, "\n");
 		if (knee < 0 && m->ctr_med[EXPT_C_SWAP] > 0)
 			knee = pt;
@@ -130,15 +120,16 @@ void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data
 		return;
 	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### Memory pressure in L1\n\n"
-		   "Each size as the ratio of what the %u L2s ask L1 to back (their OS share, %u%% of "
+		   "Each size as the ratio of what the L2s ask L1 to back (their OS share, %u%% of "
 		   "their memory in whole 2 MiB, and the footprint) to L1's memory (%llu MiB; L1's own "
 		   "kernel has its allowance on top), and measured: the L2s' memory resident in L1 "
 		   "(`guest_rss_kb`) over L1's memory. L1 swaps to zram. %s\n\n",
-		   de->vms, de->resident, (unsigned long long)(p->l1_mem / MIB),
+		   de->resident, (unsigned long long)(p->l1_mem / MIB),
 		   de->l1_ksm ? "KSM in L1 is on (`l1_ksm`): pages it merged are in `L1 KSM sharing`."
 			      : "KSM in L1 is off.");
 	for (int c = 0; c < p->nconfigs; c++)
 		for (int w = 0; w < de->nwl; w++)
-			if (p->configs[c] != EXPT_FLAT)
-				one_series(f, p, d, p->configs[c], de->wl[w], order);
+			for (int v = 0; v < de->nvms; v++)
+				if (p->configs[c] != EXPT_FLAT)
+					one_series(f, p, d, p->configs[c], de->wl[w], v, order);
 }

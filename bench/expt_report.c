@@ -38,6 +38,17 @@ static const char *secs(char *buf, size_t n, double v)
 	return buf;
 }
 
+/* "mcf" or, in a sweep of the number of VMs, "mcf, 3 VMs". */
+static const char *series_name(char *buf, size_t n, const struct expt_plan *p, int wl, int vi)
+{
+	if (p->d->nvms == 1)
+		snprintf(buf, n, "%s", expt_workloads[wl].name);
+	else
+		snprintf(buf, n, "%s, %u VM%s", expt_workloads[wl].name, p->d->vms[vi],
+			 p->d->vms[vi] == 1 ? "" : "s");
+	return buf;
+}
+
 static bool has_config(const struct expt_plan *p, int c)
 {
 	for (int i = 0; i < p->nconfigs; i++)
@@ -95,7 +106,15 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 	if (de->nested)
 		fprintf(f, " L1: %s = %llu MiB, %u vCPUs.", de->l1_mem.text,
 			(unsigned long long)(p->l1_mem / MIB), de->l1_cpus);
-	fprintf(f, " %u VM%s at once.\n- Footprints:", de->vms, de->vms > 1 ? "s" : "");
+	if (de->nvms == 1)
+		fprintf(f, " %u VM%s at once.", de->vms[0], de->vms[0] > 1 ? "s" : "");
+	else {
+		fprintf(f, " VMs at once, swept:");
+		for (int v = 0; v < de->nvms; v++)
+			fprintf(f, "%s %u", v ? "," : "", de->vms[v]);
+		fprintf(f, " (each point's `VMs`).");
+	}
+	fprintf(f, "\n- Footprints:");
 	for (int w = 0; w < de->nwl; w++) {
 		int wl = de->wl[w];
 
@@ -121,12 +140,15 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 			de->name, de->name);
 }
 
-static void ctr_cell(FILE *f, double v)
+void expt_md_cell(FILE *f, double v, const char *fmt)
 {
-	if (isnan(v))
+	if (isnan(v)) {
 		fprintf(f, " - |");
-	else
-		fprintf(f, " %.10g |", v);
+		return;
+	}
+	fputc(' ', f);
+	fprintf(f, fmt, v);
+	fprintf(f, " |");
 }
 
 static void points_table(FILE *f, const struct expt_plan *p, const struct expt_data *d)
@@ -145,38 +167,39 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 		   "`guest_page_cache_kb` at the end (summed) and `guest_boot_s`, boot to /init (the "
 		   "mean, not in the time); `l1_ksm_sharing`, L1's KSM `pages_sharing` at its most "
 		   "(nested runs with `l1_ksm` only: pages of the L2s that KSM merged).\n\n"
-		   "| config | workload | paper GB | VM MiB | n | failed | median s | mean s | sd s | min s | max s "
-		   "| L1 pf_guest | L1 exits | L0 exits | swap-outs | major faults | L1 shadow zapped "
-		   "| VMs' resident KiB | VMs' major faults | VMs' page cache KiB | VM boot s "
-		   "| L1 KSM sharing |\n"
-		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+		   "| config | workload | VMs | paper GB | VM MiB | n | failed | median s | mean s | sd s "
+		   "| min s | max s | L1 pf_guest | L1 exits | L0 exits | swap-outs | major faults "
+		   "| L1 shadow zapped | VMs' resident KiB | VMs' major faults | VMs' page cache KiB "
+		   "| VM boot s | L1 KSM sharing |\n"
+		   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int c = 0; c < p->nconfigs; c++)
 		for (int w = 0; w < p->d->nwl; w++)
-			for (int s = 0; s < p->nsizes; s++) {
-				int pt = expt_plan_point(p, p->configs[c], p->d->wl[w], order[s]);
-				const struct expt_meas *m = &d->m[pt];
+			for (int v = 0; v < p->d->nvms; v++)
+				for (int s = 0; s < p->nsizes; s++) {
+					int pt = expt_plan_point_vms(p, p->configs[c], p->d->wl[w], v, order[s]);
+					const struct expt_meas *m = &d->m[pt];
 
-				fprintf(f, "| %s | %s | %s | %llu | %zu | %zu | %s |",
-					expt_config_names[p->configs[c]], expt_workloads[p->d->wl[w]].name,
-					expt_gb_text(g, sizeof(g), p->points[pt].paper_gb),
-					(unsigned long long)(p->points[pt].vm_mem / MIB), m->t.n, m->failed,
-					secs(b, sizeof(b), m->t.median));
-				if (!m->t.n) {
-					for (int k = 0; k < 4 + EXPT_NCTR; k++)
-						fprintf(f, " |");
+					fprintf(f, "| %s | %s | %u | %s | %llu | %zu | %zu | %s |",
+						expt_config_names[p->configs[c]], expt_workloads[p->d->wl[w]].name,
+						p->points[pt].vms, expt_gb_text(g, sizeof(g), p->points[pt].paper_gb),
+						(unsigned long long)(p->points[pt].vm_mem / MIB), m->t.n, m->failed,
+						secs(b, sizeof(b), m->t.median));
+					if (!m->t.n) {
+						for (int k = 0; k < 4 + EXPT_NCTR; k++)
+							fprintf(f, " |");
+						fprintf(f, "\n");
+						continue;
+					}
+					fprintf(f, " %.3f |", m->t.mean);
+					if (isnan(m->t.sd))
+						fprintf(f, " - |");
+					else
+						fprintf(f, " %.3f |", m->t.sd);
+					fprintf(f, " %.3f | %.3f |", m->t.min, m->t.max);
+					for (int k = 0; k < EXPT_NCTR; k++)
+						expt_md_cell(f, m->ctr_med[k], "%.10g");
 					fprintf(f, "\n");
-					continue;
 				}
-				fprintf(f, " %.3f |", m->t.mean);
-				if (isnan(m->t.sd))
-					fprintf(f, " - |");
-				else
-					fprintf(f, " %.3f |", m->t.sd);
-				fprintf(f, " %.3f | %.3f |", m->t.min, m->t.max);
-				for (int k = 0; k < EXPT_NCTR; k++)
-					ctr_cell(f, m->ctr_med[k]);
-				fprintf(f, "\n");
-			}
 	fprintf(f, "\n");
 }
 
@@ -345,7 +368,7 @@ static void fig4(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 {
 	int order[EXPT_MAX_LIST], base = -1, nmodes = 0;
-	char g[32], b[32];
+	char g[32], b[32], name[48];
 
 	expt_plan_sizes_by_memory(p, order);
 	for (int c = 0; c < p->nconfigs; c++)
@@ -372,26 +395,28 @@ static void modes(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 	for (int c = 0; c < nmodes - 1; c++)
 		fprintf(f, "---|---|");
 	fprintf(f, "\n");
-	for (int w = 0; w < p->d->nwl; w++) {
-		int wl = p->d->wl[w];
+	for (int w = 0; w < p->d->nwl; w++)
+		for (int v = 0; v < p->d->nvms; v++) {
+			int wl = p->d->wl[w];
 
-		for (int s = 0; s < p->nsizes; s++) {
-			int bp = expt_plan_point(p, base, wl, order[s]);
+			for (int s = 0; s < p->nsizes; s++) {
+				int bp = expt_plan_point_vms(p, base, wl, v, order[s]);
 
-			fprintf(f, "| %s | %s | %s |", expt_workloads[wl].name, expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])),
-				secs(b, sizeof(b), median_of(d, bp)));
-			for (int c = 0; c < p->nconfigs; c++) {
-				int cfg = p->configs[c], cp;
+				fprintf(f, "| %s | %s | %s |", series_name(name, sizeof(name), p, wl, v),
+					expt_gb_text(g, sizeof(g), expt_plan_paper_gb(p, order[s])),
+					secs(b, sizeof(b), median_of(d, bp)));
+				for (int c = 0; c < p->nconfigs; c++) {
+					int cfg = p->configs[c], cp;
 
-				if (cfg == EXPT_FLAT || cfg == base)
-					continue;
-				cp = expt_plan_point(p, cfg, wl, order[s]);
-				fprintf(f, " %s |", secs(b, sizeof(b), median_of(d, cp)));
-				fprintf(f, " %s |", pct(b, sizeof(b), expt_pct(d, bp, cp)));
+					if (cfg == EXPT_FLAT || cfg == base)
+						continue;
+					cp = expt_plan_point_vms(p, cfg, wl, v, order[s]);
+					fprintf(f, " %s |", secs(b, sizeof(b), median_of(d, cp)));
+					fprintf(f, " %s |", pct(b, sizeof(b), expt_pct(d, bp, cp)));
+				}
+				fprintf(f, "\n");
 			}
-			fprintf(f, "\n");
 		}
-	}
 	fprintf(f, "\n");
 }
 
@@ -408,25 +433,25 @@ static bool series_has(const struct expt_data *d, const int *pts, int n, int k)
 static void counters(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 {
 	int order[EXPT_MAX_LIST];
-	char g[32], g2[32];
+	char g[32], g2[32], name[48];
 
 	expt_plan_sizes_by_memory(p, order);
 	fprintf(f, "### What moved with the time\n\n"
 		   "Over the sizes of each series, Pearson's r between the median time and each counter's "
 		   "median (at least 3 sizes with both).\n\n");
 	for (int c = 0; c < p->nconfigs; c++)
-		for (int w = 0; w < p->d->nwl; w++) {
-			int cfg = p->configs[c], wl = p->d->wl[w], n = 0, pts[EXPT_MAX_LIST];
-			int bestk = -1;
+		for (int sr = 0; sr < p->d->nwl * p->d->nvms; sr++) {
+			int cfg = p->configs[c], wl = p->d->wl[sr / p->d->nvms], v = sr % p->d->nvms;
+			int n = 0, pts[EXPT_MAX_LIST], bestk = -1;
 			double bestr = 0;
 
 			for (int s = 0; s < p->nsizes; s++) {
-				int pt = expt_plan_point(p, cfg, wl, order[s]);
+				int pt = expt_plan_point_vms(p, cfg, wl, v, order[s]);
 
 				if (d->m[pt].t.n)
 					pts[n++] = pt;
 			}
-			fprintf(f, "- %s, %s: ", expt_workloads[wl].name, expt_config_names[cfg]);
+			fprintf(f, "- %s, %s: ", series_name(name, sizeof(name), p, wl, v), expt_config_names[cfg]);
 			if (n < 3) {
 				fprintf(f, "%d measured size%s, too few to correlate.\n", n, n == 1 ? "" : "s");
 				continue;
@@ -486,20 +511,20 @@ static void counters(FILE *f, const struct expt_plan *p, const struct expt_data 
 	fprintf(f, "\nAgainst %s at the same workload and size: the median over the sizes of each "
 		   "ratio (this configuration / %s).\n\n", expt_config_names[base], expt_config_names[base]);
 	for (int c = 1; c < p->nconfigs; c++)
-		for (int w = 0; w < p->d->nwl; w++) {
-			int cfg = p->configs[c], wl = p->d->wl[w], n = 0;
+		for (int sr = 0; sr < p->d->nwl * p->d->nvms; sr++) {
+			int cfg = p->configs[c], wl = p->d->wl[sr / p->d->nvms], v = sr % p->d->nvms, n = 0;
 			double tr[EXPT_MAX_LIST];
 			struct expt_stats st;
 
 			for (int s = 0; s < p->nsizes; s++) {
-				double a = median_of(d, expt_plan_point(p, base, wl, order[s]));
-				double b = median_of(d, expt_plan_point(p, cfg, wl, order[s]));
+				double a = median_of(d, expt_plan_point_vms(p, base, wl, v, order[s]));
+				double b = median_of(d, expt_plan_point_vms(p, cfg, wl, v, order[s]));
 
 				if (!isnan(a) && !isnan(b) && a > 0)
 					tr[n++] = b / a;
 			}
-			fprintf(f, "- %s, %s vs %s: ", expt_workloads[wl].name, expt_config_names[cfg],
-				expt_config_names[base]);
+			fprintf(f, "- %s, %s vs %s: ", series_name(name, sizeof(name), p, wl, v),
+				expt_config_names[cfg], expt_config_names[base]);
 			if (!n) {
 				fprintf(f, "no size measured in both.\n");
 				continue;
@@ -511,8 +536,8 @@ static void counters(FILE *f, const struct expt_plan *p, const struct expt_data 
 				int m = 0;
 
 				for (int s = 0; s < p->nsizes; s++) {
-					double a = d->m[expt_plan_point(p, base, wl, order[s])].ctr_med[k];
-					double b = d->m[expt_plan_point(p, cfg, wl, order[s])].ctr_med[k];
+					double a = d->m[expt_plan_point_vms(p, base, wl, v, order[s])].ctr_med[k];
+					double b = d->m[expt_plan_point_vms(p, cfg, wl, v, order[s])].ctr_med[k];
 
 					if (!isnan(a) && !isnan(b) && a > 0)
 						cr[m++] = b / a;
@@ -543,6 +568,7 @@ int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 	if (de->figure == 4)
 		fig4(f, p, d);
 	expt_pressure_md(f, p, d);
+	expt_vms_md(f, p, d);
 	modes(f, p, d);
 	counters(f, p, d);
 	return ferror(f) ? -EIO : 0;

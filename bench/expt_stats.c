@@ -317,7 +317,7 @@ static void num(FILE *f, const char *fmt, double v)
 
 int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d)
 {
-	fprintf(f, "config,workload,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,"
+	fprintf(f, "config,workload,vms,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,"
 		   "min_s,max_s,failed");
 	for (int k = 0; k < EXPT_NCTR; k++)
 		fprintf(f, ",%s_median", expt_counter_names[k]);
@@ -326,8 +326,8 @@ int expt_write_csv(FILE *f, const struct expt_plan *p, const struct expt_data *d
 		const struct expt_point *pt = &p->points[i];
 		const struct expt_meas *m = &d->m[i];
 
-		fprintf(f, "%s,%s,%llu,%llu,%.2f,%zu,", expt_config_names[pt->config],
-			expt_workloads[pt->wl].name, (unsigned long long)pt->vm_mem,
+		fprintf(f, "%s,%s,%u,%llu,%llu,%.2f,%zu,", expt_config_names[pt->config],
+			expt_workloads[pt->wl].name, pt->vms, (unsigned long long)pt->vm_mem,
 			(unsigned long long)(pt->vm_mem / MIB), pt->paper_gb, m->t.n);
 		/* empty fields for what was not measured: never a made-up 0 */
 		num(f, "%.3f", m->t.median);

@@ -136,7 +136,8 @@ static void desc_good(void **state)
 	assert_int_equal(expt_size_bytes(&d.vm_mem[0]), 5ull << 30);
 	assert_int_equal(expt_size_bytes(&d.vm_mem[4]), 9ull << 30);
 	assert_int_equal(expt_size_bytes(&d.l1_mem), 8ull << 30);
-	assert_int_equal(d.vms, 2);
+	assert_int_equal(d.nvms, 1);
+	assert_int_equal(d.vms[0], 2);
 	assert_int_equal(d.l1_cpus, 2);
 	assert_int_equal(d.reps, 8);
 	assert_int_equal(expt_size_bytes(&d.footprint[expt_workload_find("mcf")]), 1825361101ull);
@@ -152,7 +153,8 @@ static void desc_good(void **state)
 				"vm_mem 64M\nl1_mem 1G\nfootprint 8M\niters 3\nscale 1/4", &d, err, sizeof(err)), 0);
 	assert_int_equal(d.nmodes, 1);
 	assert_int_equal(d.modes[0], EXPT_SHADOW);
-	assert_int_equal(d.vms, 1);
+	assert_int_equal(d.nvms, 1);
+	assert_int_equal(d.vms[0], 1);
 	assert_int_equal(d.reps, 1);
 	assert_int_equal(d.l1_cpus, 2);
 	assert_string_equal(d.title, "x");
@@ -633,7 +635,7 @@ static void fig3_numbers(void **state)
 	assert_has(md, "Host: test host.");
 	assert_has(md, "Scale 1/32");
 	assert_has(md, "8 GB = 256 MiB");
-	assert_has(md, "| shadow | mcf | 8 GB | 256 | 1 | 0 | 111.900 | 111.900 | - | 111.900 | 111.900 | 400 | 500 | 3000 | 0 | 0 |");
+	assert_has(md, "| shadow | mcf | 2 | 8 GB | 256 | 1 | 0 | 111.900 | 111.900 | - | 111.900 | 111.900 | 400 | 500 | 3000 | 0 | 0 |");
 	/* the counters: pf_guest rose with the sizes while the time did not move */
 	assert_has(md, "- mcf, shadow: over 5 sizes (5 GB -> 9 GB) the time went 111.900 -> 111.900 s");
 	assert_has(md, "- mcf, shadow vs flat: time x1.119 over 5 sizes; l0_exits x3.000.");
@@ -656,7 +658,7 @@ static void missing_points(void **state)
 	assert_has(md, "| mcf, shadow vs flat: average over all sizes | 11.9% | 11.90% (4 of 5 sizes) |");
 	assert_has(md, "| mcf, shadow vs flat: at 8 GB | 8.04% | not measured |");
 	assert_has(md, "8 GB not measured");
-	assert_has(md, "| shadow | mcf | 8 GB | 256 | 0 | 0 | not measured |");
+	assert_has(md, "| shadow | mcf | 2 | 8 GB | 256 | 0 | 0 | not measured |");
 	free(md);
 	unload(&fx);
 	free(tsv);
@@ -761,6 +763,116 @@ static void pressure_section(void **state)
 	unload(&fx);
 }
 
+/* A sweep of the number of VMs: `vms 1 2 4` makes it a dimension of the
+ * points, in the ids (NvM), the plan's vms column, the CSV, the plot and
+ * the report's section. */
+static void vms_sweep(void **state)
+{
+	static const char text[] =
+		"name v\nshapes nested\nmodes shadow nested\nworkloads mcf\nvms 1 2 4\nvm_mem 9G 5G\n"
+		"l1_mem 8G\nfootprint mcf=1.7G\n";
+#define VL(mode, n, mib, bytes, t, swap, rss) \
+	"v-nested-" #mode "-mcf-" #n "vm-" #mib "M-r1\t" #mode "\tmcf\t" #bytes "\t1\t" #t \
+	"\t0\t1\t2\t3\t" #swap "\t7\t-\t" #rss "\t-\t-\t-\t-\n"
+	static const char tsv[] = HDR
+		VL(shadow, 1, 80, 83886080, 2, 0, 30000) VL(shadow, 1, 144, 150994944, 2.2, 0, 30000)
+		VL(shadow, 2, 80, 83886080, 4, 0, 60000) VL(shadow, 2, 144, 150994944, 4.4, 0, 60000)
+		VL(shadow, 4, 80, 83886080, 10, 500, 110000)
+		VL(nested, 1, 80, 83886080, 1, 0, 30000);
+#undef VL
+	struct fixture fx;
+	struct expt_desc d;
+	char err[EXPT_ERRLEN] = "", *buf = NULL, *md;
+	size_t len = 0;
+	unsigned rep;
+	FILE *f;
+	int pt;
+
+	(void)state;
+	load(&fx, text, "1/64", 1);
+	assert_int_equal(fx.d.nvms, 3);
+	assert_int_equal(fx.d.vms[2], 4);
+	/* 2 modes x 1 workload x 3 numbers x 2 sizes */
+	assert_int_equal(fx.p.npoints, 12);
+	assert_int_equal(fx.p.nruns, 12);
+	/* runs: size, then number of VMs, then configuration innermost */
+	assert_string_equal(fx.p.runs[0].id, "v-nested-shadow-mcf-1vm-144M-r1");
+	assert_string_equal(fx.p.runs[1].id, "v-nested-nested-mcf-1vm-144M-r1");
+	assert_string_equal(fx.p.runs[2].id, "v-nested-shadow-mcf-2vm-144M-r1");
+	assert_string_equal(fx.p.runs[11].id, "v-nested-nested-mcf-4vm-80M-r1");
+	pt = expt_plan_find_id(&fx.p, "v-nested-nested-mcf-4vm-80M-r3", &rep);
+	assert_true(pt >= 0);
+	assert_int_equal(fx.p.points[pt].vms, 4);
+	assert_int_equal(fx.p.points[pt].config, EXPT_NESTED);
+	assert_int_equal(rep, 3);
+	assert_int_equal(pt, expt_plan_point_vms(&fx.p, EXPT_NESTED, expt_workload_find("mcf"), 2, 1));
+	assert_int_equal(expt_plan_point_vms(&fx.p, EXPT_NESTED, expt_workload_find("mcf"), 3, 0), -1);
+	/* one number of VMs keeps the ids it always had */
+	assert_int_equal(expt_plan_find_id(&fx.p, "v-nested-nested-mcf-80M-r1", &rep), -1);
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &fx.p);
+	fclose(f);
+	assert_has(buf, "\nv-nested-shadow-mcf-4vm-144M-r1\tv\tshadow\tmcf\t150994944\t0\t134217728\t2\t"
+			"28311552\t1\t4\t1\tkernel\t0\t0\n");
+	free(buf);
+
+	measure(&fx, tsv);
+	assert_int_equal(fx.data.used, 6);
+	assert_int_equal(fx.data.bad, 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(expt_write_csv(f, &fx.p, &fx.data), 0);
+	fclose(f);
+	assert_has(buf, "\nshadow,mcf,4,83886080,80,5.00,1,10.000,");
+	assert_has(buf, "\nnested,mcf,2,150994944,144,9.00,0,");
+	free(buf);
+	f = open_memstream(&buf, &len);
+	struct expt_meta meta = { "test host", "yes" };
+
+	assert_int_equal(expt_write_gp(f, &fx.p, &fx.data, &meta), 0);
+	fclose(f);
+	/* a panel per configuration, a line per number of VMs */
+	assert_has(buf, "$shadow_mcf_4vm << EOD\n5.0000 10.0000 10.0000 10.0000 1\nEOD\n");
+	assert_has(buf, "set multiplot layout 1,2");
+	assert_has(buf, "set title \"mcf, nested, L1 nested EPT/NPT\"");
+	assert_has(buf, " title \"4 VMs\"");
+	assert_null(strstr(buf, "$nested_mcf_2vm"));
+	free(buf);
+
+	md = capture_md(&fx);
+	assert_has(md, "VMs at once, swept: 1, 2, 4 (each point's `VMs`).");
+	assert_has(md, "### The number of VMs at once\n");
+	assert_has(md, "L1 has 2, so from 3 L2s on they take turns on L1's vCPUs");
+	/* 4 x (0 share + 27 MiB) over L1's 128 MiB; resident 110000 KiB / 128 MiB */
+	assert_has(md, "| 4 | 5 GB | 0.84 | 1 | 0 | 10.000 | x5.000 | x1.000 | 500 | 7 | 0.84 | 2 | 3 |\n");
+	assert_has(md, "| 2 | 9 GB | 0.42 | 1 | 0 | 4.400 | x2.000 | x1.100 | 0 | 7 | 0.46 | 2 | 3 |\n");
+	assert_has(md, "| 4 | 9 GB | 0.84 | 0 | 0 | not measured | | | | | | | |\n");
+	assert_has(md, "- With the number of VMs (the time at N over the time at 1, the median over the "
+		       "sizes measured at both): N = 2: x2.000 (2 sizes); N = 4: x5.000 (1 size).\n");
+	assert_has(md, "N = 1: x1.100 from 5 GB to 9 GB, resident 30000 -> 30000; N = 2: x1.100");
+	assert_has(md, "N = 4: one size measured.\n");
+	assert_has(md, "L1 first swapped with 4 VMs of 5 GB (the VMs asked for 0.84 x L1's memory): "
+		       "500 pages out, 7 major faults.\n");
+	assert_has(md, "N = 2: not measured; N = 4: not measured.\n");
+	assert_has(md, "L1 swapped out nothing at any point measured");
+	assert_has(md, "| mcf, 4 VMs | 5 GB | 10.000 | not measured |");
+	assert_has(md, "- mcf, 2 VMs, nested vs shadow: no size measured in both.\n");
+	free(md);
+	unload(&fx);
+	/* one number of VMs: no such section */
+	load(&fx, fig3_text, "1/32", 1);
+	measure(&fx, HDR);
+	md = capture_md(&fx);
+	assert_null(strstr(md, "number of VMs at once"));
+	free(md);
+	unload(&fx);
+
+	assert_int_equal(expt_desc_parse("t.expt", "name v\nshapes nested\nworkloads mcf\nvm_mem 5G\n"
+					 "footprint 1G\nvms 2 3 2\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:6: vms '2' given twice");
+	assert_int_equal(expt_desc_parse("t.expt", "name v\nvms 1 0\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:2: vms '0': a number 1..16");
+}
+
 static void csv_text(void **state)
 {
 	static const char tsv[] = HDR
@@ -771,14 +883,14 @@ static void csv_text(void **state)
 		"fig3-nested-shadow-mcf-160M-r1\tshadow\tmcf\t167772160\t1\t20.5\t0\t7\t8\t9\t10\t11"
 		"\t12\t13\t-\t15\t1.5\t4096\n";
 	static const char want[] =
-		"config,workload,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,min_s,max_s,failed,"
+		"config,workload,vms,vm_mem_bytes,vm_mem_mib,paper_gb,n,median_s,mean_s,sd_s,min_s,max_s,failed,"
 		"l1_pf_guest_median,l1_exits_median,l0_exits_median,swap_out_median,major_faults_median,"
 		"l1_shadow_zapped_median,guest_rss_kb_median,guest_major_faults_median,"
 		"guest_page_cache_kb_median,guest_boot_s_median,l1_ksm_sharing_median\n"
-		"flat,mcf,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,,,,,,,\n"
-		"flat,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n"
-		"shadow,mcf,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11,12,13,,15,1.5,4096\n"
-		"shadow,mcf,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n";
+		"flat,mcf,2,167772160,160,5.00,2,11.000,11.000,1.414,10.000,12.000,1,,,200,,,,,,,,\n"
+		"flat,mcf,2,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n"
+		"shadow,mcf,2,167772160,160,5.00,1,20.500,20.500,,20.500,20.500,0,7,8,9,10,11,12,13,,15,1.5,4096\n"
+		"shadow,mcf,2,268435456,256,8.00,0,,,,,,0,,,,,,,,,,,\n";
 	struct expt_desc d;
 	struct expt_plan p;
 	struct expt_data data;
@@ -875,11 +987,13 @@ static void shipped(void **state)
 {
 	static const struct {
 		const char *file;
-		int nconfigs, nwl;
-	} files[] = { { "fig3", 2, 1 }, { "fig4", 1, 4 }, { "modes", 3, 4 } };
+		int nconfigs, nwl, nvms;
+		unsigned reps;
+	} files[] = { { "fig3", 2, 1, 1, 8 }, { "fig4", 1, 4, 1, 8 }, { "modes", 3, 4, 1, 8 },
+		      { "pressure", 2, 1, 1, 1 }, { "pressure-ksm", 2, 1, 1, 1 }, { "vms", 2, 1, 4, 1 } };
 
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct expt_desc d;
 		struct expt_plan p;
 		struct expt_opts o = { .scale = "1/32" };
@@ -889,11 +1003,12 @@ static void shipped(void **state)
 		if (expt_desc_load(path, &d, err, sizeof(err)))
 			fail_msg("%s", err);
 		assert_string_equal(d.name, files[i].file); /* bench/paper.sh names them by file */
-		assert_int_equal(d.reps, 8);
+		assert_int_equal(d.reps, files[i].reps);
 		if (expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)))
 			fail_msg("%s", err);
 		assert_int_equal(p.nconfigs, files[i].nconfigs);
 		assert_int_equal(d.nwl, files[i].nwl);
+		assert_int_equal(d.nvms, files[i].nvms);
 		assert_int_equal(p.nsizes, 5);
 		assert_int_equal(p.l1_mem, 256 * MIB);
 		expt_plan_free(&p);
@@ -1367,7 +1482,7 @@ static void tsv_not_regular(void **state)
 	snprintf(path, sizeof(path), "%s/o/fig3.csv", tmpdir);
 	csv = slurp(path, NULL);
 	assert_non_null(csv);
-	assert_has(csv, "\nflat,mcf,167772160,160,5.00,2,2.000,2.000,");
+	assert_has(csv, "\nflat,mcf,2,167772160,160,5.00,2,2.000,2.000,");
 	free(csv);
 }
 
@@ -1594,6 +1709,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(fig4_numbers),
 		cmocka_unit_test(csv_text),
 		cmocka_unit_test(pressure_section),
+		cmocka_unit_test(vms_sweep),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(counter_sentence),
 		cmocka_unit_test(shipped),
