@@ -48,6 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "%d workloads, %d sizes, %d modes", d.nwl, d.nsizes, d.nmodes);
 	for (int i = 0; i < d.nwl; i++)
 		FUZZ_CHECK(d.wl[i] >= 0 && d.wl[i] < EXPT_NWORKLOADS, "workload %d", d.wl[i]);
+	FUZZ_CHECK(d.nvms >= 1 && d.nvms <= EXPT_MAX_LIST, "%d numbers of VMs", d.nvms);
+	for (int i = 0; i < d.nvms; i++) {
+		FUZZ_CHECK(d.vms[i] >= 1 && d.vms[i] <= 16, "vms %u", d.vms[i]);
+		for (int j = 0; j < i; j++)
+			FUZZ_CHECK(d.vms[j] != d.vms[i], "vms %u twice", d.vms[i]);
+	}
 
 	memset(&o, 0, sizeof(o)); /* nestlab-expt plan FILE: no options */
 	memset(err, 0x5a, sizeof(err));
@@ -64,7 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(pt->vm_mem >= 4 * MIB && pt->vm_mem <= EXPT_MAX_BYTES,
 			   "point %zu: %llu bytes", i, (unsigned long long)pt->vm_mem);
-		FUZZ_CHECK(expt_plan_point(&p, pt->config, pt->wl, pt->size) == (int)i,
+		FUZZ_CHECK(pt->vi >= 0 && pt->vi < d.nvms && pt->vms == d.vms[pt->vi],
+			   "point %zu: vms %u at %d", i, pt->vms, pt->vi);
+		FUZZ_CHECK(expt_plan_point_vms(&p, pt->config, pt->wl, pt->vi, pt->size) == (int)i,
 			   "point %zu (%s) is not found by its parts", i, pt->key);
 	}
 	/* every run's id names its own point and rep (the first runs and a

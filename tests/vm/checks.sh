@@ -139,14 +139,22 @@ csv_medians_problems() {
 		awk -F'\t' -v csv="$1" '
 		{ k = $1 SUBSEP $2; v[k, ++n[k]] = $3 }
 		END {
+			# columns by the names in the header: the CSV gains columns over time
 			while ((getline line < csv) > 0) {
-				if (++ln == 1) continue
-				split(line, c, ",")
-				k = c[1] SUBSEP c[3]
-				if (!(k in n)) { if (c[7] != "") printf "CSV %s %s: median %s with no runs\n", c[1], c[3], c[7]; continue }
+				nc = split(line, c, ",")
+				if (++ln == 1) {
+					for (i = 1; i <= nc; i++) col[c[i]] = i
+					if (!("config" in col) || !("vm_mem_bytes" in col) || !("median_s" in col)) {
+						print csv ": no config, vm_mem_bytes or median_s column"; exit
+					}
+					ci = col["config"]; si = col["vm_mem_bytes"]; mi = col["median_s"]
+					continue
+				}
+				k = c[ci] SUBSEP c[si]
+				if (!(k in n)) { if (c[mi] != "") printf "CSV %s %s: median %s with no runs\n", c[ci], c[si], c[mi]; continue }
 				m = n[k] % 2 ? v[k, (n[k] + 1) / 2] : (v[k, n[k] / 2] + v[k, n[k] / 2 + 1]) / 2
 				want = sprintf("%.3f", m)
-				if (c[7] != want) printf "CSV %s %s: median \"%s\", the runs give %s\n", c[1], c[3], c[7], want
+				if (c[mi] != want) printf "CSV %s %s: median \"%s\", the runs give %s\n", c[ci], c[si], c[mi], want
 				done[k] = 1
 			}
 			if (ln < 1) print csv ": missing or empty"

@@ -106,12 +106,17 @@ fails "two runs missing" '2 runs, not 4' run_times_problems "$tmp/short.tsv" 4
 fails "no measured.tsv" 'missing' run_times_problems "$tmp/none.tsv" 4
 
 passes "CSV medians are the runs' times" csv_medians_problems "$csv" "$tsv"
-sed 's/^flat,mcf,83886080,80,5.00,1,4.215,/flat,mcf,83886080,80,5.00,1,4.216,/' "$csv" >"$tmp/med.csv"
+sed 's/^flat,mcf,1,83886080,80,5.00,1,4.215,/flat,mcf,1,83886080,80,5.00,1,4.216,/' "$csv" >"$tmp/med.csv"
 fails "a CSV median off by 1 ms" 'CSV flat 83886080: median "4.216", the runs give 4.215' csv_medians_problems "$tmp/med.csv" "$tsv"
-sed 's/^\(shadow,mcf,134217728,128,8.00,\)1,22.342,/\10,,/' "$csv" >"$tmp/blank.csv"
+sed 's/^\(shadow,mcf,1,134217728,128,8.00,\)1,22.342,/\10,,/' "$csv" >"$tmp/blank.csv"
 fails "a CSV median left blank" 'CSV shadow 134217728: median ""' csv_medians_problems "$tmp/blank.csv" "$tsv"
-grep -v '^shadow,mcf,83886080' "$csv" >"$tmp/row.csv"
+grep -v '^shadow,mcf,1,83886080' "$csv" >"$tmp/row.csv"
 fails "a CSV row missing" 'no CSV row for shadow 83886080' csv_medians_problems "$tmp/row.csv" "$tsv"
+# the columns are found by name: a CSV from before the vms column still reads
+cut -d, -f3 --complement "$csv" >"$tmp/novms.csv"
+passes "a CSV without the vms column (columns by name)" csv_medians_problems "$tmp/novms.csv" "$tsv"
+sed '1s/median_s/med/' "$csv" >"$tmp/nomed.csv"
+fails "a CSV with no median_s column" 'no config, vm_mem_bytes or median_s column' csv_medians_problems "$tmp/nomed.csv" "$tsv"
 
 expect_eq "slowdown computed from the runs" "$(fig3_gaps "$tsv" | tr '\n' ' ')" "134217728 230.09 83886080 348.68 average 289.38 "
 passes "report.md holds the measured slowdown" report_gap_problems "$rep" "$tsv" shadow mcf
