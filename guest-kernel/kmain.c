@@ -48,6 +48,7 @@ struct kstate {
 	uint64_t pages_mapped;    /* prebuilt; demand: pf_faults */
 	uint32_t resident_pct;    /* resident=: the OS share of guest memory */
 	uint64_t resident_bytes;  /* that share, whole 2 MiB, at the top of memory */
+	uint32_t release;         /* release=1: give the arena back at the end */
 	uint64_t setup_cycles;
 	uint64_t syscalls_via_pf;  /* pvm: syscall completed by the #PF path */
 };
@@ -302,6 +303,16 @@ static __attribute__((noinline)) _Noreturn void finish(void)
 	r->pages_mapped = k.pages_mapped + pf_faults;
 	r->status = u->status;
 	rec_send(0);
+	/* As an OS frees a program's pages when it exits: the arena goes back
+	 * to the VMM after the result, so the workload's timing is untouched
+	 * (docs/abi.md, "Giving memory back"). */
+	if (k.release && pf_arena_map) {
+		struct nl_free *f = rec_begin(0, NL_REC_FREE, sizeof(*f));
+
+		f->gpa = k.arena_pa;
+		f->len = pf_arena_map;
+		rec_send(0);
+	}
 	kexit(u->status == 0 ? 0 : 1);
 }
 
@@ -427,6 +438,11 @@ static void parse_cmdline(const char *cl)
 			if (wl_parse_u64(v, n, &pct) < 0 || pct > 90)
 				kabort(2, "resident= must be a whole per cent of guest memory, 0..90");
 			k.resident_pct = (uint32_t)pct;
+		} else if (tok_is(s, "release=", &v)) {
+			if (val_is(v, "0") || val_is(v, "1"))
+				k.release = v[0] == '1';
+			else
+				kabort(2, "release= must be 0 or 1");
 		} else if (tok_is(s, "pagesize=", &v)) {
 			if (val_is(v, "4K") || val_is(v, "4k") || val_is(v, "4096"))
 				k.page_size = 4096;
@@ -642,6 +658,8 @@ void kmain(uint64_t bootinfo, uint64_t cpu, uint64_t tsc0)
 		sb_u64(&b, k.resident_pct, 10);
 		sb_str(&b, "%");
 	}
+	if (k.release)
+		sb_str(&b, " release");
 	sb_str(&b, "\n");
 	con_puts(line);
 

@@ -26,7 +26,7 @@ static bool is(const char *k, size_t kn, const char *name)
  * once, so a spec means one thing at both levels. */
 static const char *const keys[] = { "workload", "mem", "footprint", "iters", "seed",
 				    "count", "cpus", "paging", "pagesize", "kernel", "guest",
-				    "fail", "resident" };
+				    "fail", "resident", "release" };
 
 static int key_index(const char *k, size_t kn)
 {
@@ -200,6 +200,14 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				return -EINVAL;
 			}
 			s->resident = (unsigned int)x;
+		} else if (is(k, kn, "release")) {
+			/* guest-kernel's release= (docs/guest-kernel.md) */
+			if (vn != 1 || (v[0] != '0' && v[0] != '1')) {
+				snprintf(err, errlen, "release: '%.*s' must be 0 or 1",
+					 (int)(vn > 32 ? 32 : vn), v);
+				return -EINVAL;
+			}
+			s->release = v[0] == '1';
 		} else if (is(k, kn, "iters") || is(k, kn, "seed") ||
 			   is(k, kn, "count") || is(k, kn, "cpus")) {
 			uint64_t max = is(k, kn, "count") ? L2_MAX :
@@ -262,7 +270,7 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 				return -EINVAL;
 			}
 		} else {
-			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest, fail, resident)",
+			snprintf(err, errlen, "unknown key '%.*s' (workload, mem, footprint, iters, seed, count, cpus, paging, pagesize, kernel, guest, fail, resident, release)",
 				 (int)kn, k);
 			return -EINVAL;
 		}
@@ -274,6 +282,10 @@ int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 	}
 	if (s->linux_guest && s->resident) {
 		snprintf(err, errlen, "resident: is guest-kernel's; a Linux L2's kernel keeps its own memory resident");
+		return -EINVAL;
+	}
+	if (s->linux_guest && s->release) {
+		snprintf(err, errlen, "release: is guest-kernel's; a Linux L2 would need a balloon or free page reporting (docs/abi.md)");
 		return -EINVAL;
 	}
 	if (s->linux_guest)
@@ -349,6 +361,8 @@ int l2spec_format(const struct l2_spec *s, char *buf, size_t len)
 	/* only when set: the canonical text of every spec without it stays */
 	if (n >= 0 && (size_t)n < len && !s->linux_guest && s->resident)
 		n += snprintf(buf + n, len - (size_t)n, ",resident=%u", s->resident);
+	if (n >= 0 && (size_t)n < len && !s->linux_guest && s->release)
+		n += snprintf(buf + n, len - (size_t)n, ",release=1");
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
@@ -370,6 +384,8 @@ int l2spec_cmdline(const struct l2_spec *s, char *buf, size_t len)
 			 (unsigned long long)s->iters, (unsigned long long)s->seed);
 	if (n >= 0 && (size_t)n < len && s->resident)
 		n += snprintf(buf + n, len - (size_t)n, " resident=%u", s->resident);
+	if (n >= 0 && (size_t)n < len && s->release)
+		n += snprintf(buf + n, len - (size_t)n, " release=1");
 
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }

@@ -26,6 +26,7 @@ struct l2_spec {
 	bool linux_guest;        /* guest=linux: a Linux L2 (guest-linux), else guest-kernel */
 	unsigned int fail;       /* a Linux L2 failing on purpose: L2_FAIL_* (nl2.fail) */
 	unsigned int resident;   /* guest-kernel's OS share, per cent of mem (resident=) */
+	bool release;            /* guest-kernel gives its arena back at the end (release=) */
 };
 enum { L2_FAIL_NONE, L2_FAIL_EXIT, L2_FAIL_PANIC };
 /* A Linux L2's kernel and initramfs inside L1 (docs/guest-linux.md); the
@@ -35,7 +36,7 @@ enum { L2_FAIL_NONE, L2_FAIL_EXIT, L2_FAIL_PANIC };
 #define L2_LINUX_PROGRAMS "bzip2, gnugo, hmmer, mcf"
 /* "workload=mcf,mem=64M,footprint=24M[,iters=N][,seed=N][,count=N]
  * [,cpus=N][,paging=demand|prebuilt][,pagesize=4K|2M][,kernel=/PATH]
- * [,guest=kernel|linux][,fail=none|exit|panic][,resident=0..90]" */
+ * [,guest=kernel|linux][,fail=none|exit|panic][,resident=0..90][,release=0|1]" */
 int l2spec_parse(const char *text, size_t len, struct l2_spec *s,
 		 char *err, size_t errlen);
 /* The canonical text of s (what l1-shim gets on L1's command line). */

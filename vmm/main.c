@@ -36,6 +36,40 @@ static int status_of(const struct nl_vm *vm)
 	}
 }
 
+static bool pct_ok(const char *v, size_t n)
+{
+	uint64_t pct;
+
+	return wl_parse_u64(v, n, &pct) == 0 && pct <= 90;
+}
+
+static bool bool_ok(const char *v, size_t n)
+{
+	return n == 1 && (v[0] == '0' || v[0] == '1');
+}
+
+/* Every word key=VALUE of cmdline (key ends in '=') has a VALUE ok takes. */
+static int check_own_key(const char *cmdline, const char *key,
+			 bool (*ok)(const char *, size_t), const char *what,
+			 struct nl_err *err)
+{
+	size_t kl = strlen(key);
+
+	for (const char *w = cmdline; (w = strstr(w, key)); w++) {
+		const char *v = w + kl;
+		size_t n = strcspn(v, " ");
+
+		if (w != cmdline && w[-1] != ' ')
+			continue;
+		if (!ok(v, n)) {
+			nl_seterr(err, "--cmdline: %s%.*s: %s", key,
+				  (int)(n > 16 ? 16 : n), v, what);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* A workload command line is checked here too, so a typo costs no boot. */
 static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 {
@@ -48,20 +82,11 @@ static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
 		nl_seterr(err, "--cmdline: %s", msg);
 		return -EINVAL;
 	}
-	for (const char *w = cmdline; (w = strstr(w, "resident=")); w++) {
-		const char *v = w + 9;
-		size_t n = strcspn(v, " ");
-		uint64_t pct;
-
-		if (w != cmdline && w[-1] != ' ')
-			continue;
-		if (wl_parse_u64(v, n, &pct) < 0 || pct > 90) {
-			nl_seterr(err, "--cmdline: resident=%.*s: a whole per cent of guest memory, 0..90",
-				  (int)(n > 16 ? 16 : n), v);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	/* guest-kernel's own keys (docs/guest-kernel.md) */
+	if (check_own_key(cmdline, "resident=", pct_ok,
+			  "a whole per cent of guest memory, 0..90", err) < 0)
+		return -EINVAL;
+	return check_own_key(cmdline, "release=", bool_ok, "must be 0 or 1", err);
 }
 
 /* Boots cfg's guest and runs it to the end; the caller reports and

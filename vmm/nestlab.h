@@ -551,6 +551,9 @@ struct channel {
 	uint64_t marks_ns[3];     /* CLOCK_MONOTONIC ns, 0 = not seen */
 	uint64_t records, bad_records, nops, logs;
 	uint64_t parked;
+	/* NL_REC_FREE: records taken, bytes asked, and bytes that were
+	 * resident on the host when they were dropped (mincore). */
+	uint64_t freed_records, freed_bytes, freed_resident_bytes;
 	char last_bad[160];
 	FILE *log;                /* guest log lines go here */
 };

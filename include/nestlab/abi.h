@@ -25,7 +25,7 @@
 /* The command line's keys that are guest-kernel's own, not the workload's
  * (docs/guest-kernel.md): the kernel reads them, and wl_parse() leaves
  * them alone, in the guest and when nestlab checks a line before boot. */
-#define NL_GK_OWN_KEYS    { "paging", "pagesize", "resident", NULL }
+#define NL_GK_OWN_KEYS    { "paging", "pagesize", "resident", "release", NULL }
 #define NL_GPA_PML4       0x8000ull  /* boot identity map, 2 MiB pages */
 #define NL_GPA_PDPT       0x9000ull
 #define NL_GPA_PD         0x10000ull /* one 4 KiB page directory per GiB */
@@ -106,6 +106,7 @@ enum nl_rec_type {
 	NL_REC_ABORT = 4,  /* payload: struct nl_abort; the run fails */
 	NL_REC_PARK = 5,   /* no payload: this vCPU has nothing to do */
 	NL_REC_HELLO = 6,  /* payload: struct nl_hello */
+	NL_REC_FREE = 7,   /* payload: struct nl_free; memory given back */
 };
 
 struct nl_rec {
@@ -143,6 +144,19 @@ struct nl_result {
 	uint64_t setup_cycles;  /* TSC ticks of ring-0 set-up before the workload */
 	uint64_t pages_mapped;  /* arena pages mapped, demand or prebuilt */
 	int64_t  status;        /* workload's return; 0 = self-check passed */
+};
+
+/*
+ * Guest memory given back (docs/abi.md, "Giving memory back"): the guest
+ * promises not to rely on the contents of [gpa, gpa + len); the VMM may
+ * drop the host pages behind it, and a later guest access reads zeros.
+ * Both gpa and len are multiples of NL_FREE_ALIGN, len > 0, and the range
+ * lies inside guest memory at or above NL_GPA_IMAGE_MIN.
+ */
+#define NL_FREE_ALIGN 4096ull
+struct nl_free {
+	uint64_t gpa;
+	uint64_t len;
 };
 
 /* An exception the guest kernel could not handle. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -20,17 +21,25 @@
 
 static struct nl_mem mem;
 
+/* Page-aligned, as guest memory is: the channel's NL_REC_FREE needs it. */
 static int setup(void **state)
 {
+	void *p = mmap(NULL, MEM, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
 	(void)state;
-	mem_attach(&mem, calloc(1, MEM), MEM);
-	return mem.host ? 0 : -1;
+	if (p == MAP_FAILED)
+		return -1;
+	/* 4K pages only, so what is resident is what a test wrote */
+	madvise(p, MEM, MADV_NOHUGEPAGE);
+	mem_attach(&mem, p, MEM);
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(mem.host);
+	munmap(mem.host, MEM);
 	return 0;
 }
 
@@ -164,6 +173,62 @@ static void channel_records(void **state)
 	put_rec(0x4000, NL_REC_MAGIC, NL_REC_ABORT, sizeof(struct nl_rec) + sizeof(ab), &ab, sizeof(ab));
 	assert_int_equal(channel_record(ch, 0, 0x4000), 0);
 	assert_int_equal(strlen(ch->abort.msg), sizeof(ab.msg) - 1);
+	free(ch);
+}
+
+static int send_free(struct channel *ch, uint64_t gpa, uint64_t len)
+{
+	struct nl_free f = { gpa, len };
+
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_FREE, sizeof(struct nl_rec) + sizeof(f), &f, sizeof(f));
+	return channel_record(ch, 0, 0x4000);
+}
+
+/* NL_REC_FREE: the host pages behind a range given back are dropped and
+ * counted (what was resident apart from what was asked); a range that is
+ * not the guest's to give is refused and changes nothing. */
+static void channel_free(void **state)
+{
+	struct channel *ch = new_channel();
+	const uint64_t at = 4ull << 20, len = 1ull << 20;
+
+	(void)state;
+	assert_int_equal(madvise(mem.host + at, len, MADV_DONTNEED), 0); /* a clean start */
+	memset(mem.host + at, 'x', len / 2);   /* half of it resident */
+	memset(mem.host + 0x100000, 'y', 4096);
+	assert_int_equal(send_free(ch, at, len), 0);
+	assert_int_equal(ch->freed_records, 1);
+	assert_int_equal(ch->freed_bytes, len);
+	assert_int_equal(ch->freed_resident_bytes, len / 2);
+	/* given back twice: asked again, nothing more was resident */
+	assert_int_equal(send_free(ch, at, len), 0);
+	assert_int_equal(ch->freed_bytes, 2 * len);
+	assert_int_equal(ch->freed_resident_bytes, len / 2);
+	/* (read after: a read maps the zero page, which mincore counts) */
+	assert_int_equal(mem.host[at], 0);
+	assert_int_equal(mem.host[at + len / 2 - 1], 0);
+	assert_int_equal(mem.host[0x100000], 'y'); /* outside the range */
+	assert_int_equal(ch->bad_records, 0);
+
+	memset(mem.host + 0x100000, 'y', 8192);
+	assert_int_equal(send_free(ch, at, 0), -EINVAL);
+	assert_int_equal(send_free(ch, at + 1, 4096), -EINVAL);
+	assert_int_equal(send_free(ch, at, 4095), -EINVAL);
+	assert_int_equal(send_free(ch, 0, 8192), -EINVAL);
+	assert_int_equal(send_free(ch, 0xff000, 8192), -EINVAL);
+	assert_non_null(strstr(ch->last_bad, "below 1 MiB"));
+	assert_int_equal(send_free(ch, MEM - 4096, 8192), -EFAULT);
+	assert_int_equal(send_free(ch, MEM, 4096), -EFAULT);
+	assert_int_equal(send_free(ch, UINT64_MAX & ~0xfffull, 8192), -EFAULT);
+	assert_int_equal(send_free(ch, 0x100000, UINT64_MAX & ~0xfffull), -EFAULT);
+	assert_non_null(strstr(ch->last_bad, "not inside guest memory"));
+	/* a payload of the wrong size */
+	put_rec(0x4000, NL_REC_MAGIC, NL_REC_FREE, sizeof(struct nl_rec) + 8, &at, 8);
+	assert_int_equal(channel_record(ch, 0, 0x4000), -EINVAL);
+	assert_int_equal(ch->bad_records, 10);
+	assert_int_equal(ch->freed_records, 2);
+	assert_int_equal(mem.host[0x100000], 'y');
+	assert_int_equal(mem.host[0x101fff], 'y');
 	free(ch);
 }
 
@@ -490,6 +555,7 @@ int main(void)
 		cmocka_unit_test(boot_structures),
 		cmocka_unit_test(boot_too_long),
 		cmocka_unit_test(channel_records),
+		cmocka_unit_test(channel_free),
 		cmocka_unit_test(exit_dispatch),
 		cmocka_unit_test(iobus_overlap),
 		cmocka_unit_test(exit_accounting),

@@ -105,6 +105,19 @@ static void l2spec_ok(void **state)
 	assert_int_equal(spec("workload=mcf,footprint=16M,resident=0", &s, err), 0);
 	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
 	assert_null(strstr(buf, "resident"));
+
+	/* release=1 the same way: only when set, and it reaches the L2 */
+	assert_int_equal(spec("workload=touch,footprint=16M,mem=64M,release=1", &s, err), 0);
+	assert_true(s.release);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=touch,mem=64M,footprint=16M,iters=1,seed=1,count=1,cpus=1,paging=demand,pagesize=4K,kernel=/guest-kernel,release=1");
+	assert_int_equal(spec(buf, &s2, err), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	assert_true(l2spec_cmdline(&s, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "workload=touch footprint=16M iters=1 seed=1 release=1");
+	assert_int_equal(spec("workload=touch,footprint=16M,release=0", &s, err), 0);
+	assert_true(l2spec_format(&s, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "release"));
 }
 
 static void l2spec_bad(void **state)
@@ -119,6 +132,11 @@ static void l2spec_bad(void **state)
 		{ "workload=mcf,footprint=8M,resident=-1", "0..90" },
 		{ "workload=mcf,footprint=8M,resident=10,resident=20", "resident: given twice" },
 		{ "workload=bzip2,footprint=8M,guest=linux,resident=10", "is guest-kernel's" },
+		{ "workload=mcf,footprint=8M,release=2", "0 or 1" },
+		{ "workload=mcf,footprint=8M,release=", "0 or 1" },
+		{ "workload=mcf,footprint=8M,release=10", "0 or 1" },
+		{ "workload=mcf,footprint=8M,release=1,release=0", "release: given twice" },
+		{ "workload=bzip2,footprint=8M,guest=linux,release=1", "is guest-kernel's" },
 		{ "workload=mcf,footprint=8M,mem=2M", "out of range" },
 		{ "workload=mcf,footprint=8M,mem=65G", "out of range" },
 		{ "workload=mcf,footprint=eight", "not a size" },

@@ -90,6 +90,28 @@ run_status timeout 120 "$nl" run --kernel "$gk" --mem 64M --timeout 60 \
 	--cmdline "workload=touch footprint=4M resident=95" --json "$tmp/r95.json"
 expect_eq "resident=95: bad command line, status" "$st" 2
 
+# Memory given back (release=1, docs/abi.md "Giving memory back"): touch
+# writes all of its 32M arena; given back after the result, it is no
+# longer resident at L0 when the run ends, the checksum is the same, and a
+# value other than 0 or 1 is refused before boot.
+cmd="workload=touch footprint=32M iters=1 seed=3"
+want=$(vm_checksum rel0 "$cmd")
+got=$(vm_checksum rel1 "$cmd release=1")
+expect_eq "release=1: the workload's checksum unchanged" "$got" "$want"
+expect_eq "release=0: nothing given back" "$(jq -c .guest.given_back "$tmp/rel0.json" 2>/dev/null)" \
+	'{"records":0,"bytes":0,"resident_bytes":0}'
+expect_eq "release=1: the 32M arena given back, all of it resident until then" \
+	"$(jq -c .guest.given_back "$tmp/rel1.json" 2>/dev/null)" \
+	'{"records":1,"bytes":33554432,"resident_bytes":33554432}'
+expect_eq "release=1: no bad records" "$(jq .guest.bad_records "$tmp/rel1.json" 2>/dev/null)" 0
+g0=$(jq .process.guest_rss_kb "$tmp/rel0.json" 2>/dev/null)
+g1=$(jq .process.guest_rss_kb "$tmp/rel1.json" 2>/dev/null)
+expect_eq "release=1: about 32 MiB (31 at least) less of the guest resident at L0 ($g0 -> $g1 KiB)" \
+	"$(jq -n --argjson a "${g0:-0}" --argjson b "${g1:-0}" '$a - $b >= 31744')" true
+run_status timeout 120 "$nl" run --kernel "$gk" --mem 64M --timeout 60 \
+	--cmdline "$cmd release=2" --json "$tmp/rel2.json"
+expect_eq "release=2: bad command line, status" "$st" 2
+
 # A footprint larger than the guest's memory: refused inside the guest.
 run_status timeout 120 "$nl" run --kernel "$gk" --mem 16M --timeout 60 \
 	--cmdline "workload=touch footprint=64M" --json "$tmp/big.json"

@@ -38,7 +38,8 @@ static const int allowed[] = {
 	SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_lseek, SYS_fcntl,
 	SYS_fsync, SYS_rename, SYS_unlink,  /* the result: temporary file, renamed */
 	SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_mremap, SYS_brk,
-	/* malloc, thread stacks */
+	/* malloc, thread stacks; madvise also drops memory a guest gave back */
+	SYS_mincore,                    /* how much of it was resident */
 	SYS_futex, SYS_set_robust_list, SYS_rseq, SYS_sched_yield,
 	SYS_sched_getaffinity,          /* pthreads: locks, condition variables, start-up */
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,

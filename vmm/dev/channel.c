@@ -5,10 +5,15 @@
  * no-op port. The guest is untrusted: every record address and length is
  * checked through mem_gpa(), and a bad record is reported, counted and
  * ignored, never followed.
+ *
+ * NL_REC_FREE is the one record that changes the host: the VMM drops the
+ * pages behind a range the guest gave back (a minimal cooperative balloon,
+ * docs/abi.md "Giving memory back").
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nestlab.h"
 
@@ -45,6 +50,63 @@ static int take(struct channel *ch, const struct nl_rec *r, void *dst, size_t n)
 		return -EINVAL;
 	}
 	memcpy(dst, r + 1, n);
+	return 0;
+}
+
+/* Bytes of [p, p + len) resident on the host; p is page aligned. */
+static uint64_t resident_bytes(const uint8_t *p, uint64_t len)
+{
+	enum { CHUNK = 4096 };
+	unsigned char vec[CHUNK];
+	uint64_t res = 0;
+
+	for (uint64_t off = 0; off < len; off += (uint64_t)CHUNK * NL_FREE_ALIGN) {
+		uint64_t n = len - off;
+
+		if (n > (uint64_t)CHUNK * NL_FREE_ALIGN)
+			n = (uint64_t)CHUNK * NL_FREE_ALIGN;
+		if (mincore((void *)(p + off), n, vec))
+			return 0; /* unknown: counted as none rather than guessed */
+		for (uint64_t i = 0; i < n / NL_FREE_ALIGN; i++)
+			res += (vec[i] & 1) ? NL_FREE_ALIGN : 0;
+	}
+	return res;
+}
+
+/* The range is the guest's to give: aligned, inside memory, not the VMM's
+ * own pages below NL_GPA_IMAGE_MIN (boot GDT, page tables, boot info). */
+static int give_back(struct channel *ch, const struct nl_free *f)
+{
+	uint8_t *p;
+	uint64_t res;
+
+	if (!f->len || (f->gpa | f->len) & (NL_FREE_ALIGN - 1)) {
+		bad(ch, "free of 0x%" PRIx64 "+0x%" PRIx64 " is empty or not 4 KiB aligned",
+		    f->gpa, f->len);
+		return -EINVAL;
+	}
+	if (f->gpa < NL_GPA_IMAGE_MIN) {
+		bad(ch, "free at 0x%" PRIx64 " (0x%" PRIx64 " bytes) reaches below 1 MiB, the VMM's own pages",
+		    f->gpa, f->len);
+		return -EINVAL;
+	}
+	p = mem_gpa(ch->mem, f->gpa, f->len);
+	if (!p || ((uintptr_t)p & (NL_FREE_ALIGN - 1))) {
+		bad(ch, "free of 0x%" PRIx64 "+0x%" PRIx64 " is not inside guest memory",
+		    f->gpa, f->len);
+		return -EFAULT;
+	}
+	res = resident_bytes(p, f->len);
+	/* Anonymous private memory: the next guest access faults in a zero
+	 * page, which is what the guest agreed to. */
+	if (madvise(p, f->len, MADV_DONTNEED)) {
+		bad(ch, "free of 0x%" PRIx64 "+0x%" PRIx64 ": the host refused MADV_DONTNEED",
+		    f->gpa, f->len);
+		return -EINVAL;
+	}
+	ch->freed_records++;
+	ch->freed_bytes += f->len;
+	ch->freed_resident_bytes += res;
 	return 0;
 }
 
@@ -106,6 +168,13 @@ static int record_locked(struct channel *ch, unsigned int vcpu, uint64_t gpa)
 			ch->abort.msg[sizeof(ch->abort.msg) - 1] = 0;
 		}
 		break;
+	case NL_REC_FREE: {
+		struct nl_free f;
+
+		if (!(rc = take(ch, full, &f, sizeof(f))))
+			rc = give_back(ch, &f);
+		break;
+	}
 	case NL_REC_PARK:
 		ch->parked++;
 		rc = 1;

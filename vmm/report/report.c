@@ -175,6 +175,11 @@ static void guest(struct json *j, const struct nl_vm *vm)
 	json_u64(j, "log_records", ch->logs);
 	json_u64(j, "nop_exits", ch->nops);
 	json_u64(j, "parked_vcpus", ch->parked);
+	json_obj(j, "given_back");
+	json_u64(j, "records", ch->freed_records);
+	json_u64(j, "bytes", ch->freed_bytes);
+	json_u64(j, "resident_bytes", ch->freed_resident_bytes);
+	json_end_obj(j);
 	json_u64(j, "unknown_io", vm->unknown_io);
 	json_u64(j, "unknown_mmio", vm->unknown_mmio);
 	if (ch->have_fault) {
