@@ -29,7 +29,8 @@ run() { # name [nestlab nested options]
 		printf 'L1 sent no document (%s)\n' "$tf" >"/out/$name.retried"
 	done
 }
-small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
+# the mcf L2 gives its arena back to L1 when done (release=1, docs/abi.md)
+small="--l2 workload=mcf,footprint=8M,mem=32M,release=1 --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
 for s in "$@"; do
 	case "$s" in
 	shadow | nested)
