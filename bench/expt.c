@@ -193,7 +193,7 @@ static int cmd_summarize(const struct cli *c)
 	struct expt_desc d;
 	struct expt_plan p;
 	struct expt_data data;
-	struct expt_meta meta = { c->host, c->emulated };
+	struct expt_meta meta = { c->host, c->emulated, NULL };
 	struct outs o = { &p, &data, &meta, false };
 	const char *outdir;
 	char err[EXPT_ERRLEN];
@@ -227,6 +227,10 @@ static int cmd_summarize(const struct cli *c)
 		if (r != -ENOENT) /* no gnuplot is a note; a failing one an error */
 			rc = 1;
 	}
+	/* the knee figures need gnuplot too; without it the text says so */
+	meta.outdir = outdir;
+	if (o.rendered)
+		expt_pressure_plots(&p, &data, outdir, stderr);
 	if (write_out(outdir, d.name, "md", w_md, &o) || write_out(outdir, d.name, "meta", w_meta, &o))
 		rc = 1;
 	size_t measured = 0;

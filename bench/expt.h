@@ -319,6 +319,7 @@ extern const struct expt_paper expt_paper;
 struct expt_meta {
 	const char *host;     /* NULL: not stated */
 	const char *emulated; /* "yes", "no", NULL: not stated */
+	const char *outdir;   /* where runs/ID.json and the figures are; NULL: none */
 };
 
 int expt_write_gp(FILE *f, const struct expt_plan *p, const struct expt_data *d,
@@ -340,7 +341,14 @@ void expt_md_cell(FILE *f, double v, const char *fmt);
 void expt_vms_md(FILE *f, const struct expt_plan *p, const struct expt_data *d);
 /* The pressure section (expt_pressure.c): nested, guest-kernel with an OS
  * share; nothing for other experiments. */
-void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d);
+void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
+		      const struct expt_meta *meta);
+/* The memory over time of one run at each pressure series' knee, drawn
+ * from outdir/runs/ID.json into outdir/NAME-knee-....png (memplot) for
+ * expt_pressure_md to show; each figure that cannot be drawn gets a line
+ * on errs. Returns how many were drawn. */
+int expt_pressure_plots(const struct expt_plan *p, const struct expt_data *d,
+			const char *outdir, FILE *errs);
 /* What one L2 of workload wl and memory vm_mem asks L1 to back, bytes. */
 uint64_t expt_pressure_l2_bytes(const struct expt_plan *p, int wl, uint64_t vm_mem);
 /* NAME.meta: what `report` needs to write its header. */

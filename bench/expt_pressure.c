@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "expt.h"
 
@@ -30,11 +31,97 @@ static double ratio_asked(const struct expt_plan *p, int pt)
 	return (double)(po->vms * expt_pressure_l2_bytes(p, po->wl, po->vm_mem)) / (double)p->l1_mem;
 }
 
+/* The knee of one series: its first size, by memory, whose passed runs
+ * swapped in L1 (median swap_out above 0); -1 if none did. */
+static int knee_of(const struct expt_plan *p, const struct expt_data *d, int cfg, int wl, int vi,
+		   const int *order)
+{
+	for (int s = 0; s < p->nsizes; s++) {
+		int pt = expt_plan_point_vms(p, cfg, wl, vi, order[s]);
+
+		if (d->m[pt].t.n && d->m[pt].ctr_med[EXPT_C_SWAP] > 0)
+			return pt;
+	}
+	return -1;
+}
+
+static void knee_name(char *b, size_t n, const struct expt_plan *p, int cfg, int wl, int vi)
+{
+	snprintf(b, n, "%s-knee-%s-%s-%uvm", p->d->name, expt_config_names[cfg],
+		 expt_workloads[wl].name, p->d->vms[vi]);
+}
+
+/* The run whose memory over time stands for point pt: the first rep whose
+ * document is in outdir/runs (paper.sh's layout), or NULL. */
+static const struct expt_run *knee_run(const struct expt_plan *p, int pt, const char *outdir,
+				       char *doc, size_t n)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < p->nruns; i++) {
+		if (p->runs[i].point != pt)
+			continue;
+		snprintf(doc, n, "%s/runs/%s.json", outdir, p->runs[i].id);
+		if (!stat(doc, &st) && S_ISREG(st.st_mode))
+			return &p->runs[i];
+	}
+	return NULL;
+}
+
+/* The knee's figure, where expt_pressure_plots drew it. */
+static void knee_figure(FILE *f, const struct expt_plan *p, const struct expt_meta *meta, int cfg,
+			int wl, int vi, int knee)
+{
+	char name[256], path[4096], doc[4096];
+	const struct expt_run *r;
+	struct stat st;
+
+	if (!meta || !meta->outdir || !(r = knee_run(p, knee, meta->outdir, doc, sizeof(doc))))
+		return;
+	knee_name(name, sizeof(name), p, cfg, wl, vi);
+	snprintf(path, sizeof(path), "%s/%s.png", meta->outdir, name);
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
+	fprintf(f, "![memory over time at the knee](%s.png)\n\n"
+		   "Memory over time of the run at the knee, `%s` (`nestlab-expt memplot runs/%s.json`): "
+		   "L1 in L0's memory above, each L2 in L1's memory below, L1's swap-outs as bars.\n\n",
+		name, r->id, r->id);
+}
+
+int expt_pressure_plots(const struct expt_plan *p, const struct expt_data *d, const char *outdir,
+			FILE *errs)
+{
+	const struct expt_desc *de = p->d;
+	int order[EXPT_MAX_LIST], drawn = 0;
+
+	if (!de->nested || !de->resident || p->guest != EXPT_GUEST_KERNEL || !p->l1_mem)
+		return 0;
+	expt_plan_sizes_by_memory(p, order);
+	for (int c = 0; c < p->nconfigs; c++)
+		for (int w = 0; w < de->nwl; w++)
+			for (int v = 0; v < de->nvms; v++) {
+				int cfg = p->configs[c], wl = de->wl[w], knee;
+				char name[256], doc[4096], err[EXPT_ERRLEN];
+
+				if (cfg == EXPT_FLAT || (knee = knee_of(p, d, cfg, wl, v, order)) < 0 ||
+				    !knee_run(p, knee, outdir, doc, sizeof(doc)))
+					continue;
+				knee_name(name, sizeof(name), p, cfg, wl, v);
+				if (expt_memplot(doc, outdir, name, err, sizeof(err)) ||
+				    expt_render(outdir, name, err, sizeof(err))) {
+					fprintf(errs, "nestlab-expt: the knee's memory over time: %s\n", err);
+					continue;
+				}
+				drawn++;
+			}
+	return drawn;
+}
+
 static void one_series(FILE *f, const struct expt_plan *p, const struct expt_data *d, int cfg,
-		       int wl, int vi, const int *order)
+		       int wl, int vi, const int *order, const struct expt_meta *meta)
 {
 	double base = NAN;
-	int knee = -1, last = -1, nfailed = 0;
+	int knee = knee_of(p, d, cfg, wl, vi, order), last = -1, nfailed = 0;
 	char g[32];
 
 	fprintf(f, "#### %s, %s, %u L2%s\n\n", expt_config_labels[cfg], expt_workloads[wl].name,
@@ -71,8 +158,6 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 		expt_md_cell(f, m->ctr_med[EXPT_C_ZAPPED], "%.10g");
 		expt_md_cell(f, m->ctr_med[EXPT_C_KSM], "%.10g");
 		fprintf(f, "\n");
-		if (knee < 0 && m->ctr_med[EXPT_C_SWAP] > 0)
-			knee = pt;
 		last = pt;
 	}
 	fprintf(f, "\n");
@@ -104,9 +189,11 @@ static void one_series(FILE *f, const struct expt_plan *p, const struct expt_dat
 	fprintf(f, " The OS share is written once at boot and not touched again (docs/guest-kernel.md), "
 		   "so what L1 swaps out first is cold: swap-outs without a slowdown mean L1 took "
 		   "pages the L2s did not need back.\n\n");
+	knee_figure(f, p, meta, cfg, wl, vi, knee);
 }
 
-void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d)
+void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
+		      const struct expt_meta *meta)
 {
 	const struct expt_desc *de = p->d;
 	int order[EXPT_MAX_LIST];
@@ -131,5 +218,5 @@ void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data
 		for (int w = 0; w < de->nwl; w++)
 			for (int v = 0; v < de->nvms; v++)
 				if (p->configs[c] != EXPT_FLAT)
-					one_series(f, p, d, p->configs[c], de->wl[w], v, order);
+					one_series(f, p, d, p->configs[c], de->wl[w], v, order, meta);
 }

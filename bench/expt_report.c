@@ -567,7 +567,7 @@ int expt_write_md(FILE *f, const struct expt_plan *p, const struct expt_data *d,
 		fig3(f, p, d);
 	if (de->figure == 4)
 		fig4(f, p, d);
-	expt_pressure_md(f, p, d);
+	expt_pressure_md(f, p, d, meta);
 	expt_vms_md(f, p, d);
 	modes(f, p, d);
 	counters(f, p, d);

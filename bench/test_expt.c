@@ -95,7 +95,7 @@ static char *capture_md(struct fixture *fx)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct expt_meta meta = { "test host", "yes" };
+	struct expt_meta meta = { "test host", "yes", NULL };
 
 	assert_non_null(f);
 	assert_int_equal(expt_write_md(f, &fx->p, &fx->data, &meta, true), 0);
@@ -711,22 +711,24 @@ static void fig4_numbers(void **state)
 	unload(&fx);
 }
 
+/* A pressure experiment, measured: its knee is at 6 GB (96 MiB). */
+static const char pr_text[] =
+	"name pr\nshapes nested\nmodes shadow\nworkloads touch\nvms 2\nvm_mem 2G 6G 8G\n"
+	"l1_mem 8G\nresident 80\nfootprint touch=128M\nl1_ksm 4000\n";
+#define PR(mib, bytes, t, swap, maj, rss, ksm) \
+	"pr-res80-ksm4000-nested-shadow-touch-" #mib "M-r1\tshadow\ttouch\t" #bytes "\t1\t" #t \
+	"\t0\t1\t2\t3\t" #swap "\t" #maj "\t5\t" #rss "\t-\t-\t-\t" #ksm "\n"
+static const char pr_tsv[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
+	PR(96, 100663296, 10.5, 300, 20, 150000, 19000) PR(128, 134217728, 12, 9000, 400, 180000, 21000);
+
 /* The pressure section: the ratio asked and measured, the knee at the
  * first size L1 swapped at, and nothing of it without an OS share. */
 static void pressure_section(void **state)
 {
-	static const char text[] =
-		"name pr\nshapes nested\nmodes shadow\nworkloads touch\nvms 2\nvm_mem 2G 6G 8G\n"
-		"l1_mem 8G\nresident 80\nfootprint touch=128M\nl1_ksm 4000\n";
-#define PR(mib, bytes, t, swap, maj, rss, ksm) \
-	"pr-res80-ksm4000-nested-shadow-touch-" #mib "M-r1\tshadow\ttouch\t" #bytes "\t1\t" #t \
-	"\t0\t1\t2\t3\t" #swap "\t" #maj "\t5\t" #rss "\t-\t-\t-\t" #ksm "\n"
-	static const char tsv[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
-		PR(96, 100663296, 10.5, 300, 20, 150000, 19000) PR(128, 134217728, 12, 9000, 400, 180000, 21000);
+	const char *text = pr_text, *tsv = pr_tsv;
 	static const char calm[] = HDR PR(32, 33554432, 10, 0, 0, 53248, 6000)
 		"pr-res80-ksm4000-nested-shadow-touch-128M-r1\tshadow\ttouch\t134217728\t1\t3\t1\t-\t-\t-"
 		"\t-\t-\t-\t-\t-\t-\t-\t-\n";
-#undef PR
 	struct fixture fx;
 	char *md;
 
@@ -826,7 +828,7 @@ static void vms_sweep(void **state)
 	assert_has(buf, "\nnested,mcf,2,150994944,144,9.00,0,");
 	free(buf);
 	f = open_memstream(&buf, &len);
-	struct expt_meta meta = { "test host", "yes" };
+	struct expt_meta meta = { "test host", "yes", NULL };
 
 	assert_int_equal(expt_write_gp(f, &fx.p, &fx.data, &meta), 0);
 	fclose(f);
@@ -1647,6 +1649,52 @@ static void render(void **state)
 	free(buf);
 }
 
+/* The pressure section shows the memory over time of the run at each
+ * knee: drawn from runs/ID.json by expt_pressure_plots, shown once its
+ * PNG is there, left out where the run's document is missing. */
+static void pressure_knee_figure(void **state)
+{
+	const char *id = "pr-res80-ksm4000-nested-shadow-touch-96M-r1";
+	struct expt_meta meta = { "test host", "yes", NULL };
+	char dir[256], *md, *buf = NULL;
+	struct fixture fx;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/knee", tmpdir);
+	run("mkdir -p '%s/runs'", dir);
+	meta.outdir = dir;
+	load(&fx, pr_text, "1/64", 1);
+	measure(&fx, pr_tsv);
+	/* no document: nothing drawn, nothing shown */
+	assert_int_equal(expt_pressure_plots(&fx.p, &fx.data, dir, stderr), 0);
+	assert_non_null(f = open_memstream(&buf, &len));
+	assert_int_equal(expt_write_md(f, &fx.p, &fx.data, &meta, true), 0);
+	fclose(f);
+	assert_has(buf, "Knee: L1 first swapped at 6 GB");
+	assert_null(strstr(buf, "knee]("));
+	free(buf);
+	run("cp '%s/fixtures/memplot/nested.json' '%s/runs/%s.json'", EXPT_SRCDIR, dir, id);
+	if (have_gnuplot()) {
+		assert_int_equal(expt_pressure_plots(&fx.p, &fx.data, dir, stderr), 1);
+	} else {
+		run("touch '%s/pr-knee-shadow-touch-2vm.png'", dir); /* as if drawn */
+	}
+	buf = NULL;
+	assert_non_null(f = open_memstream(&buf, &len));
+	assert_int_equal(expt_write_md(f, &fx.p, &fx.data, &meta, true), 0);
+	fclose(f);
+	assert_has(buf, "![memory over time at the knee](pr-knee-shadow-touch-2vm.png)\n\n"
+			"Memory over time of the run at the knee, `pr-res80-ksm4000-nested-shadow-touch-96M-r1`");
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/pr-knee-shadow-touch-2vm.png");
+	assert_non_null(md = slurp(dir, &len));
+	assert_true(len > 0 || !have_gnuplot());
+	free(md);
+	free(buf);
+	unload(&fx);
+}
+
 /* memplot: a nested document's memory over time, one panel per level; an
  * L2 without a result is left out; bad input refused with exit 2. */
 static void memplot(void **state)
@@ -1723,6 +1771,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(sizes_bounded),
 		cmocka_unit_test(empty_lists),
 		cmocka_unit_test(memplot),
+		cmocka_unit_test(pressure_knee_figure),
 	};
 	int r;
 
