@@ -42,7 +42,8 @@ bool sys_oom_killed(pid_t pid);
 /* Reads a whole small file into buf (NUL-terminated, newline dropped). */
 int sys_read(const char *path, char *buf, size_t n);
 /* KSM (pages_to_scan, 0: leave off) and THP (a mode, or "keep") in L1. */
-int sys_memory_techniques(unsigned int ksm_pages, const char *thp, char *msg, size_t n);
+int sys_memory_techniques(unsigned int ksm_pages, const char *thp, bool zswap, char *msg,
+			  size_t n);
 uint64_t sys_now_ns(void);   /* CLOCK_MONOTONIC */
 
 /* ---- l2run.c: the L2 VMs, one static nestlab process each ---- */

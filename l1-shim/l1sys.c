@@ -75,7 +75,8 @@ int sys_module_param(const char *mod, const char *param, char *buf, size_t n)
 /* KSM and THP in L1 as the run asks: KSM's scanner on with pages_to_scan
  * (it merges only memory marked mergeable: the L2s' nestlab --ksm), THP's
  * mode unless "keep". */
-int sys_memory_techniques(unsigned int ksm_pages, const char *thp, char *msg, size_t n)
+int sys_memory_techniques(unsigned int ksm_pages, const char *thp, bool zswap, char *msg,
+			  size_t n)
 {
 	char num[16];
 	int rc;
@@ -92,6 +93,12 @@ int sys_memory_techniques(unsigned int ksm_pages, const char *thp, char *msg, si
 	if (thp[0] && strcmp(thp, "keep") &&
 	    (rc = write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp)) < 0) {
 		snprintf(msg, n, "THP mode %s in L1: %s", thp, strerror(-rc));
+		return rc;
+	}
+	/* after swapon: zswap stores pages headed for a swap device, and
+	 * the kernel's compressor and pool defaults stand (read back) */
+	if (zswap && (rc = write_str("/sys/module/zswap/parameters/enabled", "Y")) < 0) {
+		snprintf(msg, n, "zswap in L1: %s (does L1's kernel have CONFIG_ZSWAP?)", strerror(-rc));
 		return rc;
 	}
 	return 0;

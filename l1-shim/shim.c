@@ -48,6 +48,8 @@ struct shim {
 	char thp[16];                    /* asked: always|madvise|never|keep */
 	char thp_mode[16];               /* in effect, read back */
 	char ksm_run[16], ksm_scan[16], ksm_sharing[24], ksm_shared[24];
+	bool zswap;                      /* asked: zswap on */
+	char zswap_enabled[8], zswap_comp[32], zswap_zpool[32], zswap_pool_pct[8]; /* read back */
 	char errors[MAX_ERRORS][SHIM_MSG];
 	unsigned int nerr;
 	struct vmstat vs0, vs1;
@@ -121,6 +123,8 @@ static int parse_cmdline(struct shim *s)
 			s->ksm_pages = (unsigned int)strtoul(v, NULL, 10);
 		} else if ((v = KEY_VALUE(t, L1KEY_THP))) {
 			snprintf(s->thp, sizeof(s->thp), "%s", v);
+		} else if ((v = KEY_VALUE(t, L1KEY_ZSWAP))) {
+			s->zswap = v[0] == '1';
 		} else if ((v = KEY_VALUE(t, L1KEY_L2))) {
 			snprintf(s->l2_text, sizeof(s->l2_text), "%s", v);
 		}
@@ -245,7 +249,7 @@ static void l2_result(struct json *j, const struct l2_vm *v)
 	free(buf);
 }
 
-/* L1's THP and KSM as in effect, read back after l1-shim set them. */
+/* L1's THP, KSM and zswap as in effect, read back after l1-shim set them. */
 static void techniques_read(struct shim *s)
 {
 	char line[128];
@@ -255,6 +259,11 @@ static void techniques_read(struct shim *s)
 		s->thp_mode[0] = 0;
 	sys_read("/sys/kernel/mm/ksm/run", s->ksm_run, sizeof(s->ksm_run));
 	sys_read("/sys/kernel/mm/ksm/pages_to_scan", s->ksm_scan, sizeof(s->ksm_scan));
+	sys_read("/sys/module/zswap/parameters/enabled", s->zswap_enabled, sizeof(s->zswap_enabled));
+	sys_read("/sys/module/zswap/parameters/compressor", s->zswap_comp, sizeof(s->zswap_comp));
+	sys_read("/sys/module/zswap/parameters/zpool", s->zswap_zpool, sizeof(s->zswap_zpool));
+	sys_read("/sys/module/zswap/parameters/max_pool_percent", s->zswap_pool_pct,
+		 sizeof(s->zswap_pool_pct));
 }
 
 static void l2_json(struct json *j, struct shim *s, const struct l2_vm *v)
@@ -337,6 +346,12 @@ static char *document(struct shim *s, size_t *len)
 	json_str(&j, "ksm_pages_sharing_end", s->ksm_sharing[0] ? s->ksm_sharing : NULL);
 	json_str(&j, "thp_requested", s->thp[0] ? s->thp : "keep");
 	json_str(&j, "thp_enabled", s->thp_mode[0] ? s->thp_mode : NULL);
+	json_bool(&j, "zswap_requested", s->zswap);
+	/* null: this kernel has no zswap */
+	json_str(&j, "zswap_enabled", s->zswap_enabled[0] ? s->zswap_enabled : NULL);
+	json_str(&j, "zswap_compressor", s->zswap_comp[0] ? s->zswap_comp : NULL);
+	json_str(&j, "zswap_zpool", s->zswap_zpool[0] ? s->zswap_zpool : NULL);
+	json_str(&j, "zswap_max_pool_percent", s->zswap_pool_pct[0] ? s->zswap_pool_pct : NULL);
 	json_end_obj(&j);
 	json_obj(&j, "overcommit");
 	json_u64(&j, "l2_mem_sum", s->l2_mem_sum);
@@ -430,7 +445,7 @@ int main(void)
 			else
 				s.swap_on = true;
 		}
-		if (sys_memory_techniques(s.ksm_pages, s.thp, msg, sizeof(msg)) < 0)
+		if (sys_memory_techniques(s.ksm_pages, s.thp, s.zswap && s.swap_on, msg, sizeof(msg)) < 0)
 			fail(&s, "%s", msg);
 		techniques_read(&s);
 		s.mem_total = procstat_meminfo("MemTotal");

@@ -46,6 +46,7 @@ void nested_usage(FILE *f)
 "  --mem-sample MS      L1's memory over time at L0: every MS ms (default 250, 0 = off)\n"
 "  --l1-ksm PAGES       KSM on in L1 (pages_to_scan PAGES) and the L2s' memory mergeable\n"
 "  --l1-thp MODE        L1's transparent huge pages: always, madvise or never\n"
+"  --l1-zswap           zswap on in L1: compressed pages kept in front of --l1-swap\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
 "             4 the host cannot run nested guests, 5 a call the filter forbids\n",
 	      f);
@@ -53,7 +54,7 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP };
+       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -75,6 +76,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "mem-sample", required_argument, NULL, N_MEM_SAMPLE },
 		{ "l1-ksm", required_argument, NULL, N_L1KSM },
 		{ "l1-thp", required_argument, NULL, N_L1THP },
+		{ "l1-zswap", no_argument, NULL, N_L1ZSWAP },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -185,6 +187,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			}
 			n->l1_thp = optarg;
 			break;
+		case N_L1ZSWAP:
+			n->l1_zswap = true;
+			break;
 		case N_MEM_SAMPLE:
 			if (cli_uint(optarg, "--mem-sample", 0, 60000, &n->mem_sample_ms, err))
 				return -EINVAL;
@@ -207,6 +212,11 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			  !n->nspecs ? "--l2 SPEC" : "--json FILE");
 		return -EINVAL;
 	}
+	/* zswap is a cache in front of a swap device; L1 has only zram's */
+	if (n->l1_zswap && !n->l1_swap) {
+		nl_seterr(err, "--l1-zswap: zswap keeps pages on their way to a swap device: give --l1-swap SIZE too");
+		return -EINVAL;
+	}
 	for (unsigned int i = 0; i < n->nspecs; i++)
 		n->l2_mem_sum += n->spec[i].mem * n->spec[i].count;
 	return 0;
@@ -223,10 +233,11 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 	k = snprintf(buf, len,
 		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " " L1KEY_PAGING "%s " L1KEY_SWAP "%llu " L1KEY_TRACE "%d "
-		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s%s%s " L1KEY_L2,
+		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s " L1KEY_ZSWAP "%d%s%s "
+		     L1KEY_L2,
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s, n->l1_ksm_pages,
-		     n->l1_thp ? n->l1_thp : "keep",
+		     n->l1_thp ? n->l1_thp : "keep", n->l1_zswap ? 1 : 0,
 		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
 	if (k < 0 || (size_t)k >= len)
 		goto too_long;
@@ -300,6 +311,7 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_u64(j, "l1_cpus", n->l1_cpus);
 	json_str(j, "paging", n->shadow ? "shadow" : "nested");
 	json_u64(j, "l1_swap", n->l1_swap);
+	json_bool(j, "l1_zswap", n->l1_zswap);
 	json_bool(j, "trace_exits", n->trace_exits);
 	json_u64(j, "timeout_s", n->timeout_s);
 	json_u64(j, "l2_timeout_s", n->l2_timeout_s);

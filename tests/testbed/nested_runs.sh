@@ -54,6 +54,17 @@ for s in "$@"; do
 		read -r rc <"/out/overcommit.rc"
 		# shellcheck disable=SC2086
 		[ "$rc" = 3 ] && run overcommit-retry $oc ;;
+	zswap)
+		# the overcommit run with zswap in front of L1's zram: pages L1
+		# swaps out are compressed into zswap's pool first (zswpout); a
+		# watchdog stop is run once more, as for overcommit
+		zs="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 2 --paging nested --l1-swap 256M
+			--l1-zswap --timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		# shellcheck disable=SC2086
+		run zswap $zs
+		read -r rc <"/out/zswap.rc"
+		# shellcheck disable=SC2086
+		[ "$rc" = 3 ] && run zswap-retry $zs ;;
 	ksm)
 		# two identical L2s (same workload and seed) with KSM on in L1 and
 		# THP off there: L1's ksmd should merge their pages, and L1 should

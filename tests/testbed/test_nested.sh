@@ -71,7 +71,7 @@ done
 # 2026-12-06 two boots in a row ended with its own kernel's panic.
 tb_try 3 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
 	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
-	shadow nested overcommit ksm crash
+	shadow nested overcommit zswap ksm crash
 st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
@@ -152,6 +152,24 @@ for i in 0 1; do
 done
 n=$(j $oc '.l0_view.memory_series.samples | length')
 [ "${n:-0}" -ge 3 ] 2>/dev/null && ok "overcommit: L1's memory over time at L0 ($n samples)" || bad "overcommit: L1 at L0: $n samples"
+
+# zswap in L1 (docs/nested.md): asked, read back as the kernel has it, and
+# the pages L1 swapped out went through it, with both L2 results kept.
+zs=zswap
+[ "$(cat "$w/out/zswap.rc" 2>/dev/null)" = 3 ] && [ -e "$w/out/zswap-retry.rc" ] && zs=zswap-retry
+check "zswap: nestlab exit status" 0 "$(cat "$w/out/$zs.rc" 2>/dev/null)"
+check "zswap: asked, and on in L1 (read back)" "true Y" \
+	"$(j $zs '.l1.memory_techniques | "\(.zswap_requested) \(.zswap_enabled)"')"
+check "zswap: L1 kernel's compressor and pool" "lzo zbud" \
+	"$(j $zs '.l1.memory_techniques | "\(.zswap_compressor) \(.zswap_zpool)"')"
+zo=$(j $zs '.l1.vmstat_delta.zswpout // 0')
+[ "${zo:-0}" -gt 0 ] 2>/dev/null && ok "zswap: L1 stored $zo pages in zswap (zswpout; pswpout $(j $zs '.l1.vmstat_delta.pswpout // 0'))" ||
+	bad "zswap: no page went to zswap (zswpout '$zo')"
+for i in 0 1; do
+	check "zswap: L2 $i touch checksum is the native one" "$touch64" "$(j $zs ".l1.l2[$i].result.result.checksum")"
+done
+check "overcommit (no zswap): zswap left off in L1" "false N" \
+	"$(j $oc '.l1.memory_techniques | "\(.zswap_requested) \(.zswap_enabled)"')"
 
 # KSM and THP in L1 (docs/nested.md): asked, read back, and seen working.
 # A failed first run is said, with its L2s' errors, and its retry checked.

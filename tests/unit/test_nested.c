@@ -235,6 +235,7 @@ static void nested_options(void **state)
 	assert_non_null(strstr(line, " nl.l2timeout=60 "));
 	assert_non_null(strstr(line, " nl.ksm=0 "));          /* KSM left alone */
 	assert_non_null(strstr(line, " nl.thp=keep "));
+	assert_non_null(strstr(line, " nl.zswap=0 "));        /* zswap left alone */
 	assert_int_equal(cfg.mem_sample_ms, 250);               /* the default */
 	assert_false(cfg.ksm);
 	assert_false(cfg.no_thp);
@@ -260,6 +261,16 @@ static void nested_options(void **state)
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--l1-thp", "sometimes", NULL), -EINVAL);
 	assert_string_equal(err.msg, "--l1-thp: always, madvise or never, not 'sometimes'");
+	/* zswap in L1: in front of its swap, and only with one */
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--l1-swap", "64M", "--l1-zswap", NULL), 0);
+	assert_true(n.l1_zswap);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_non_null(strstr(line, " nl.swap=67108864 "));
+	assert_non_null(strstr(line, " nl.zswap=1 "));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--l1-zswap", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "give --l1-swap SIZE too"));
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--mem-sample", "60001", NULL), -EINVAL);
 
