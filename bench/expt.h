@@ -107,7 +107,8 @@ enum expt_key {
 	EXPT_K_NAME, EXPT_K_TITLE, EXPT_K_FIGURE, EXPT_K_SHAPES, EXPT_K_MODES,
 	EXPT_K_WORKLOADS, EXPT_K_VMS, EXPT_K_VM_MEM, EXPT_K_HOST_MEM,
 	EXPT_K_L1_MEM, EXPT_K_L1_CPUS, EXPT_K_REPS, EXPT_K_FOOTPRINT,
-	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_K_RESIDENT, EXPT_K_L1_KSM, EXPT_NKEYS
+	EXPT_K_ITERS, EXPT_K_SCALE, EXPT_K_GUEST, EXPT_K_RESIDENT, EXPT_K_L1_KSM,
+	EXPT_K_L1_ZSWAP, EXPT_NKEYS
 };
 extern const char *const expt_key_names[EXPT_NKEYS];
 
@@ -136,6 +137,7 @@ struct expt_desc {
 	int guest;               /* enum expt_guest; kernel unless the file has `guest` */
 	unsigned resident;       /* guest-kernel's OS share, per cent (resident=); 0 = none */
 	unsigned l1_ksm;         /* KSM in L1, pages_to_scan (nestlab nested --l1-ksm); 0 = off */
+	bool l1_zswap;           /* zswap in front of L1's zram (nestlab nested --l1-zswap) */
 };
 
 /* Parse text (the whole file) named file. -EINVAL with "FILE:LINE: why". */

@@ -33,7 +33,7 @@ const char *const expt_config_labels[EXPT_NCONFIGS] = {
 const char *const expt_key_names[EXPT_NKEYS] = {
 	"name", "title", "figure", "shapes", "modes", "workloads", "vms", "vm_mem",
 	"host_mem", "l1_mem", "l1_cpus", "reps", "footprint", "iters", "scale", "guest",
-	"resident", "l1_ksm",
+	"resident", "l1_ksm", "l1_zswap",
 };
 
 const char *const expt_guest_names[EXPT_NGUESTS] = { "kernel", "linux" };
@@ -382,6 +382,11 @@ static int parse_line(struct expt_desc *d, int ln, char *line, char *err, size_t
 			return FAIL("l1_ksm '%s': KSM's pages_to_scan in L1, 0..1000000 (0: off)", toks[0]);
 		d->l1_ksm = (unsigned)v;
 		break;
+	case EXPT_K_L1_ZSWAP:
+		if (expt_parse_uint(toks[0], 1, &v))
+			return FAIL("l1_zswap '%s': 1 (zswap on in L1) or 0 (off)", toks[0]);
+		d->l1_zswap = v;
+		break;
 	case EXPT_K_SCALE:
 		if (expt_parse_scale(toks[0], &d->scale))
 			return FAIL("scale '%s': a fraction like 1/32 or a decimal like 0.125, above 0 and at most 64", toks[0]);
@@ -491,6 +496,10 @@ static int check_desc(struct expt_desc *d, char *err, size_t errlen)
 	if (d->l1_ksm && !d->nested) {
 		ln = d->line[EXPT_K_L1_KSM];
 		return FAIL("'l1_ksm' is KSM inside L1: it applies to the nested shape only, and shapes has no 'nested'");
+	}
+	if (d->l1_zswap && !d->nested) {
+		ln = d->line[EXPT_K_L1_ZSWAP];
+		return FAIL("'l1_zswap' is zswap inside L1: it applies to the nested shape only, and shapes has no 'nested'");
 	}
 	if (d->nested && !d->nmodes)
 		d->modes[d->nmodes++] = EXPT_SHADOW; /* the paper's mode */

@@ -148,7 +148,7 @@ static int select_modes(const struct expt_desc *d, const char *list, bool *sel,
 	return 0;
 }
 
-/* The run id without "-rN": NAME[-linux][-resN][-ksmN]-CONFIG-WORKLOAD
+/* The run id without "-rN": NAME[-linux][-resN][-ksmN][-zswap]-CONFIG-WORKLOAD
  * [-Nvm]-SIZEM. Every part that can differ between two points of one
  * plan is in it; the ids of older results (one number of VMs, no guest,
  * share or KSM keys) read the same as before these keys existed. */
@@ -162,7 +162,9 @@ static void point_key(struct expt_point *pt, const struct expt_plan *p, int cfg)
 		rn = snprintf(res, sizeof(res), "-res%u", d->resident);
 	/* KSM in L1 changes only the nested runs */
 	if (d->l1_ksm && cfg != EXPT_FLAT)
-		snprintf(res + rn, sizeof(res) - (size_t)rn, "-ksm%u", d->l1_ksm);
+		rn += snprintf(res + rn, sizeof(res) - (size_t)rn, "-ksm%u", d->l1_ksm);
+	if (d->l1_zswap && cfg != EXPT_FLAT)
+		snprintf(res + rn, sizeof(res) - (size_t)rn, "-zswap");
 	if (d->nvms > 1)
 		snprintf(vms, sizeof(vms), "-%uvm", pt->vms);
 	snprintf(pt->key, sizeof(pt->key), "%s%s%s-%s%s-%s%s-%lluM", d->name,
@@ -352,18 +354,19 @@ void expt_plan_free(struct expt_plan *p)
 void expt_plan_print(FILE *f, const struct expt_plan *p)
 {
 	fprintf(f, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-		   "footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\n");
+		   "footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\tl1_zswap\n");
 	for (size_t i = 0; i < p->nruns; i++) {
 		const struct expt_run *r = &p->runs[i];
 		const struct expt_point *pt = &p->points[r->point];
 
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\t%u\t%u\n", r->id,
+		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%llu\t%llu\t%u\t%llu\t%llu\t%u\t%u\t%s\t%u\t%u\t%d\n", r->id,
 			p->d->name, expt_config_names[pt->config], expt_workloads[pt->wl].name,
 			(unsigned long long)pt->vm_mem, (unsigned long long)p->host_mem,
 			(unsigned long long)p->l1_mem, p->d->l1_cpus,
 			(unsigned long long)p->footprint[pt->wl], (unsigned long long)p->d->iters[pt->wl],
 			pt->vms, r->rep, expt_guest_names[p->guest], p->d->resident,
-			pt->config == EXPT_FLAT ? 0 : p->d->l1_ksm);
+			pt->config == EXPT_FLAT ? 0 : p->d->l1_ksm,
+			pt->config != EXPT_FLAT && p->d->l1_zswap);
 	}
 }
 

@@ -210,8 +210,9 @@ void expt_pressure_md(FILE *f, const struct expt_plan *p, const struct expt_data
 		   "Each size as the ratio of what the L2s ask L1 to back (their OS share, %u%% of "
 		   "their memory in whole 2 MiB, and the footprint) to L1's memory (%llu MiB; L1's own "
 		   "kernel has its allowance on top), and measured: the L2s' memory resident in L1 "
-		   "(`guest_rss_kb`) over L1's memory. L1 swaps to zram. %s\n\n",
+		   "(`guest_rss_kb`) over L1's memory. L1 swaps to zram%s. %s\n\n",
 		   de->resident, (unsigned long long)(p->l1_mem / MIB),
+		   de->l1_zswap ? ", through zswap (its swap-outs include the pages zswap took)" : "",
 		   de->l1_ksm ? "KSM in L1 is on (`l1_ksm`): pages it merged are in `L1 KSM sharing`."
 			      : "KSM in L1 is off.");
 	for (int c = 0; c < p->nconfigs; c++)

@@ -89,6 +89,10 @@ static void setup_text(FILE *f, const struct expt_plan *p, const struct expt_dat
 	if (de->l1_ksm)
 		fprintf(f, "- KSM in L1: on, `pages_to_scan` %u every 20 ms, every L2's memory "
 			   "mergeable (`nestlab nested --l1-ksm %u`, docs/nested.md).\n", de->l1_ksm, de->l1_ksm);
+	if (de->l1_zswap)
+		fprintf(f, "- zswap in L1: on, in front of its zram (`nestlab nested --l1-zswap`, "
+			   "docs/nested.md); `swap_out` counts the pages it took (zswpout) with those "
+			   "written to zram (pswpout).\n");
 	fprintf(f, "- Guest in every VM: %s.%s\n", expt_guest_labels[p->guest],
 		p->guest == EXPT_GUEST_LINUX ?
 		" Its time is the program's steps by the VM's own clock (`guest_document.time.workload_ns`), "
@@ -160,7 +164,7 @@ static void points_table(FILE *f, const struct expt_plan *p, const struct expt_d
 	fprintf(f, "### Our points\n\n"
 		   "Counters are medians over the passed runs: `l1_pf_guest`, `l1_exits` are L1's KVM "
 		   "statistics for its L2s (nested only), `l0_exits` L0's exits for the VMs (flat) or for "
-		   "L1 (nested), `swap_out` and `major_faults` L1's /proc/vmstat (nested only). What the "
+		   "L1 (nested), `swap_out` (pswpout, plus zswpout where zswap was on) and `major_faults` L1's /proc/vmstat (nested only). What the "
 		   "VMs themselves did: `l1_shadow_zapped`, shadow pages L1's KVM threw away for its L2s "
 		   "(nested only); `guest_rss_kb`, the VMs' memory resident in the level below (L1 for "
 		   "L2s), summed; and for Linux guests, by their own kernel, `guest_major_faults` (summed), "

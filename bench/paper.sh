@@ -152,7 +152,7 @@ measured_ok() { # FILE ID: exactly one whole line, for ID, of 12, 17 or 18 colum
 	return 1
 }
 t_start=$(date +%s) done_now=0 k=0
-while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g res ksm; do
+while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep g res ksm zswap; do
 	k=$((k + 1))
 	r=$out/runs/$id
 	# done in an earlier, interrupted run; a line cut off or not this run's
@@ -189,7 +189,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 	swap=$((l1mem / 2))                # zram in L1: overcommit degrades instead of killing L2s
 	if [ "$where" = direct ]; then
 		bash "$stage/paper_run.sh" "$stage" "$r" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" \
-			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" || true
+			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" || true
 	else
 		npt=1
 		[ "$config" = sos ] && npt=0
@@ -209,7 +209,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 			testbed --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
-				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" >"$r.testbed.log" 2>&1 &&
+				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" >"$r.testbed.log" 2>&1 &&
 				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
 			l1=$("$expt" l1-outcome "$r.tb/run.json" 2>/dev/null || true)

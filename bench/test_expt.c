@@ -364,11 +364,11 @@ static void plan_print(void **state)
 	expt_plan_print(f, &fx.p);
 	fclose(f);
 	assert_has(buf, "run_id\texperiment\tconfig\tworkload\tvm_mem\thost_mem\tl1_mem\tl1_cpus\t"
-			"footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\n"
+			"footprint\titers\tvms\trep\tguest\tresident\tl1_ksm\tl1_zswap\n"
 			"fig3-flat-mcf-160M-r1\tfig3\tflat\tmcf\t167772160\t268435456\t268435456\t2\t"
-			"56623104\t1\t2\t1\tkernel\t0\t0\n"
+			"56623104\t1\t2\t1\tkernel\t0\t0\t0\n"
 			"fig3-nested-shadow-mcf-160M-r1\tfig3\tshadow\tmcf\t167772160\t268435456\t"
-			"268435456\t2\t56623104\t1\t2\t1\tkernel\t0\t0\n");
+			"268435456\t2\t56623104\t1\t2\t1\tkernel\t0\t0\t0\n");
 	assert_int_equal(count(buf, "\n"), 11);
 	free(buf);
 	unload(&fx);
@@ -473,7 +473,7 @@ static void plan_guest(void **state)
 	f = open_memstream(&buf, &len);
 	expt_plan_print(f, &p);
 	fclose(f);
-	assert_has(buf, "\t1\tlinux\t0\t0\n");
+	assert_has(buf, "\t1\tlinux\t0\t0\t0\n");
 	assert_null(strstr(buf, "\tkernel\t"));
 	free(buf);
 	expt_plan_free(&p);
@@ -511,7 +511,7 @@ static void plan_guest(void **state)
 	f = open_memstream(&buf, &len);
 	expt_plan_print(f, &p);
 	fclose(f);
-	assert_has(buf, "\tkernel\t40\t0\n");
+	assert_has(buf, "\tkernel\t40\t0\t0\n");
 	free(buf);
 	buf = NULL;
 	expt_plan_free(&p);
@@ -532,8 +532,8 @@ static void plan_guest(void **state)
 	expt_plan_print(f, &p);
 	fclose(f);
 	assert_has(buf, "k-flat-touch-160M-r1\tk\tflat\t");
-	assert_has(buf, "\tkernel\t0\t0\nk-ksm4000-nested-shadow-touch-160M-r1\t");
-	assert_has(buf, "\tkernel\t0\t4000\n");
+	assert_has(buf, "\tkernel\t0\t0\t0\nk-ksm4000-nested-shadow-touch-160M-r1\t");
+	assert_has(buf, "\tkernel\t0\t4000\t0\n");
 	free(buf);
 	buf = NULL;
 	expt_plan_free(&p);
@@ -543,6 +543,28 @@ static void plan_guest(void **state)
 			    "and shapes has no 'nested'");
 	assert_int_equal(expt_desc_parse("t.expt", "name a\nl1_ksm 1000001\n", &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "t.expt:2: l1_ksm '1000001': KSM's pages_to_scan in L1, 0..1000000 (0: off)");
+	/* zswap in L1 the same way, beside KSM in the id */
+	assert_int_equal(expt_desc_parse("t.expt", "name z\nshapes flat nested\nl1_mem 8G\nworkloads touch\n"
+					 "vm_mem 5G\nfootprint 8M\nl1_ksm 40\nl1_zswap 1\n", &d, err, sizeof(err)), 0);
+	assert_true(d.l1_zswap);
+	assert_int_equal(expt_plan_build(&d, &o, &p, NULL, err, sizeof(err)), 0);
+	assert_string_equal(p.runs[0].id, "z-flat-touch-160M-r1");
+	assert_string_equal(p.runs[1].id, "z-ksm40-zswap-nested-shadow-touch-160M-r1");
+	f = open_memstream(&buf, &len);
+	expt_plan_print(f, &p);
+	fclose(f);
+	assert_has(buf, "\tkernel\t0\t0\t0\nz-ksm40-zswap-nested-shadow-touch-160M-r1\t");
+	assert_has(buf, "\tkernel\t0\t40\t1\n");
+	free(buf);
+	buf = NULL;
+	expt_plan_free(&p);
+	assert_int_equal(expt_desc_parse("t.expt", "name z\nshapes flat\nworkloads touch\nvm_mem 5G\n"
+					 "footprint 8M\nl1_zswap 1\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:6: 'l1_zswap' is zswap inside L1: it applies to the nested shape only, "
+			    "and shapes has no 'nested'");
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nl1_zswap yes\n", &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.expt:2: l1_zswap 'yes': 1 (zswap on in L1) or 0 (off)");
+	assert_int_equal(expt_desc_parse("t.expt", "name a\nl1_zswap 2\n", &d, err, sizeof(err)), -EINVAL);
 	/* the key itself */
 	assert_int_equal(expt_desc_parse("t.expt", "name a\nguest bsd\n", &d, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "t.expt:2: guest 'bsd': kernel or linux");
@@ -815,7 +837,7 @@ static void vms_sweep(void **state)
 	expt_plan_print(f, &fx.p);
 	fclose(f);
 	assert_has(buf, "\nv-nested-shadow-mcf-4vm-144M-r1\tv\tshadow\tmcf\t150994944\t0\t134217728\t2\t"
-			"28311552\t1\t4\t1\tkernel\t0\t0\n");
+			"28311552\t1\t4\t1\tkernel\t0\t0\t0\n");
 	free(buf);
 
 	measure(&fx, tsv);

@@ -154,7 +154,10 @@ tsv_line() { # id config workload vm_mem rep json rc
 			 ([$v[].kvm_stats.vcpus[].stats.pf_guest] | add // "-"),
 			 ([$v[].kvm_stats.vcpus[].stats.exits] | add // "-"),
 			 ([.l0_view.kvm_stats.vcpus[].stats.exits] | add // "-"),
-			 (.l1.vmstat_delta.pswpout // 0), (.l1.vmstat_delta.pgmajfault // 0)] | @tsv' "$j"
+			 # pages to the swap device and into zswap (where L1 had it on)
+			 (if .l1.vmstat_delta.zswpout then (.l1.vmstat_delta.pswpout // 0) + .l1.vmstat_delta.zswpout
+			  else .l1.vmstat_delta.pswpout // 0 end),
+			 (.l1.vmstat_delta.pgmajfault // 0)] | @tsv' "$j"
 	fi
 }
 
@@ -264,6 +267,8 @@ same shadow "$(v l2-null "$nested" '.l1.l2 = null')" 0
 same shadow "$(v l2-entry-null "$nested" '.l1.l2[1] = null')" 0
 same shadow "$(v no-vmstat "$nested" '.l1 |= del(.vmstat_delta)')" 0
 same shadow "$(v swapped "$nested" '.l1.vmstat_delta.pswpout = 12345 | .l1.vmstat_delta.pgmajfault = 0.5')" 0
+same shadow "$(v zswapped "$nested" '.l1.vmstat_delta.pswpout = 12 | .l1.vmstat_delta.zswpout = 30000')" 0
+same shadow "$(v zswapped-only "$nested" '.l1.vmstat_delta |= del(.pswpout) | .l1.vmstat_delta.zswpout = 7')" 0
 same shadow "$(v l2-stats-null "$nested" '.l1.l2[].result.kvm_stats.vcpus[].stats = null')" 0
 same shadow "$(v l0-stats-null "$nested" '.l0_view.kvm_stats.vcpus[].stats = null')" 0
 same shadow "$(v no-pf "$nested" '.l1.l2[0].result.kvm_stats.vcpus[].stats |= del(.pf_guest)')" 0
