@@ -127,12 +127,15 @@ for t in 1 0; do
 done
 
 # A frozen machine: the console stops while the command runs. With /init's
-# heartbeat (every 5 s) the watchdog stops QEMU after TESTBED_STALL s of
-# silence (124, tried again), long before --timeout; a console that keeps
-# beating is left alone. Stand-ins again: one goes silent, one beats.
+# heartbeat (every 5 s) the watchdog stops QEMU after TESTBED_STALL s
+# without one (124, tried again), long before --timeout, whatever else the
+# console prints; a console that keeps beating is left alone. Stand-ins
+# again: one goes silent, one prints only soft lockups, one beats.
 cat >"$tmp/frozenqemu" <<'FAKE'
 #!/bin/bash
 echo "testbed: command start at 1.000 s"
+# a kernel whose CPUs are stuck: it still reports so, but /init beats no more
+[ "$FAKE_LOCKUP" = 1 ] && while :; do sleep 1; echo "watchdog: BUG: soft lockup - CPU#0 stuck for 30s!"; done
 [ "$FAKE_BEAT" = 1 ] || exec sleep 300
 for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1; echo "testbed: alive at $i s"; done
 echo "testbed: command done at 11.000 s, status 0"
@@ -142,10 +145,16 @@ t0=$SECONDS
 TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 rc=$? took=$((SECONDS - t0))
 check "frozen console: exit status" 124 "$rc"
-grep -q "the testbed froze: its console was silent" "$tmp/e" && ok "frozen console: message" ||
+grep -q "the testbed froze: no heartbeat from its /init" "$tmp/e" && ok "frozen console: message" ||
 	{ bad "frozen console: no clear message"; sed 's/^/  | /' "$tmp/e"; }
 [ "$took" -lt 60 ] && ok "frozen console: stopped after $took s (--timeout 300)" ||
 	bad "frozen console: stopped only after $took s"
+t0=$SECONDS
+FAKE_LOCKUP=1 TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+rc=$? took=$((SECONDS - t0))
+check "soft lockups but no heartbeat: exit status (frozen)" 124 "$rc"
+[ "$took" -lt 60 ] && ok "soft lockups but no heartbeat: stopped after $took s (--timeout 300)" ||
+	bad "soft lockups but no heartbeat: stopped only after $took s"
 FAKE_BEAT=1 TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 check "beating console, no results: exit status" 125 "$?"
 TESTBED_STALL=x "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
