@@ -60,8 +60,9 @@ static double cmd_timeout;	/* seconds; 0: none */
 static int timed_out;
 /*
  * While the command runs, a line on the console every HEARTBEAT_S seconds:
- * testbed.sh takes a console silent for much longer (TESTBED_STALL) as the
- * emulated machine frozen and stops it then, instead of at --timeout
+ * testbed.sh takes no heartbeat for much longer (TESTBED_STALL) as the
+ * emulated machine frozen, whatever else the console prints, and stops it
+ * then, instead of at --timeout
  * (docs/testbed.md, "Known problems").
  */
 #define HEARTBEAT_S 5.0
