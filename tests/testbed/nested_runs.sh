@@ -29,8 +29,7 @@ run() { # name [nestlab nested options]
 		printf 'L1 sent no document (%s)\n' "$tf" >"/out/$name.retried"
 	done
 }
-# the mcf L2 gives its arena back to L1 when done (release=1, docs/abi.md)
-small="--l2 workload=mcf,footprint=8M,mem=32M,release=1 --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
+small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
 for s in "$@"; do
 	case "$s" in
 	shadow | nested)
@@ -38,9 +37,15 @@ for s in "$@"; do
 		# itself), the control for the ksm scenario's THP off
 		thp=()
 		[ "$s" = nested ] && thp=(--l1-thp always)
+		# and in that mode the mcf L2 gives its arena back to L1 when done
+		# (release=1, docs/abi.md). Not in shadow mode: there 2 of 5 such
+		# runs in the testbed on 2026-12-06 stalled L1 until the watchdog,
+		# against 0 of 4 without (docs/testbed.md, known problems)
+		l2s=$small
+		[ "$s" = nested ] && l2s=${small/mem=32M /mem=32M,release=1 }
 		# shellcheck disable=SC2086
 		run "$s" --initrd "$d/l1.cpio" --l1-mem 256M --l1-cpus 2 --paging "$s" \
-			--timeout 400 $small --trace-exits "${thp[@]}" ;;
+			--timeout 400 $l2s --trace-exits "${thp[@]}" ;;
 	overcommit)
 		# two L2s of 120M in a 160M L1 (1.5x), touching 64M each once, with swap:
 		# 128M touched where L1 has about 85M free. Such a run takes 40-70 s
