@@ -739,6 +739,18 @@ void report_summary(const struct nl_vm *vm, FILE *f);
 /* ======== core/vm.c, core/vcpu.c: the VM and its run loop (last: a VM
  * holds one of everything above) ======== */
 
+/* core/stopstate.c: a vCPU's state when the watchdog stopped the run */
+struct vcpu_stop {
+	bool valid;
+	uint64_t rip, rsp, rflags, cr0, cr3, cr4, efer;
+	uint16_t cs;
+	uint32_t mp_state;   /* KVM_MP_STATE_*, UINT32_MAX: unknown */
+	int guest_mode;      /* 1: it was running its own guest (an L1's L2); -1: unknown */
+};
+struct nl_vcpu;
+void stopstate_capture(struct nl_vcpu *c);
+const char *stopstate_mp_name(uint32_t mp);
+
 struct nl_vcpu {
 	struct nl_vm *vm;
 	unsigned int id;
@@ -749,6 +761,7 @@ struct nl_vcpu {
 	struct kvm_stats ks;
 	bool parked;
 	uint64_t runs;
+	struct vcpu_stop at_stop;    /* filled when the watchdog stopped the run */
 };
 
 struct nl_vm {

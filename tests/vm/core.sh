@@ -56,6 +56,16 @@ took=$(( $(date +%s) - start ))
 expect_eq "g_loop watchdog status" "$st" 3
 expect_eq "g_loop outcome" "$(jq -r .outcome "$tmp/l.json")" timeout
 [ "$took" -le 10 ] && ok "watchdog ended it in ${took}s" || bad "watchdog took ${took}s"
+# where the vCPU stood at the stop (docs/results.md): in g_loop's
+# pause/jmp loop, just after _start at 0x100000, running, no guest of its own
+expect_eq "g_loop: its state at the stop captured" "$(jq -r '.state_at_stop[0].captured' "$tmp/l.json")" true
+expect_eq "g_loop: stopped in its loop (rip 0x100000..0x10003f)" \
+	"$(jq -r '.state_at_stop[0].rip | test("^0x00000000001000[0-3][0-9a-f]$")' "$tmp/l.json")" true
+expect_eq "g_loop: stopped runnable" "$(jq -r '.state_at_stop[0].mp_state' "$tmp/l.json")" runnable
+expect_eq "g_loop: not in a guest of its own" "$(jq -r '.state_at_stop[0].in_guest_mode | . == false or . == null' "$tmp/l.json")" true
+grep -Eq "nestlab: vCPU 0 at the stop: rip 0x1000[0-3][0-9a-f] " "$tmp/err" && ok "g_loop: the stop's vCPU state on stderr" ||
+	bad "g_loop: no vCPU state on stderr: $(tail -n 2 "$tmp/err")"
+expect_eq "g_hlt: no state at the stop (not stopped by the watchdog)" "$(jq -r '.state_at_stop' "$tmp/h.json")" null
 
 run_status timeout 60 "$nl" run --kernel "$g/g_smp" --mem 16M --cpus 4 --timeout 30 --json "$tmp/smp.json"
 expect_eq "g_smp status" "$st" 0

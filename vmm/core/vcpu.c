@@ -261,5 +261,12 @@ void *vcpu_thread(void *arg)
 		if (act == EXIT_STOP)
 			break;
 	}
+	pthread_mutex_lock(&vm->lock);
+	bool timed_out = vm->outcome == NL_OUT_TIMEOUT;
+
+	pthread_mutex_unlock(&vm->lock);
+	/* out of KVM_RUN now, so its state is where the guest stood */
+	if (timed_out)
+		stopstate_capture(c);
 	return NULL;
 }

@@ -159,6 +159,41 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	techniques(j, vm, h);
 }
 
+/* Where each vCPU stood when the watchdog stopped the run; null else. */
+static void stop_state(struct json *j, const struct nl_vm *vm)
+{
+	if (vm->outcome != NL_OUT_TIMEOUT) {
+		json_str(j, "state_at_stop", NULL);
+		return;
+	}
+	json_arr(j, "state_at_stop");
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		const struct vcpu_stop *s = &vm->vcpu[i].at_stop;
+
+		json_obj(j, NULL);
+		json_u64(j, "id", i);
+		json_bool(j, "captured", s->valid);
+		if (s->valid) {
+			json_hex(j, "rip", s->rip);
+			json_hex(j, "rsp", s->rsp);
+			json_hex(j, "rflags", s->rflags);
+			json_hex(j, "cs", s->cs);
+			json_hex(j, "cr0", s->cr0);
+			json_hex(j, "cr3", s->cr3);
+			json_hex(j, "cr4", s->cr4);
+			json_hex(j, "efer", s->efer);
+			json_str(j, "mp_state", s->mp_state == UINT32_MAX ? NULL :
+				 stopstate_mp_name(s->mp_state));
+			if (s->guest_mode < 0)
+				json_str(j, "in_guest_mode", NULL);
+			else
+				json_bool(j, "in_guest_mode", s->guest_mode);
+		}
+		json_end_obj(j);
+	}
+	json_end_arr(j);
+}
+
 static void guest(struct json *j, const struct nl_vm *vm)
 {
 	const struct channel *ch = &vm->ch;
@@ -279,6 +314,7 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		xs_merge(&all, &vm->vcpu[i].xs);
 	exits(j, &all);
+	stop_state(j, vm);
 	json_obj(j, "kvm_stats");
 	kstats(j, "vm", &vm->ks);
 	json_arr(j, "vcpus");
@@ -373,4 +409,14 @@ void report_summary(const struct nl_vm *vm, FILE *f)
 		total += all.reason[r].count;
 	fprintf(f, "; %" PRIu64 " userspace exits (%" PRIu64 " io)\n", total,
 		all.reason[KVM_EXIT_IO].count);
+	for (unsigned int i = 0; vm->outcome == NL_OUT_TIMEOUT && i < vm->ncpus; i++) {
+		const struct vcpu_stop *s = &vm->vcpu[i].at_stop;
+
+		if (s->valid)
+			fprintf(f, "nestlab: vCPU %u at the stop: rip 0x%" PRIx64 " cs 0x%x rflags 0x%" PRIx64
+				" cr3 0x%" PRIx64 ", %s%s\n", i, s->rip, s->cs, s->rflags, s->cr3,
+				s->mp_state == UINT32_MAX ? "state unknown" : stopstate_mp_name(s->mp_state),
+				s->guest_mode == 1 ? ", running its own guest" :
+				s->guest_mode == 0 ? ", not in a guest of its own" : "");
+	}
 }
