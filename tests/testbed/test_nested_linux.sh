@@ -60,10 +60,20 @@ n() { jq -r "$2" "$w/native/$1.json" 2>/dev/null; }
 # crashing) is a known flake of the emulated SVM (docs/testbed.md); once on
 # CI the L1 of this run ended so. Three tries: on 2026-12-06 one run of this
 # test met two flakes, the testbed's machine reset and then L1's triple fault.
+# The same shutdown may hit an L2 (seen 2026-12-06: L2 0's vCPU reported at
+# the reset vector, rip 0xfff0 cs 0xf000, as KVM leaves a vCPU it reset on
+# a shutdown intercept): one of the two L2s meant to pass that ended so is
+# that flake too, tried again and reported.
 tb_flake_extra() {
-	local f=$w/out/linux-nested.json
+	local f=$w/out/linux-nested.json m
 	[ "$tb_st" = 0 ] && [ -s "$f" ] || return 1
-	[ "$(jq -r '.l1 | type' "$f" 2>/dev/null)" = object ] && return 1
+	if [ "$(jq -r '.l1 | type' "$f" 2>/dev/null)" = object ]; then
+		m=$(jq -r '[.l1.l2[0:2][] | .result | select(.outcome? == "triple-fault") | .message
+			| select(test("rip 0xfff0 .*cs 0xf000"))] | first // empty' "$f" 2>/dev/null)
+		[ -n "$m" ] || return 1
+		echo "an L2 meant to pass triple-faulted at the reset vector ($m)"
+		return 0
+	fi
 	echo "L1 sent no document (its outcome: $(jq -r '.l0_view.outcome // "none"' "$f" 2>/dev/null);" \
 		"nestlab's last line: $(tail -1 "$w/out/linux-nested.out" 2>/dev/null))"
 }
