@@ -41,7 +41,8 @@ void sys_cpu(struct sys_cpu *c);
 bool sys_oom_killed(pid_t pid);
 /* Reads a whole small file into buf (NUL-terminated, newline dropped). */
 int sys_read(const char *path, char *buf, size_t n);
-/* KSM (pages_to_scan, 0: leave off) and THP (a mode, or "keep") in L1. */
+/* KSM (pages_to_scan, 0: leave off), THP (a mode, or "keep") and zswap
+ * (on, or left as the kernel has it) in L1. */
 int sys_memory_techniques(unsigned int ksm_pages, const char *thp, bool zswap, char *msg,
 			  size_t n);
 uint64_t sys_now_ns(void);   /* CLOCK_MONOTONIC */

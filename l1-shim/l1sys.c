@@ -72,9 +72,9 @@ int sys_module_param(const char *mod, const char *param, char *buf, size_t n)
 	return sys_read(path, buf, n);
 }
 
-/* KSM and THP in L1 as the run asks: KSM's scanner on with pages_to_scan
+/* KSM, THP and zswap in L1 as the run asks: KSM's scanner on with pages_to_scan
  * (it merges only memory marked mergeable: the L2s' nestlab --ksm), THP's
- * mode unless "keep". */
+ * mode unless "keep", and zswap when asked (once a swap device is on). */
 int sys_memory_techniques(unsigned int ksm_pages, const char *thp, bool zswap, char *msg,
 			  size_t n)
 {
