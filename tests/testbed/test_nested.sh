@@ -79,14 +79,7 @@ check "testbed run" 0 "$st"
 tb_retried_notes "$w/out"
 
 j() { jq -r "$2" "$w/out/$1.json" 2>/dev/null; }
-# A watchdog stop of the overcommit run is retried once (nested_runs.sh): said
-# here, and the retry is what is checked.
 oc=overcommit
-if [ "$(cat "$w/out/overcommit.rc" 2>/dev/null)" = 3 ] && [ -e "$w/out/overcommit-retry.rc" ]; then
-	echo "note - overcommit: L1 ran past the watchdog (the open overcommit hang); checking its retry" >&2
-	tail -4 "$w/out/overcommit.out" | sed 's/^/  | /' >&2
-	oc=overcommit-retry
-fi
 for mode in shadow nested; do
 	f=$w/out/$mode.json
 	check "$mode: nestlab exit status" 0 "$(cat "$w/out/$mode.rc" 2>/dev/null)"
@@ -159,7 +152,6 @@ n=$(j $oc '.l0_view.memory_series.samples | length')
 # zswap in L1 (docs/nested.md): asked, read back as the kernel has it, and
 # the pages L1 swapped out went through it, with both L2 results kept.
 zs=zswap
-[ "$(cat "$w/out/zswap.rc" 2>/dev/null)" = 3 ] && [ -e "$w/out/zswap-retry.rc" ] && zs=zswap-retry
 check "zswap: nestlab exit status" 0 "$(cat "$w/out/$zs.rc" 2>/dev/null)"
 check "zswap: asked, and on in L1 (read back)" "true Y" \
 	"$(j $zs '.l1.memory_techniques | "\(.zswap_requested) \(.zswap_enabled)"')"
