@@ -617,9 +617,16 @@ struct kvm_stats {
 	uint64_t data_off;        /* byte offset of the data block in the fd */
 	size_t nvals;             /* total u64 values */
 	uint64_t *before, *after;
+	uint64_t *mark;           /* shortly before a watchdog stop (stopstate.c) */
+	bool marked;
 };
 int ks_open(struct kvm_stats *ks, int kvm_obj_fd);
 int ks_snapshot(struct kvm_stats *ks, bool after);
+int ks_mark(struct kvm_stats *ks);
+bool ks_cumulative(const struct ks_desc *d);
+uint64_t ks_value(const struct ks_desc *d, const uint64_t *vals);
+/* a cumulative counter's growth from the mark to the after snapshot */
+int ks_since_mark(const struct kvm_stats *ks, const char *name, uint64_t *delta);
 void ks_close(struct kvm_stats *ks);
 
 /* ---- report/procmem.c: nestlab's and the guest's resident memory ---- */
@@ -748,6 +755,10 @@ struct vcpu_stop {
 	int guest_mode;      /* 1: it was running its own guest (an L1's L2); -1: unknown */
 };
 struct nl_vcpu;
+struct nl_vm;
+/* how long before the watchdog's stop the last window starts */
+#define STOPSTATE_WINDOW_NS 1000000000ull
+void stopstate_mark(struct nl_vm *vm);
 void stopstate_capture(struct nl_vcpu *c);
 const char *stopstate_mp_name(uint32_t mp);
 
@@ -760,7 +771,8 @@ struct nl_vcpu {
 	struct exitstats xs;
 	struct kvm_stats ks;
 	bool parked;
-	uint64_t runs;
+	uint64_t runs;               /* KVM_RUN returns; atomic: the watchdog reads it */
+	uint64_t mark_runs;          /* runs at the last window's start */
 	struct vcpu_stop at_stop;    /* filled when the watchdog stopped the run */
 };
 
@@ -789,6 +801,7 @@ struct nl_vm {
 	unsigned int nparked;
 	uint64_t t_proc_ns;       /* process start, for time-to-first-instruction */
 	uint64_t t_start_ns, t_end_ns;
+	uint64_t mark_ns, mark_end_ns; /* the last window before a watchdog stop; 0: none */
 	uint64_t unknown_io;      /* accesses to ports nothing handles */
 	uint64_t unknown_mmio;    /* Linux: accesses to unbacked addresses */
 	uint16_t unknown_ports[8];

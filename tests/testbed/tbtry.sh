@@ -43,7 +43,7 @@ tb_try() {
 }
 
 # The scenarios tests/testbed/nested_runs.sh ran once more after an L1
-# triple fault (OUTDIR/NAME.retried), each as a note: shown, not hidden.
+# triple fault or a watchdog stop without L1's document (OUTDIR/NAME.retried), each as a note: shown, not hidden.
 #   usage: tb_retried_notes OUTDIR
 tb_retried_notes() {
 	local f

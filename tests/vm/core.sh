@@ -65,6 +65,21 @@ expect_eq "g_loop: stopped runnable" "$(jq -r '.state_at_stop[0].mp_state' "$tmp
 expect_eq "g_loop: not in a guest of its own" "$(jq -r '.state_at_stop[0].in_guest_mode | . == false or . == null' "$tmp/l.json")" true
 grep -Eq "nestlab: vCPU 0 at the stop: rip 0x1000[0-3][0-9a-f] " "$tmp/err" && ok "g_loop: the stop's vCPU state on stderr" ||
 	bad "g_loop: no vCPU state on stderr: $(tail -n 2 "$tmp/err")"
+# the last second before the stop (stopstate.c): the spinning vCPU still
+# ran there, exiting to KVM (pause loop, host interrupts) but never to
+# nestlab, which tells it from a vCPU that was not run at all
+expect_eq "g_loop: its last window spans the second before the stop" \
+	"$(jq -r '.state_at_stop[0].last_window.seconds | . >= 0.9 and . < 2' "$tmp/l.json")" true
+expect_eq "g_loop: no KVM_RUN returned in its last window" \
+	"$(jq -r '.state_at_stop[0].last_window.kvm_run_calls' "$tmp/l.json")" 0
+if [ "$(jq -r '.kvm_stats.vcpus[0].stats != null' "$tmp/l.json")" = true ]; then
+	expect_eq "g_loop: it kept exiting to KVM in its last window" \
+		"$(jq -r '.state_at_stop[0].last_window.kvm.exits > 0' "$tmp/l.json")" true
+	expect_eq "g_loop: only counters that moved are listed" \
+		"$(jq -r '[.state_at_stop[0].last_window.kvm[]] | all(. > 0)' "$tmp/l.json")" true
+fi
+grep -Eq "nestlab: vCPU 0 in the last 1\.[0-9] s: 0 KVM_RUN returns" "$tmp/err" && ok "g_loop: its last window on stderr" ||
+	bad "g_loop: no last window on stderr: $(tail -n 2 "$tmp/err")"
 expect_eq "g_hlt: no state at the stop (not stopped by the watchdog)" "$(jq -r '.state_at_stop' "$tmp/h.json")" null
 
 run_status timeout 60 "$nl" run --kernel "$g/g_smp" --mem 16M --cpus 4 --timeout 30 --json "$tmp/smp.json"

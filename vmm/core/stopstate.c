@@ -7,6 +7,13 @@
  * spinning somewhere (the RIP says where) or every vCPU halted with the
  * interrupt that should wake it lost; the document tells which
  * (docs/results.md, state_at_stop).
+ *
+ * Registers can only be read once a vCPU is out of KVM_RUN, so they say
+ * where it stood, not whether it still moved. For that the watchdog marks
+ * each vCPU's KVM counters a second before it stops the run: a vCPU whose
+ * exits went on in that last window still ran (in a loop at that rip, or
+ * taking faults there), one with none was not run at all, and a halted
+ * one whose interrupt injections stayed at zero never got its wake-up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +52,18 @@ static int guest_mode(struct nl_vcpu *c)
 	r = r < 0 ? -1 : !!(ns->flags & KVM_STATE_NESTED_GUEST_MODE);
 	free(ns);
 	return r;
+}
+
+void stopstate_mark(struct nl_vm *vm)
+{
+	vm->mark_ns = nl_now_ns();
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		struct nl_vcpu *c = &vm->vcpu[i];
+
+		c->mark_runs = __atomic_load_n(&c->runs, __ATOMIC_RELAXED);
+		if (c->ks.fd >= 0)
+			ks_mark(&c->ks);
+	}
 }
 
 void stopstate_capture(struct nl_vcpu *c)

@@ -244,7 +244,7 @@ void *vcpu_thread(void *arg)
 			break;
 		}
 		t0 = nl_now_ns();
-		c->runs++;
+		__atomic_add_fetch(&c->runs, 1, __ATOMIC_RELAXED);
 		act = vcpu_handle_exit(c);
 		{
 			uint64_t ns = nl_now_ns() - t0;

@@ -291,7 +291,8 @@ static void stdin_stop(struct nl_vm *vm)
 int vm_run(struct nl_vm *vm, struct nl_err *err)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
-	struct timespec deadline;
+	struct timespec deadline, mark_at;
+	bool marked;
 	int rc;
 
 	if ((rc = start_vcpus(vm, err)))
@@ -326,8 +327,14 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	}
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += vm->cfg->timeout_s;
+	/* The last window before the deadline, whose counters tell a vCPU
+	 * that still ran from one that did not (stopstate.c) */
+	mark_at = deadline;
+	mark_at.tv_sec -= STOPSTATE_WINDOW_NS / 1000000000ull;
+	marked = vm->cfg->timeout_s <= STOPSTATE_WINDOW_NS / 1000000000ull;
 	/* The main thread is the watchdog and the memory sampler: it wakes at
-	 * the deadline or the next sample, whichever comes first. */
+	 * the deadline, the window's start or the next sample, whichever comes
+	 * first. */
 	while (!vm->stop) {
 		struct timespec wake = deadline;
 		bool sampling = vm->ms.s != NULL;
@@ -345,6 +352,17 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 			wake = ts_add_ns(wake, vm->ms.next_ns - now);
 			if (vm->cfg->timeout_s && ts_before(deadline, wake))
 				wake = deadline;
+		}
+		if (vm->cfg->timeout_s && !marked) {
+			if (!ts_before(now_realtime(), mark_at)) {
+				pthread_mutex_unlock(&vm->lock);
+				stopstate_mark(vm);
+				pthread_mutex_lock(&vm->lock);
+				marked = true;
+				continue;
+			}
+			if (ts_before(mark_at, wake))
+				wake = mark_at;
 		}
 		if (!vm->cfg->timeout_s && !sampling) {
 			pthread_cond_wait(&vm->cond, &vm->lock);
@@ -364,6 +382,8 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 	/* the state at the end, whatever the period */
 	memseries_sample(&vm->ms, vm->mem.host, vm->t_start_ns, nl_now_ns());
 	procmem_read(&vm->mem, &vm->pm);
+	if (vm->mark_ns)
+		vm->mark_end_ns = nl_now_ns();
 	if (vm->ks.fd >= 0)
 		ks_snapshot(&vm->ks, true);
 	for (unsigned int i = 0; i < vm->ncpus; i++)

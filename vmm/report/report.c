@@ -54,17 +54,12 @@ static void kstats(struct json *j, const char *k, const struct kvm_stats *ks)
 	json_obj(j, k);
 	for (unsigned int i = 0; i < ks->ndesc; i++) {
 		const struct ks_desc *d = &ks->desc[i];
-		uint64_t b = 0, a = 0;
+		uint64_t a = ks_value(d, ks->after);
 
-		for (unsigned int s = 0; s < d->size; s++) {
-			b += ks->before[d->offset + s];
-			a += ks->after[d->offset + s];
-		}
-		if ((d->flags & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_INSTANT ||
-		    (d->flags & KVM_STATS_TYPE_MASK) == KVM_STATS_TYPE_PEAK)
-			json_u64(j, d->name, a);
+		if (ks_cumulative(d))
+			json_i64(j, d->name, (int64_t)(a - ks_value(d, ks->before)));
 		else
-			json_i64(j, d->name, (int64_t)(a - b));
+			json_u64(j, d->name, a);
 	}
 	json_end_obj(j);
 }
@@ -159,6 +154,36 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 	techniques(j, vm, h);
 }
 
+/* What a vCPU's counters did from the watchdog's mark to the stop
+ * (stopstate.c): only the KVM counters that moved, so the few that tell
+ * why the run stood still are not lost among the rest. */
+static void last_window(struct json *j, const struct nl_vm *vm, const struct nl_vcpu *c)
+{
+	const struct kvm_stats *ks = &c->ks;
+
+	if (!vm->mark_ns || vm->mark_end_ns < vm->mark_ns) {
+		json_str(j, "last_window", NULL);
+		return;
+	}
+	json_obj(j, "last_window");
+	json_dbl(j, "seconds", (double)(vm->mark_end_ns - vm->mark_ns) / 1e9);
+	json_u64(j, "kvm_run_calls", __atomic_load_n(&c->runs, __ATOMIC_RELAXED) - c->mark_runs);
+	if (ks->fd < 0 || !ks->marked) {
+		json_str(j, "kvm", NULL);
+	} else {
+		json_obj(j, "kvm");
+		for (unsigned int i = 0; i < ks->ndesc; i++) {
+			const struct ks_desc *d = &ks->desc[i];
+			uint64_t v;
+
+			if (ks_cumulative(d) && (v = ks_value(d, ks->after) - ks_value(d, ks->mark)))
+				json_u64(j, d->name, v);
+		}
+		json_end_obj(j);
+	}
+	json_end_obj(j);
+}
+
 /* Where each vCPU stood when the watchdog stopped the run; null else. */
 static void stop_state(struct json *j, const struct nl_vm *vm)
 {
@@ -189,6 +214,7 @@ static void stop_state(struct json *j, const struct nl_vm *vm)
 			else
 				json_bool(j, "in_guest_mode", s->guest_mode);
 		}
+		last_window(j, vm, &vm->vcpu[i]);
 		json_end_obj(j);
 	}
 	json_end_arr(j);
@@ -388,6 +414,23 @@ int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 	return report_file(path, run_body, &d, err);
 }
 
+/* One clause for the stop's stderr line: did this vCPU still run? */
+static void window_line(FILE *f, const struct nl_vm *vm, const struct nl_vcpu *c)
+{
+	uint64_t exits, inj;
+
+	if (!vm->mark_ns || vm->mark_end_ns < vm->mark_ns)
+		return;
+	fprintf(f, "nestlab: vCPU %u in the last %.1f s: %" PRIu64 " KVM_RUN returns", c->id,
+		(double)(vm->mark_end_ns - vm->mark_ns) / 1e9,
+		__atomic_load_n(&c->runs, __ATOMIC_RELAXED) - c->mark_runs);
+	if (ks_since_mark(&c->ks, "exits", &exits) == 0)
+		fprintf(f, ", %" PRIu64 " exits", exits);
+	if (ks_since_mark(&c->ks, "irq_injections", &inj) == 0)
+		fprintf(f, ", %" PRIu64 " interrupts injected", inj);
+	fputc('\n', f);
+}
+
 void report_summary(const struct nl_vm *vm, FILE *f)
 {
 	const struct channel *ch = &vm->ch;
@@ -418,5 +461,6 @@ void report_summary(const struct nl_vm *vm, FILE *f)
 				s->mp_state == UINT32_MAX ? "state unknown" : stopstate_mp_name(s->mp_state),
 				s->guest_mode == 1 ? ", running its own guest" :
 				s->guest_mode == 0 ? ", not in a guest of its own" : "");
+		window_line(f, vm, &vm->vcpu[i]);
 	}
 }

@@ -3,7 +3,9 @@
  * KVM binary statistics (KVM_GET_STATS_FD, Documentation/virt/kvm/api.rst
  * 4.133): the descriptors are read once, the values are read before and
  * after the run, and the report shows deltas of cumulative counters and the
- * final value of instant and peak ones.
+ * final value of instant and peak ones. A run the watchdog stops also has
+ * a mark taken shortly before the stop (stopstate.c), so that what the
+ * counters did in the run's last moments can be told from the whole run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,7 +61,8 @@ int ks_open(struct kvm_stats *ks, int kvm_obj_fd)
 	ks->data_off = h.data_offset;
 	ks->before = calloc(ks->nvals ? ks->nvals : 1, 8);
 	ks->after = calloc(ks->nvals ? ks->nvals : 1, 8);
-	if (!ks->before || !ks->after) {
+	ks->mark = calloc(ks->nvals ? ks->nvals : 1, 8);
+	if (!ks->before || !ks->after || !ks->mark) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -71,9 +74,8 @@ fail:
 	return rc;
 }
 
-int ks_snapshot(struct kvm_stats *ks, bool after)
+static int read_values(const struct kvm_stats *ks, uint64_t *dst)
 {
-	uint64_t *dst = after ? ks->after : ks->before;
 	ssize_t want = (ssize_t)(ks->nvals * 8);
 
 	if (ks->fd < 0 || !dst)
@@ -83,6 +85,49 @@ int ks_snapshot(struct kvm_stats *ks, bool after)
 	return 0;
 }
 
+int ks_snapshot(struct kvm_stats *ks, bool after)
+{
+	return read_values(ks, after ? ks->after : ks->before);
+}
+
+int ks_mark(struct kvm_stats *ks)
+{
+	int rc = read_values(ks, ks->mark);
+
+	ks->marked = rc == 0;
+	return rc;
+}
+
+bool ks_cumulative(const struct ks_desc *d)
+{
+	uint32_t t = d->flags & KVM_STATS_TYPE_MASK;
+
+	return t != KVM_STATS_TYPE_INSTANT && t != KVM_STATS_TYPE_PEAK;
+}
+
+/* A histogram counts as the sum of its buckets. */
+uint64_t ks_value(const struct ks_desc *d, const uint64_t *vals)
+{
+	uint64_t v = 0;
+
+	for (unsigned int s = 0; s < d->size; s++)
+		v += vals[d->offset + s];
+	return v;
+}
+
+int ks_since_mark(const struct kvm_stats *ks, const char *name, uint64_t *delta)
+{
+	for (unsigned int i = 0; ks->marked && i < ks->ndesc; i++) {
+		const struct ks_desc *d = &ks->desc[i];
+
+		if (strcmp(d->name, name) || !ks_cumulative(d))
+			continue;
+		*delta = ks_value(d, ks->after) - ks_value(d, ks->mark);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void ks_close(struct kvm_stats *ks)
 {
 	if (ks->fd >= 0)
@@ -90,6 +135,7 @@ void ks_close(struct kvm_stats *ks)
 	free(ks->desc);
 	free(ks->before);
 	free(ks->after);
+	free(ks->mark);
 	memset(ks, 0, sizeof(*ks));
 	ks->fd = -1;
 }
