@@ -24,7 +24,7 @@ run() { # name [nestlab nested options]
 		while IFS= read -r l; do
 			case "$l" in
 			"nestlab: triple-fault: "*) tf=$l ;;
-			"nestlab: vCPU "*" at the stop: "*) at="$at; ${l#nestlab: }" ;;
+			"nestlab: vCPU "*" at the stop: "*| "nestlab: vCPU "*" in the last "*) at="$at; ${l#nestlab: }" ;;
 			"nestlab: nested: no result from L1"*) nodoc=1 ;;
 			esac
 		done <"/out/$name.out"

@@ -27,9 +27,13 @@ command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 if grep -qE '^flags.* (svm|vmx)( |$)' /proc/cpuinfo; then
 	echo "note - this host's CPU has SVM/VMX: the refusal check needs one without"
 elif [ -e /dev/kvm ]; then
-	out=$("$nl" nested --kernel "$kdir/bzImage" --initrd /dev/null --l1-mem 256M \
+	# a regular file as initrd: /dev/null is refused before KVM is asked
+	ird=$(mktemp)
+	echo x >"$ird"
+	out=$("$nl" nested --kernel "$kdir/bzImage" --initrd "$ird" --l1-mem 256M \
 		--paging shadow --l2 workload=mcf,footprint=8M --json /tmp/nested-refused.$$.json 2>&1)
 	rc=$?
+	rm -f "$ird"
 	check "nested run on a host without SVM/VMX: exit status" 4 "$rc"
 	case "$out" in
 	*"offers no SVM/VMX"*testbed*) ok "the refusal says why and points to the testbed" ;;
