@@ -210,6 +210,10 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 		fprintf(stderr, "nestlab: nested: %s\n", err.msg);
 		return NL_EXIT_USAGE;
 	}
+	if (n.print_cmdline) {
+		printf("%s\n", cfg.cmdline);
+		return 0;
+	}
 	if (n.l2_mem_sum > n.l1_mem)
 		fprintf(stderr, "nestlab: warning: the L2 VMs' memory (%" PRIu64 " MiB) overcommits L1's %" PRIu64 " MiB %.2fx\n",
 			n.l2_mem_sum >> 20, n.l1_mem >> 20,

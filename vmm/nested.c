@@ -47,6 +47,8 @@ void nested_usage(FILE *f)
 "  --l1-ksm PAGES       KSM on in L1 (pages_to_scan PAGES) and the L2s' memory mergeable\n"
 "  --l1-thp MODE        L1's transparent huge pages: always, madvise or never\n"
 "  --l1-zswap           zswap on in L1: compressed pages kept in front of --l1-swap\n"
+"  --print-cmdline      print L1's kernel command line and exit, running nothing\n"
+"                       (to boot the same L1 under another VMM; --json not needed)\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
 "             4 the host cannot run nested guests, 5 a call the filter forbids\n",
 	      f);
@@ -54,7 +56,7 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP };
+       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -77,6 +79,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "l1-ksm", required_argument, NULL, N_L1KSM },
 		{ "l1-thp", required_argument, NULL, N_L1THP },
 		{ "l1-zswap", no_argument, NULL, N_L1ZSWAP },
+		{ "print-cmdline", no_argument, NULL, N_PRINT_CMDLINE },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -190,6 +193,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		case N_L1ZSWAP:
 			n->l1_zswap = true;
 			break;
+		case N_PRINT_CMDLINE:
+			n->print_cmdline = true;
+			break;
 		case N_MEM_SAMPLE:
 			if (cli_uint(optarg, "--mem-sample", 0, 60000, &n->mem_sample_ms, err))
 				return -EINVAL;
@@ -204,8 +210,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		nl_seterr(err, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	/* printing the command line runs nothing, so writes no document */
 	if (!n->kernel || !n->initrd || !n->l1_mem || !have_paging || !n->nspecs ||
-	    !n->json) {
+	    (!n->json && !n->print_cmdline)) {
 		nl_seterr(err, "%s is required (try 'nestlab nested --help')",
 			  !n->kernel ? "--kernel LINUX" : !n->initrd ? "--initrd L1-INITRAMFS" :
 			  !n->l1_mem ? "--l1-mem SIZE" : !have_paging ? "--paging shadow|nested" :

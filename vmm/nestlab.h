@@ -844,6 +844,7 @@ struct nl_nested {
 	unsigned int l1_ksm_pages;   /* 0: KSM stays off in L1 */
 	const char *l1_thp;          /* NULL: L1's kernel default */
 	bool l1_zswap;               /* zswap on in L1, in front of its swap */
+	bool print_cmdline;          /* print L1's command line, run nothing */
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };

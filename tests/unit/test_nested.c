@@ -271,6 +271,16 @@ static void nested_options(void **state)
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--l1-zswap", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "give --l1-swap SIZE too"));
+	/* --print-cmdline runs nothing, so it needs no --json; without it,
+	 * --json is still required */
+	assert_int_equal(nparse(&n, &err, "--kernel", "bz", "--initrd", "rd", "--l1-mem", "512M",
+				"--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--print-cmdline", NULL), 0);
+	assert_true(n.print_cmdline);
+	assert_int_equal(nparse(&n, &err, "--kernel", "bz", "--initrd", "rd", "--l1-mem", "512M",
+				"--paging", "nested", "--l2", "workload=mcf,footprint=8M", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--json FILE"));
+	assert_false(n.print_cmdline);
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--mem-sample", "60001", NULL), -EINVAL);
 

@@ -1,0 +1,91 @@
+#!/bin/bash
+# Whose are the testbed's flakes (issue 12, item 5)? The same L1 and L2s,
+# booted alternately by nestlab and by QEMU as L1's VMM, in the same
+# testbed: a failure mode that comes with both VMMs at the same rate is
+# L0's KVM's or the emulator's, one that comes only with nestlab is
+# nestlab's. L1 is the one testbed-nested boots (Debian's kernel, l1-shim,
+# two guest-kernel L2s: mcf and ptrchase at 8M), with the command line
+# `nestlab nested --print-cmdline` gives, so the only difference is L1's
+# VMM (and with it L1's CPU model, firmware and devices: QEMU's pc machine
+# with SeaBIOS against nestlab's direct boot).
+# The testbed boots several times (PER_BOOT pairs each), so one crash of
+# its own machine loses only that boot's runs; each lost boot is counted.
+# usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT]]]]
+#   PAIRS nestlab+QEMU run pairs in all (default 10), MODE L1's paging
+#   (shadow, the default, or nested), PER_BOOT pairs per testbed boot
+#   (default 5), LIMIT each run's watchdog in seconds (default 180).
+#   Writes OUT_DIR/flakes.tsv (boot, pair, vmm, outcome, seconds),
+#   OUT_DIR/boots.tsv (boot, testbed exit status, runs it brought back),
+#   OUT_DIR/summary.txt, and each run's output under OUT_DIR/boot-N/.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+[ $# -ge 2 ] || { echo "usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT]]]]" >&2; exit 2; }
+build=$(cd "$1" && pwd) || die "no build directory $1"
+out=$2 pairs=${3:-10} mode=${4:-shadow} per=${5:-5} limit=${6:-180}
+for v in pairs per limit; do
+	[[ ${!v} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $v '${!v}' is not a whole number 1..9999" >&2; exit 2; }
+done
+case "$mode" in shadow | nested) ;; *) echo "bench: MODE '$mode' is not shadow or nested" >&2; exit 2 ;; esac
+kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
+[ -e "$kdir/bzImage" ] || die "no kernel in $kdir (scripts/get-kernel.sh)"
+[ -f "$build/l1-shim/l1-initramfs.cpio" ] || die "no $build/l1-shim/l1-initramfs.cpio (meson setup --reconfigure after scripts/get-kernel.sh)"
+qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 is missing (it is L1's VMM in the control runs)"
+tmo=$(command -v timeout) || die "timeout (coreutils) is missing"
+for dir in /usr/share/qemu /usr/share/seabios; do
+	[ -d "$dir" ] || die "$dir is missing (QEMU's firmware: SeaBIOS and the PVH option ROM)"
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+cd "$tree"
+w=$(mktemp -d "$tree/build/flakes.XXXXXX")
+trap 'rm -rf "$w"' EXIT
+rel=${w#"$tree"/}
+cp "$build/vmm/nestlab" "$w/"
+cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
+cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"
+cp "$tmo" "$w/timeout"
+cp "$here/flakes_inner.sh" "$w/"
+# the options flakes_inner.sh gives nestlab; QEMU gets the same L1
+cmdline=$("$w/nestlab" nested --kernel "$w/l1-kernel" --initrd "$w/l1.cpio" --l1-mem 256M \
+	--l1-cpus 2 --paging "$mode" --l2 workload=mcf,footprint=8M,mem=32M \
+	--l2 workload=ptrchase,footprint=8M,mem=32M,iters=2 --print-cmdline) ||
+	die "nestlab nested --print-cmdline failed"
+printf 'boot\tpair\tvmm\toutcome\tseconds\n' >"$out/flakes.tsv"
+printf 'boot\ttestbed_exit\truns\n' >"$out/boots.tsv"
+boot=0
+for ((first = 0; first < pairs; first += per)); do
+	n=$((pairs - first < per ? pairs - first : per))
+	boot=$((boot + 1))
+	mkdir -p "$out/boot-$boot"
+	echo "flakes: boot $boot: pairs $first..$((first + n - 1)) ($mode paging in L1)" >&2
+	st=0
+	testbed --quiet --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
+		--files "$rel /bin/bash $qemu /usr/share/qemu /usr/share/seabios" --out "$out/boot-$boot" -- \
+		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" \
+		>"$out/boot-$boot/testbed.log" 2>&1 || st=$?
+	got=0
+	if [ -f "$out/boot-$boot/flakes.tsv" ]; then
+		got=$(wc -l <"$out/boot-$boot/flakes.tsv")
+		sed "s/^/$boot\t/" "$out/boot-$boot/flakes.tsv" >>"$out/flakes.tsv"
+	fi
+	printf '%s\t%s\t%s\n' "$boot" "$st" "$got" >>"$out/boots.tsv"
+	[ "$st" = 0 ] || echo "flakes: boot $boot: the testbed exited $st, with $got of $((2 * n)) runs" >&2
+done
+
+# the rates, per VMM and outcome, with the boots that brought nothing back
+awk -F'\t' -v mode="$mode" '
+	FNR == 1 { next }
+	FILENAME ~ /boots.tsv$/ { boots++; if ($2 != 0) bad++; next }
+	{ runs[$2]++; n[$2 "\t" $4]++; outc[$4] = 1 }
+	END {
+		printf "flakes: L1 %s paging, %d testbed boots (%d ended badly)\n", mode, boots, bad
+		for (v in runs) {
+			printf "%-8s %4d runs:", v, runs[v]
+			for (o in outc)
+				if (n[v "\t" o])
+					printf "  %s %d (%.1f%%)", o, n[v "\t" o], 100 * n[v "\t" o] / runs[v]
+			printf "\n"
+		}
+	}' "$out/boots.tsv" "$out/flakes.tsv" | tee "$out/summary.txt"

@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Runs inside the testbed for bench/flakes.sh: the same L1 (Debian's kernel
+# with l1-shim) and the same two L2s, booted PAIRS times by nestlab and
+# PAIRS times by QEMU as L1's VMM, alternating (which of the two goes first
+# alternates too), each run classified by how it ended. Appends one line
+# per run to /out/flakes.tsv: pair, vmm, outcome, seconds; keeps each run's
+# output as /out/PAIR-VMM.out (QEMU: L1's console and QEMU's reset log).
+# Bash builtins only but the programs DIR brings (the testbed has no
+# coreutils).
+#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE
+#   DIR holds nestlab, l1-kernel, l1.cpio, timeout; MODE is L1's paging
+#   (shadow|nested); LIMIT each run's watchdog in seconds; CMDLINE what
+#   `nestlab nested --print-cmdline` gave for these options.
+d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6
+# shellcheck disable=SC2054 # the commas are inside each L2 spec
+l2s=(--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2)
+nl2=2
+# nestlab hides NPT from a shadow-paging L1 (docs/nested.md); so does QEMU
+cpu=host
+[ "$mode" = shadow ] && cpu=host,-npt
+
+# how a run ended, from its output: ok (L1's document with every L2 at
+# exit 0), l2-failed, l1-triple-fault, l1-panic, stall (the watchdog), or
+# other
+classify() { # vmm rc file
+	local vmm=$1 rc=$2 f=$3 l tf=0 panic=0 doc=0 l2ok=0
+	while IFS= read -r l; do
+		case "$l" in
+		*"nestlab: triple-fault: "*) tf=1 ;;
+		*"Kernel panic - not syncing"*) panic=1 ;;
+		*"l1-shim: L2 "*": nestlab exit 0, "*) l2ok=$((l2ok + 1)) ;;
+		*"l1-shim: document sent to L0"* | *"the document follows on the console"*) doc=1 ;;
+		esac
+	done <"$f"
+	if [ "$doc" = 1 ]; then
+		[ "$l2ok" = "$nl2" ] && echo ok || echo l2-failed
+	elif [ "$tf" = 1 ]; then
+		echo l1-triple-fault
+	elif [ "$panic" = 1 ]; then
+		echo l1-panic
+	elif { [ "$vmm" = nestlab ] && [ "$rc" = 3 ]; } || { [ "$vmm" = qemu ] && [ "$rc" = 124 ]; }; then
+		echo stall
+	elif [ "$vmm" = qemu ]; then
+		# -no-reboot: QEMU ends at the first reset, which without a
+		# panic on the console is a vCPU's shutdown (triple fault); its
+		# -d cpu_reset log holds the registers
+		echo l1-reset
+	else
+		echo "other-rc$rc"
+	fi
+}
+
+run_nestlab() { # name
+	"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem 256M \
+		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" \
+		--json "/out/$1.json" >"/out/$1.out" 2>&1
+}
+
+run_qemu() { # name
+	local rc
+	"$d/timeout" -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
+		-machine pc,accel=kvm -cpu "$cpu" -smp 2 -m 256M \
+		-kernel "$d/l1-kernel" -initrd "$d/l1.cpio" -append "$cmdline" \
+		-display none -monitor none -serial "file:/out/$1.console" -no-reboot \
+		-d cpu_reset -D "/out/$1.qemu.log" >"/out/$1.qemu.out" 2>&1
+	rc=$?
+	# the console and QEMU's own words, in one file for classify
+	{
+		[ -f "/out/$1.console" ] && printf '%s\n' "$(<"/out/$1.console")"
+		printf '%s\n' "$(<"/out/$1.qemu.out")"
+	} >"/out/$1.out"
+	return $rc
+}
+
+# sourced (tests/scripts/test_flakes.sh tries classify): nothing runs
+(return 0 2>/dev/null) && return 0
+for ((p = first; p < first + pairs; p++)); do
+	order=(nestlab qemu)
+	[ $((p % 2)) = 1 ] && order=(qemu nestlab)
+	for vmm in "${order[@]}"; do
+		name=$p-$vmm
+		echo "flakes_inner: pair $p $vmm"
+		t0=$EPOCHREALTIME
+		"run_$vmm" "$name"
+		rc=$?
+		t1=$EPOCHREALTIME
+		us=$((${t1/./} - ${t0/./}))
+		printf '%s\t%s\t%s\t%d.%03d\n' "$p" "$vmm" "$(classify "$vmm" "$rc" "/out/$name.out")" \
+			$((us / 1000000)) $((us % 1000000 / 1000)) >>/out/flakes.tsv
+	done
+done
