@@ -78,7 +78,7 @@ done
 awk -F'\t' -v mode="$mode" '
 	FNR == 1 { next }
 	FILENAME ~ /boots.tsv$/ { boots++; if ($2 != 0) bad++; next }
-	{ runs[$2]++; n[$2 "\t" $4]++; outc[$4] = 1 }
+	{ runs[$3]++; n[$3 "\t" $4]++; outc[$4] = 1 }
 	END {
 		printf "flakes: L1 %s paging, %d testbed boots (%d ended badly)\n", mode, boots, bad
 		for (v in runs) {

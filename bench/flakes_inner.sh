@@ -29,7 +29,9 @@ classify() { # vmm rc file
 		*"nestlab: triple-fault: "*) tf=1 ;;
 		*"Kernel panic - not syncing"*) panic=1 ;;
 		*"l1-shim: L2 "*": nestlab exit 0, "*) l2ok=$((l2ok + 1)) ;;
-		*"l1-shim: document sent to L0"* | *"the document follows on the console"*) doc=1 ;;
+		# (L1's own last console line may be cut short when it exits)
+		*"nestlab: nested: L1 sent its document"* | *"l1-shim: document sent to L0"* | \
+			*"the document follows on the console"*) doc=1 ;;
 		esac
 	done <"$f"
 	if [ "$doc" = 1 ]; then

@@ -19,6 +19,10 @@ is() { # name expected vmm rc output
 is "nestlab: both L2s passed, document sent" ok nestlab 0 "$l2ok
 l1-shim: document sent to L0 (20144 bytes); exit status 0
 nestlab: nested: L1 sent its document (20144 bytes), exit status 0"
+is "nestlab: L1's last console line cut short, nestlab has the document" ok nestlab 0 "$l2ok
+nestlab: exited: guest exited with status 0; wall 6.260 s; 17018 userspace exits (17018 io)
+nestlab: nested: L1 sent its document (16476 bytes), exit status 0
+l1-shim"
 is "nestlab: an L2 failed" l2-failed nestlab 1 "l1-shim: L2 0 mcf: nestlab exit 1, 0.323 s
 l1-shim: L2 1 ptrchase: nestlab exit 0, 3.003 s
 l1-shim: document sent to L0 (14755 bytes); exit status 1"
