@@ -10,7 +10,8 @@
 # is not (add nokaslr to its command line).
 #   usage: scripts/ksym.sh [--kallsyms FILE] ADDR...
 #   prints one line per address: ADDR SYMBOL+0xOFF, or ADDR ? when no
-#   text symbol is at or below it
+#   text symbol is at or below it within 1 MiB (so the words of a vCPU's
+#   stack_words can be given as they are: the data among them show ?)
 set -eu
 tree=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
@@ -48,9 +49,12 @@ for a in "$@"; do
 	hit=$(awk -v want="$n" '
 		length($1) == 16 && $2 ~ /^[tTwW]$/ && $1 <= want && $1 > best { best = $1; name = $3 }
 		END { if (best != "") print best, name }' "$ks")
-	if [ -z "$hit" ]; then
+	off=$(( ${hit:+16#$n - 16#${hit%% *}} ))
+	# no text symbol at or below it, or one so far below that the address
+	# is not in it (a stack word that is data, past the last symbol)
+	if [ -z "$hit" ] || [ "$off" -gt $((1 << 20)) ]; then
 		echo "$a ?"
 	else
-		printf '%s %s+0x%x\n' "$a" "${hit#* }" $((16#$n - 16#${hit%% *}))
+		printf '%s %s+0x%x\n' "$a" "${hit#* }" "$off"
 	fi
 done

@@ -146,6 +146,12 @@ void mem_unmap(struct nl_mem *m);
 /* The one checked guest-physical to host translation: NULL when any byte of
  * [gpa, gpa+len) lies outside guest memory. */
 void *mem_gpa(const struct nl_mem *m, uint64_t gpa, uint64_t len);
+/* core/gva.c: guest-virtual to guest-physical through the guest's x86-64
+ * page tables; -EFAULT (a table outside memory), -ENOENT (not present) */
+int gva_to_gpa(const struct nl_mem *m, uint64_t cr3, uint64_t cr4, uint64_t va,
+	       uint64_t *gpa);
+size_t gva_read_words(const struct nl_mem *m, uint64_t cr3, uint64_t cr4, uint64_t va,
+		      uint64_t *out, size_t max);
 int mem_prefault(struct nl_mem *m, struct nl_err *err);
 
 struct nl_overcommit {
@@ -753,6 +759,8 @@ struct vcpu_stop {
 	uint16_t cs;
 	uint32_t mp_state;   /* KVM_MP_STATE_*, UINT32_MAX: unknown */
 	int guest_mode;      /* 1: it was running its own guest (an L1's L2); -1: unknown */
+	uint64_t stack[32];  /* the words at rsp, read through the guest's page tables */
+	unsigned int nstack; /* how many could be read (0: not in long mode, or unmapped) */
 };
 struct nl_vcpu;
 struct nl_vm;

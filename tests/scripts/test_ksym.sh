@@ -24,6 +24,7 @@ check "inside a symbol (csd_lock_wait's pause loop)" "ffffffff81170441 smp_call_
 check "upper case, past a data symbol: the text symbol before it" \
 	"0xFFFFFFFF81200010 generic_exec_single+0x8fa10" "$(ks 0xFFFFFFFF81200010)"
 check "a module's symbol" "0xffffffffc0a00010 svm_vcpu_run+0x10" "$(ks 0xffffffffc0a00010)"
+check "far past the last symbol (a data word)" "0xffffffffffff0000 ?" "$(ks 0xffffffffffff0000)"
 check "below every text symbol" "0x1000 ?" "$(ks 0x1000)"
 check "several at once" 2 "$(ks ffffffff81a5267b 0xffffffff81000001 | grep -c '+0x')"
 for bad in zz 0x 0x1234567890abcdef0 "" "1 2"; do

@@ -548,6 +548,77 @@ static void report_file_atomic(void **state)
 	assert_non_null(strstr(err.msg, "--json"));
 }
 
+/* The guest's page tables, walked as the CPU would (core/gva.c): 4K, 2M
+ * and 1G pages, 5 levels with LA57, and every way a hostile table can end
+ * the walk. */
+static void pte(uint64_t table, uint64_t idx, uint64_t e)
+{
+	memcpy(mem_gpa(&mem, table + idx * 8, 8), &e, 8);
+}
+
+static void gva_walk(void **state)
+{
+	const uint64_t pml4 = 0x10000, pdpt = 0x11000, pd = 0x12000, pt = 0x13000, pml5 = 0x14000;
+	const uint64_t stack = 0xffffc90000001000ull, text = 0xffffffff81000000ull;
+	uint64_t gpa = 0, words[8], w;
+
+	(void)state;
+	memset(mem_gpa(&mem, pml4, 0x5000), 0, 0x5000);
+	/* stack: a 4K page at 0x300000 */
+	pte(pml4, (stack >> 39) & 511, pdpt | 3);
+	pte(pdpt, (stack >> 30) & 511, pd | 3);
+	pte(pd, (stack >> 21) & 511, pt | 3);
+	pte(pt, (stack >> 12) & 511, 0x300000 | 3);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, stack + 0x123, &gpa), 0);
+	assert_int_equal(gpa, 0x300123);
+	/* the next 4K page is not present */
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, stack + 0x1000, &gpa), -ENOENT);
+	/* text: a 2M page at 0x400000, the PS bit in a PDE */
+	pte(pml4, (text >> 39) & 511, pdpt | 3);
+	pte(pdpt, (text >> 30) & 511, pd | 3);
+	pte(pd, (text >> 21) & 511, 0x400000 | 0x83);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, text + 0x12345, &gpa), 0);
+	assert_int_equal(gpa, 0x412345);
+	/* a 1G page (PS in a PDPTE) maps from guest-physical 0 */
+	pte(pml4, 0, pdpt | 3);
+	pte(pdpt, 5, 0x83);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, (uint64_t)5 << 30 | 0x201008, &gpa), 0);
+	assert_int_equal(gpa, 0x201008);
+	/* 5 levels: the same PML4 under a PML5 entry, LA57 in CR4 */
+	pte(pml5, (stack >> 48) & 511, pml4 | 3);
+	assert_int_equal(gva_to_gpa(&mem, pml5, 1u << 12, stack + 8, &gpa), 0);
+	assert_int_equal(gpa, 0x300008);
+	/* without LA57 the same CR3 walks the PML5 as a PML4: not present */
+	assert_int_equal(gva_to_gpa(&mem, pml5, 0, stack, &gpa), -ENOENT);
+	/* hostile tables: one past guest memory, PS in a PML4E */
+	pte(pdpt, 7, (MEM + 0x1000) | 3);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, (uint64_t)7 << 30, &gpa), -EFAULT);
+	assert_int_equal(gva_to_gpa(&mem, UINT64_MAX, 0, 0, &gpa), -EFAULT);
+	pte(pml4, 3, pdpt | 0x83);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, (uint64_t)3 << 39, &gpa), -EINVAL);
+	/* a 4K page that maps past memory: the walk succeeds, the read stops */
+	pte(pt, ((stack >> 12) & 511) + 1, (MEM + 0x2000) | 3);
+	assert_int_equal(gva_to_gpa(&mem, pml4, 0, stack + 0x1000, &gpa), 0);
+	assert_int_equal(gpa, MEM + 0x2000);
+
+	/* words at rsp: the last two of the stack page, then the unbacked one */
+	for (w = 0; w < 2; w++) {
+		uint64_t v = 0xffffffff81a50000ull + w;
+
+		memcpy(mem_gpa(&mem, 0x300ff0 + w * 8, 8), &v, 8);
+	}
+	assert_int_equal(gva_read_words(&mem, pml4, 0, stack + 0xff0, words, 8), 2);
+	assert_int_equal(words[1], 0xffffffff81a50001ull);
+	assert_int_equal(gva_read_words(&mem, pml4, 0, stack + 0xff0, words, 1), 1);
+	/* an rsp whose word would cross into the next page gives none */
+	assert_int_equal(gva_read_words(&mem, pml4, 0, stack + 0xffc, words, 8), 0);
+	assert_int_equal(gva_read_words(&mem, pml4, 0, 0x700000000000ull, words, 8), 0);
+	/* what this test wrote goes, so later tests see untouched memory */
+	madvise(mem.host + pml4, 0x5000, MADV_DONTNEED);
+	madvise(mem.host + 0x300000, 0x1000, MADV_DONTNEED);
+	madvise(mem.host + 0x400000, 0x13000, MADV_DONTNEED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +636,7 @@ int main(void)
 		cmocka_unit_test(linux_boot_msrs),
 		cmocka_unit_test(vmx_ept_hiding),
 		cmocka_unit_test(meminfo),
+		cmocka_unit_test(gva_walk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -65,6 +65,11 @@ expect_eq "g_loop: stopped runnable" "$(jq -r '.state_at_stop[0].mp_state' "$tmp
 expect_eq "g_loop: not in a guest of its own" "$(jq -r '.state_at_stop[0].in_guest_mode | . == false or . == null' "$tmp/l.json")" true
 grep -Eq "nestlab: vCPU 0 at the stop: rip 0x1000[0-3][0-9a-f] " "$tmp/err" && ok "g_loop: the stop's vCPU state on stderr" ||
 	bad "g_loop: no vCPU state on stderr: $(tail -n 2 "$tmp/err")"
+# the words at its rsp, read through the page tables nestlab gave it
+# (core/gva.c): the two g_loop pushed, last first
+expect_eq "g_loop: its stack's words at the stop" \
+	"$(jq -r '.state_at_stop[0].stack_words[0:2] | join(" ")' "$tmp/l.json")" \
+	"0xffffffff81a5267b 0x5741544b4e4f4c47"
 # the last second before the stop (stopstate.c): the spinning vCPU still
 # ran there, exiting to KVM (pause loop, host interrupts) but never to
 # nestlab, which tells it from a vCPU that was not run at all

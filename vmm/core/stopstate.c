@@ -86,5 +86,10 @@ void stopstate_capture(struct nl_vcpu *c)
 	s->efer = sr.efer;
 	s->mp_state = ioctl(c->fd, KVM_GET_MP_STATE, &mp) < 0 ? UINT32_MAX : mp.mp_state;
 	s->guest_mode = guest_mode(c);
+	/* the stack's words, for a backtrace by hand (scripts/ksym.sh): only
+	 * in long mode with paging, where rsp is an address the tables map */
+	if ((sr.efer & (1ull << 10)) && (sr.cr0 & (1ull << 31)))
+		s->nstack = (unsigned int)gva_read_words(&c->vm->mem, sr.cr3, sr.cr4, r.rsp, s->stack,
+							 sizeof(s->stack) / sizeof(s->stack[0]));
 	s->valid = true;
 }

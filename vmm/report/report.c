@@ -214,6 +214,12 @@ static void stop_state(struct json *j, const struct nl_vm *vm)
 			else
 				json_bool(j, "in_guest_mode", s->guest_mode);
 		}
+		if (s->valid) {
+			json_arr(j, "stack_words");
+			for (unsigned int w = 0; w < s->nstack; w++)
+				json_hex(j, NULL, s->stack[w]);
+			json_end_arr(j);
+		}
 		last_window(j, vm, &vm->vcpu[i]);
 		json_end_obj(j);
 	}
