@@ -10,10 +10,11 @@
 # with SeaBIOS against nestlab's direct boot).
 # The testbed boots several times (PER_BOOT pairs each), so one crash of
 # its own machine loses only that boot's runs; each lost boot is counted.
-# usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT]]]]
+# usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD]]]]]
 #   PAIRS nestlab+QEMU run pairs in all (default 10), MODE L1's paging
 #   (shadow, the default, or nested), PER_BOOT pairs per testbed boot
-#   (default 5), LIMIT each run's watchdog in seconds (default 180).
+#   (default 5), LIMIT each run's watchdog in seconds (default 180), HOLD
+#   1 to give L1 `--l1-kvm-hold` in both arms (default 0).
 #   Writes OUT_DIR/flakes.tsv (boot, pair, vmm, outcome, seconds),
 #   OUT_DIR/boots.tsv (boot, testbed exit status, runs it brought back),
 #   OUT_DIR/summary.txt, and each run's output under OUT_DIR/boot-N/.
@@ -21,13 +22,14 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
-[ $# -ge 2 ] || { echo "usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT]]]]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD]]]]]" >&2; exit 2; }
 build=$(cd "$1" && pwd) || die "no build directory $1"
-out=$2 pairs=${3:-10} mode=${4:-shadow} per=${5:-5} limit=${6:-180}
+out=$2 pairs=${3:-10} mode=${4:-shadow} per=${5:-5} limit=${6:-180} hold=${7:-0}
 for v in pairs per limit; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $v '${!v}' is not a whole number 1..9999" >&2; exit 2; }
 done
 case "$mode" in shadow | nested) ;; *) echo "bench: MODE '$mode' is not shadow or nested" >&2; exit 2 ;; esac
+case "$hold" in 0) hopt=() ;; 1) hopt=(--l1-kvm-hold) ;; *) echo "bench: HOLD '$hold' is not 0 or 1" >&2; exit 2 ;; esac
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 [ -e "$kdir/bzImage" ] || die "no kernel in $kdir (scripts/get-kernel.sh)"
 [ -f "$build/l1-shim/l1-initramfs.cpio" ] || die "no $build/l1-shim/l1-initramfs.cpio (meson setup --reconfigure after scripts/get-kernel.sh)"
@@ -50,7 +52,7 @@ cp "$here/flakes_inner.sh" "$w/"
 # the options flakes_inner.sh gives nestlab; QEMU gets the same L1
 cmdline=$("$w/nestlab" nested --kernel "$w/l1-kernel" --initrd "$w/l1.cpio" --l1-mem 256M \
 	--l1-cpus 2 --paging "$mode" --l2 workload=mcf,footprint=8M,mem=32M \
-	--l2 workload=ptrchase,footprint=8M,mem=32M,iters=2 --print-cmdline) ||
+	--l2 workload=ptrchase,footprint=8M,mem=32M,iters=2 "${hopt[@]}" --print-cmdline) ||
 	die "nestlab nested --print-cmdline failed"
 printf 'boot\tpair\tvmm\toutcome\tseconds\n' >"$out/flakes.tsv"
 printf 'boot\ttestbed_exit\truns\n' >"$out/boots.tsv"
@@ -63,7 +65,7 @@ for ((first = 0; first < pairs; first += per)); do
 	st=0
 	testbed --quiet --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
 		--files "$rel /bin/bash $qemu /usr/share/qemu /usr/share/seabios" --out "$out/boot-$boot" -- \
-		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" \
+		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" "$hold" \
 		>"$out/boot-$boot/testbed.log" 2>&1 || st=$?
 	got=0
 	if [ -f "$out/boot-$boot/flakes.tsv" ]; then
@@ -75,12 +77,13 @@ for ((first = 0; first < pairs; first += per)); do
 done
 
 # the rates, per VMM and outcome, with the boots that brought nothing back
-awk -F'\t' -v mode="$mode" '
+awk -F'\t' -v mode="$mode" -v hold="$hold" '
 	FNR == 1 { next }
 	FILENAME ~ /boots.tsv$/ { boots++; if ($2 != 0) bad++; next }
 	{ runs[$3]++; n[$3 "\t" $4]++; outc[$4] = 1 }
 	END {
-		printf "flakes: L1 %s paging, %d testbed boots (%d ended badly)\n", mode, boots, bad
+		printf "flakes: L1 %s paging%s, %d testbed boots (%d ended badly)\n", mode,
+			hold == 1 ? " with --l1-kvm-hold" : "", boots, bad
 		for (v in runs) {
 			printf "%-8s %4d runs:", v, runs[v]
 			for (o in outc)

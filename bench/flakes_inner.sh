@@ -7,14 +7,17 @@
 # output as /out/PAIR-VMM.out (QEMU: L1's console and QEMU's reset log).
 # Bash builtins only but the programs DIR brings (the testbed has no
 # coreutils).
-#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE
+#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE HOLD
 #   DIR holds nestlab, l1-kernel, l1.cpio, timeout; MODE is L1's paging
 #   (shadow|nested); LIMIT each run's watchdog in seconds; CMDLINE what
-#   `nestlab nested --print-cmdline` gave for these options.
-d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6
+#   `nestlab nested --print-cmdline` gave for these options; HOLD 1 for
+#   --l1-kvm-hold (which CMDLINE then has too).
+d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6 hold=${7:-0}
 # shellcheck disable=SC2054 # the commas are inside each L2 spec
 l2s=(--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2)
 nl2=2
+hopt=()
+[ "$hold" = 1 ] && hopt=(--l1-kvm-hold)
 # nestlab hides NPT from a shadow-paging L1 (docs/nested.md); so does QEMU
 cpu=host
 [ "$mode" = shadow ] && cpu=host,-npt
@@ -54,7 +57,7 @@ classify() { # vmm rc file
 
 run_nestlab() { # name
 	"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem 256M \
-		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" \
+		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" "${hopt[@]}" \
 		--json "/out/$1.json" >"/out/$1.out" 2>&1
 }
 

@@ -49,6 +49,9 @@ struct shim {
 	char thp_mode[16];               /* in effect, read back */
 	char ksm_run[16], ksm_scan[16], ksm_sharing[24], ksm_shared[24];
 	bool zswap;                      /* asked: zswap on */
+	bool kvm_hold;                   /* asked: a VM held from before the L2s */
+	int hold_fd[3];                  /* /dev/kvm, the VM, its vCPU */
+	char hold_state[SHIM_MSG];       /* "vm and vcpu 0", or why not */
 	char zswap_enabled[8], zswap_comp[32], zswap_zpool[32], zswap_pool_pct[8]; /* read back */
 	char errors[MAX_ERRORS][SHIM_MSG];
 	unsigned int nerr;
@@ -125,6 +128,8 @@ static int parse_cmdline(struct shim *s)
 			snprintf(s->thp, sizeof(s->thp), "%s", v);
 		} else if ((v = KEY_VALUE(t, L1KEY_ZSWAP))) {
 			s->zswap = v[0] == '1';
+		} else if ((v = KEY_VALUE(t, L1KEY_KVMHOLD))) {
+			s->kvm_hold = v[0] == '1';
 		} else if ((v = KEY_VALUE(t, L1KEY_L2))) {
 			snprintf(s->l2_text, sizeof(s->l2_text), "%s", v);
 		}
@@ -327,6 +332,8 @@ static char *document(struct shim *s, size_t *len)
 	json_str(&j, "paging_requested", s->shadow ? "shadow" : "nested");
 	json_str(&j, "paging_in_effect", !s->tdp_param[0] ? NULL :
 		 (s->tdp_param[0] == 'Y' || s->tdp_param[0] == '1') ? "nested" : "shadow");
+	json_bool(&j, "hold_requested", s->kvm_hold);
+	json_str(&j, "hold", s->hold_state[0] ? s->hold_state : NULL);
 	json_end_obj(&j);
 	json_obj(&j, "memory");
 	json_u64(&j, "mem_total", s->mem_total);
@@ -439,6 +446,14 @@ int main(void)
 	console();
 	say("nestlab L1 /init");
 	if (!parse_cmdline(&s) && !setup_kvm(&s)) {
+		if (s.kvm_hold) {
+			if (sys_kvm_hold(s.hold_fd, msg, sizeof(msg)) < 0)
+				fail(&s, "%s", msg);
+			else
+				snprintf(s.hold_state, sizeof(s.hold_state), "vm and vcpu 0");
+			if (!s.hold_state[0])
+				snprintf(s.hold_state, sizeof(s.hold_state), "%s", msg);
+		}
 		if (s.swap) {
 			if (sys_zram_swap(s.swap, msg, sizeof(msg)) < 0)
 				fail(&s, "%s", msg);

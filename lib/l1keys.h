@@ -18,6 +18,7 @@
 #define L1KEY_KSM	"nl.ksm="	/* KSM pages_to_scan in L1, 0: KSM left off */
 #define L1KEY_THP	"nl.thp="	/* L1's THP mode: always|madvise|never, or keep */
 #define L1KEY_ZSWAP	"nl.zswap="	/* 0|1: zswap in front of L1's zram swap */
+#define L1KEY_KVMHOLD	"nl.kvmhold="	/* 0|1: l1-shim holds a VM open from before the L2s */
 #define L1KEY_L2	"nl.l2="	/* SPEC;SPEC;... (lib/l2spec.c) */
 
 /* strlen() of a key, at compile time. */

@@ -47,6 +47,8 @@ void nested_usage(FILE *f)
 "  --l1-ksm PAGES       KSM on in L1 (pages_to_scan PAGES) and the L2s' memory mergeable\n"
 "  --l1-thp MODE        L1's transparent huge pages: always, madvise or never\n"
 "  --l1-zswap           zswap on in L1: compressed pages kept in front of --l1-swap\n"
+"  --l1-kvm-hold        l1-shim holds a VM open in L1 from before the L2s to the end\n"
+"                       (KVM's static keys then flip once, while L1 is quiet)\n"
 "  --print-cmdline      print L1's kernel command line and exit, running nothing\n"
 "                       (to boot the same L1 under another VMM; --json not needed)\n"
 "exit status: 0 every L2 passed, 1 an L2 or L1 failed, 2 bad input, 3 timeout,\n"
@@ -56,7 +58,7 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE };
+       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE, N_L1KVMHOLD };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -80,6 +82,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "l1-thp", required_argument, NULL, N_L1THP },
 		{ "l1-zswap", no_argument, NULL, N_L1ZSWAP },
 		{ "print-cmdline", no_argument, NULL, N_PRINT_CMDLINE },
+		{ "l1-kvm-hold", no_argument, NULL, N_L1KVMHOLD },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -196,6 +199,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		case N_PRINT_CMDLINE:
 			n->print_cmdline = true;
 			break;
+		case N_L1KVMHOLD:
+			n->l1_kvm_hold = true;
+			break;
 		case N_MEM_SAMPLE:
 			if (cli_uint(optarg, "--mem-sample", 0, 60000, &n->mem_sample_ms, err))
 				return -EINVAL;
@@ -240,11 +246,11 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 	k = snprintf(buf, len,
 		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " " L1KEY_PAGING "%s " L1KEY_SWAP "%llu " L1KEY_TRACE "%d "
-		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s " L1KEY_ZSWAP "%d%s%s "
-		     L1KEY_L2,
+		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s " L1KEY_ZSWAP "%d "
+		     L1KEY_KVMHOLD "%d%s%s " L1KEY_L2,
 		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s, n->l1_ksm_pages,
-		     n->l1_thp ? n->l1_thp : "keep", n->l1_zswap ? 1 : 0,
+		     n->l1_thp ? n->l1_thp : "keep", n->l1_zswap ? 1 : 0, n->l1_kvm_hold ? 1 : 0,
 		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
 	if (k < 0 || (size_t)k >= len)
 		goto too_long;
@@ -319,6 +325,7 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_str(j, "paging", n->shadow ? "shadow" : "nested");
 	json_u64(j, "l1_swap", n->l1_swap);
 	json_bool(j, "l1_zswap", n->l1_zswap);
+	json_bool(j, "l1_kvm_hold", n->l1_kvm_hold);
 	json_bool(j, "trace_exits", n->trace_exits);
 	json_u64(j, "timeout_s", n->timeout_s);
 	json_u64(j, "l2_timeout_s", n->l2_timeout_s);

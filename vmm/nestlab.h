@@ -853,6 +853,7 @@ struct nl_nested {
 	const char *l1_thp;          /* NULL: L1's kernel default */
 	bool l1_zswap;               /* zswap on in L1, in front of its swap */
 	bool print_cmdline;          /* print L1's command line, run nothing */
+	bool l1_kvm_hold;            /* l1-shim holds a VM from before the L2s */
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };

@@ -236,6 +236,7 @@ static void nested_options(void **state)
 	assert_non_null(strstr(line, " nl.ksm=0 "));          /* KSM left alone */
 	assert_non_null(strstr(line, " nl.thp=keep "));
 	assert_non_null(strstr(line, " nl.zswap=0 "));        /* zswap left alone */
+	assert_non_null(strstr(line, " nl.kvmhold=0 "));      /* no VM held in L1 */
 	assert_int_equal(cfg.mem_sample_ms, 250);               /* the default */
 	assert_false(cfg.ksm);
 	assert_false(cfg.no_thp);
@@ -271,6 +272,12 @@ static void nested_options(void **state)
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--l1-zswap", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "give --l1-swap SIZE too"));
+	/* --l1-kvm-hold: l1-shim holds a VM from before the L2s */
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M",
+				"--l1-kvm-hold", NULL), 0);
+	assert_true(n.l1_kvm_hold);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_non_null(strstr(line, " nl.kvmhold=1 "));
 	/* --print-cmdline runs nothing, so it needs no --json; without it,
 	 * --json is still required */
 	assert_int_equal(nparse(&n, &err, "--kernel", "bz", "--initrd", "rd", "--l1-mem", "512M",
