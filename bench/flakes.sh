@@ -63,10 +63,19 @@ for ((first = 0; first < pairs; first += per)); do
 	mkdir -p "$out/boot-$boot"
 	echo "flakes: boot $boot: pairs $first..$((first + n - 1)) ($mode paging in L1)" >&2
 	st=0
-	testbed --quiet --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
+	testbed --quiet --keep --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
 		--files "$rel /bin/bash $qemu /usr/share/qemu /usr/share/seabios" --out "$out/boot-$boot" -- \
 		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" "$hold" \
 		>"$out/boot-$boot/testbed.log" 2>&1 || st=$?
+	# a testbed that froze or crashed brings no /out back, but the runs it
+	# finished are on its console (kept by --keep, then removed)
+	kept=$(sed -n 's/^testbed: work directory kept: //p' "$out/boot-$boot/testbed.log" | tail -n 1)
+	if [ ! -f "$out/boot-$boot/flakes.tsv" ] && [ -n "$kept" ] && [ -f "$kept/console.log" ]; then
+		cut -f2- "$kept/console.log" | sed -n 's/^flakes-result\t//p' | tr -d '\r' \
+			>"$out/boot-$boot/flakes.tsv"
+		[ -s "$out/boot-$boot/flakes.tsv" ] || rm -f "$out/boot-$boot/flakes.tsv"
+	fi
+	case "$kept" in */nestlab-testbed.*) rm -rf "$kept" ;; esac
 	got=0
 	if [ -f "$out/boot-$boot/flakes.tsv" ]; then
 		got=$(wc -l <"$out/boot-$boot/flakes.tsv")

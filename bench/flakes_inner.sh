@@ -3,7 +3,8 @@
 # with l1-shim) and the same two L2s, booted PAIRS times by nestlab and
 # PAIRS times by QEMU as L1's VMM, alternating (which of the two goes first
 # alternates too), each run classified by how it ended. Appends one line
-# per run to /out/flakes.tsv: pair, vmm, outcome, seconds; keeps each run's
+# per run to /out/flakes.tsv (and to the console): pair, vmm, outcome,
+# seconds; keeps each run's
 # output as /out/PAIR-VMM.out (QEMU: L1's console and QEMU's reset log).
 # Bash builtins only but the programs DIR brings (the testbed has no
 # coreutils).
@@ -90,7 +91,11 @@ for ((p = first; p < first + pairs; p++)); do
 		rc=$?
 		t1=$EPOCHREALTIME
 		us=$((${t1/./} - ${t0/./}))
-		printf '%s\t%s\t%s\t%d.%03d\n' "$p" "$vmm" "$(classify "$vmm" "$rc" "/out/$name.out")" \
-			$((us / 1000000)) $((us % 1000000 / 1000)) >>/out/flakes.tsv
+		line=$(printf '%s\t%s\t%s\t%d.%03d' "$p" "$vmm" "$(classify "$vmm" "$rc" "/out/$name.out")" \
+			$((us / 1000000)) $((us % 1000000 / 1000)))
+		printf '%s\n' "$line" >>/out/flakes.tsv
+		# and on the console, which survives a freeze of the testbed
+		# that loses /out (bench/flakes.sh reads it back from there)
+		printf 'flakes-result\t%s\n' "$line" >/dev/console
 	done
 done
