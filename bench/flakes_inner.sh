@@ -24,15 +24,17 @@ cpu=host
 [ "$mode" = shadow ] && cpu=host,-npt
 
 # how a run ended, from its output: ok (L1's document with every L2 at
-# exit 0), l2-failed, l1-triple-fault, l1-panic, stall (the watchdog), or
-# other
+# exit 0), l2-failed, l1-triple-fault, l1-panic, stall (the watchdog, once
+# l1-shim ran), l1-boot-stall (the watchdog, L1's kernel never reached
+# l1-shim), l1-reset (QEMU) or other
 classify() { # vmm rc file
-	local vmm=$1 rc=$2 f=$3 l tf=0 panic=0 doc=0 l2ok=0
+	local vmm=$1 rc=$2 f=$3 l tf=0 panic=0 doc=0 l2ok=0 shim=0
 	while IFS= read -r l; do
 		case "$l" in
 		*"nestlab: triple-fault: "*) tf=1 ;;
 		*"Kernel panic - not syncing"*) panic=1 ;;
 		*"l1-shim: L2 "*": nestlab exit 0, "*) l2ok=$((l2ok + 1)) ;;
+		*"l1-shim: nestlab L1 /init"*) shim=1 ;;
 		# (L1's own last console line may be cut short when it exits)
 		*"nestlab: nested: L1 sent its document"* | *"l1-shim: document sent to L0"* | \
 			*"the document follows on the console"*) doc=1 ;;
@@ -45,7 +47,8 @@ classify() { # vmm rc file
 	elif [ "$panic" = 1 ]; then
 		echo l1-panic
 	elif { [ "$vmm" = nestlab ] && [ "$rc" = 3 ]; } || { [ "$vmm" = qemu ] && [ "$rc" = 124 ]; }; then
-		echo stall
+		# L1's kernel never reached l1-shim, or L1 stopped later
+		[ "$shim" = 1 ] && echo stall || echo l1-boot-stall
 	elif [ "$vmm" = qemu ]; then
 		# -no-reboot: QEMU ends at the first reset, which without a
 		# panic on the console is a vCPU's shutdown (triple fault); its

@@ -29,7 +29,8 @@ l1-shim: document sent to L0 (14755 bytes); exit status 1"
 is "nestlab: L1's vCPU triple-faulted" l1-triple-fault nestlab 1 "l1-shim: 2 L2 VMs running (nested paging)
 nestlab: triple-fault: vCPU 1 shut down (rip 0xfff0 cs 0xf000)
 nestlab: nested: no result from L1: the guest sent no document"
-is "nestlab: watchdog stop" stall nestlab 3 "nestlab: timeout: watchdog: guest still running after 180 s
+is "nestlab: watchdog stop" stall nestlab 3 "l1-shim: nestlab L1 /init
+nestlab: timeout: watchdog: guest still running after 180 s
 nestlab: vCPU 0 at the stop: rip 0xffffffff81170441 cs 0x10 rflags 0x202 cr3 0x6c0e000, runnable
 nestlab: nested: no result from L1: the guest sent no document"
 is "nestlab: L1's kernel panicked" l1-panic nestlab 1 "[    3.1] Kernel panic - not syncing: Attempted to kill init!
@@ -43,6 +44,9 @@ l1-shim: x; the document follows on the console"
 is "qemu: one L2 did not pass" l2-failed qemu 0 "l1-shim: L2 0 mcf: nestlab exit 0, 5.4 s
 l1-shim: x; the document follows on the console"
 is "qemu: QEMU ended with no document (-no-reboot: a reset)" l1-reset qemu 0 "l1-shim: 2 L2 VMs running (shadow paging)"
-is "qemu: killed by timeout, no document" stall qemu 124 "l1-shim: 2 L2 VMs running (shadow paging)"
+is "qemu: killed by timeout, no document" stall qemu 124 "l1-shim: nestlab L1 /init
+l1-shim: 2 L2 VMs running (shadow paging)"
+is "qemu: killed by timeout in L1's boot" l1-boot-stall qemu 124 "[    1.69] ACPI Error: Aborting method \\_SB.LNKD._STA due to previous error (AE_ERROR)"
+is "nestlab: watchdog stop before l1-shim" l1-boot-stall nestlab 3 "nestlab: timeout: watchdog: guest still running after 150 s"
 is "qemu: L1's kernel panicked" l1-panic qemu 0 "Kernel panic - not syncing: Fatal exception"
 tally
