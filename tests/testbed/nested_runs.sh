@@ -42,8 +42,9 @@ for s in "$@"; do
 	shadow | nested)
 		# THP on in L1 for one mode (a small L1's kernel turns it off by
 		# itself), the control for the ksm scenario's THP off
+		# and l1-shim holding a VM from before the L2s (--l1-kvm-hold)
 		thp=()
-		[ "$s" = nested ] && thp=(--l1-thp always)
+		[ "$s" = nested ] && thp=(--l1-thp always --l1-kvm-hold)
 		# and in that mode the mcf L2 gives its arena back to L1 when done
 		# (release=1, docs/abi.md). Not in shadow mode: there 2 of 5 such
 		# runs in the testbed on 2026-12-06 stalled L1 until the watchdog,

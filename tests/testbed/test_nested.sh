@@ -94,6 +94,9 @@ for mode in shadow nested; do
 	check "$mode: L1's CPU model offers NPT" "$([ $mode = nested ] && echo true || echo false)" "$(j $mode .l1.cpu.npt)"
 	check "$mode: L1 sees SVM" true "$(j $mode .l1.cpu.svm)"
 	check "$mode: L1 errors" 0 "$(j $mode '.l1.errors | length')"
+	check "$mode: l1-shim's held VM (--l1-kvm-hold in nested mode only)" \
+		"$([ $mode = nested ] && echo "true vm and vcpu 0" || echo "false null")" \
+		"$(j $mode '.l1.kvm | "\(.hold_requested) \(.hold)"')"
 	check "$mode: mcf L2 checksum is the native one" "$mcf8" "$(j $mode '.l1.l2[0].result.result.checksum')"
 	check "$mode: ptrchase L2 checksum is the native one" "$pc8x2" "$(j $mode '.l1.l2[1].result.result.checksum')"
 	check "$mode: both L2 exited 0" "0 0" "$(j $mode '[.l1.l2[].exit_status] | map(tostring) | join(" ")')"

@@ -45,7 +45,10 @@ for npt in 1 0; do
 	out=$tmp/npt$npt
 	boot=auto
 	[ "$npt" = 0 ] && boot=bzimage # both ways of booting, one each
-	tb_retry --npt "$npt" --boot "$boot" --timeout 120 --out "$out" -- kvmcheck /out/kvmcheck.txt \
+	# and one with a VM held by /init for the boot (--kvm-hold)
+	hold=()
+	[ "$npt" = 1 ] && hold=(--kvm-hold)
+	tb_retry --npt "$npt" --boot "$boot" "${hold[@]}" --timeout 120 --out "$out" -- kvmcheck /out/kvmcheck.txt \
 		>"$tmp/stdout$npt" 2>"$tmp/stderr$npt"
 	rc=$?
 	if [ "$rc" = 77 ]; then
@@ -69,6 +72,9 @@ for npt in 1 0; do
 		ok "npt=$npt: KVM_CAP_NESTED_STATE $(val nested_state "$k")" ||
 		bad "npt=$npt: KVM_CAP_NESTED_STATE is '$(val nested_state "$k")'"
 	check "npt=$npt: kvmcheck result on stdout" ok "$(val result "$tmp/stdout$npt")"
+	v=$(val kvm_hold "$i")
+	check "npt=$npt: /init's held VM (--kvm-hold for npt=1 only)" \
+		"$([ "$npt" = 1 ] && echo "vm and vcpu 0" || echo none)" "${v:-none}"
 	# testbed.sh prints this line with '?' for the times it did not see
 	grep -qE "/init at [0-9]+\.[0-9]+ s, /dev/kvm ready at [0-9]+\.[0-9]+ s, command [0-9]+\.[0-9]+ s" "$tmp/stderr$npt" &&
 		ok "npt=$npt: timing summary: $(grep -o '/init at.*' "$tmp/stderr$npt")" ||
@@ -159,6 +165,8 @@ FAKE_BEAT=1 TESTBED_STALL=4 QEMU=$tmp/frozenqemu "$tb" -q --timeout 300 -- kvmch
 check "beating console, no results: exit status" 125 "$?"
 TESTBED_STALL=x "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 check "TESTBED_STALL=x: exit status" 2 "$?"
+TESTBED_KVM_HOLD=yes "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "TESTBED_KVM_HOLD=yes: exit status" 2 "$?"
 
 # no kernel: skip, without booting
 "$tb" --kernel-dir "$tmp/none" -- kvmcheck >"$tmp/o" 2>"$tmp/e"

@@ -21,6 +21,9 @@
 #                      /work/P, an absolute path at the same path. The shared
 #                      libraries of dynamic executables (ldd) come along.
 #   --out DIR          copy /out/* back into DIR, plus DIR/testbed.info
+#   --kvm-hold         /init holds a VM with one vCPU from before COMMAND to the end,
+#                      so L0's KVM flips its static keys once (docs/testbed.md);
+#                      also TESTBED_KVM_HOLD=1
 #   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/tracefs.c)
 #                      and write /out/l0-trace.json: exits by reason with counts
 #                      and handling time, nested events, per process (find
@@ -60,6 +63,7 @@ tree=$(cd "$here/../.." && pwd)
 prog=testbed
 
 npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0 bld=""
+hold=${TESTBED_KVM_HOLD:-0}
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "$prog: $*" >&2; exit 125; }
@@ -75,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--files) need "$@"; files="$files $2"; shift 2 ;;
 	--out) need "$@"; outdir=$2; shift 2 ;;
 	--trace-exits) trace=1; shift ;;
+	--kvm-hold) hold=1; shift ;;
 	--kernel-dir) need "$@"; kdir=$2; shift 2 ;;
 	--build) need "$@"; bld=$2; shift 2 ;;
 	--boot) need "$@"; boot=$2; shift 2 ;;
@@ -93,6 +98,7 @@ case "$cpus" in '' | *[!0-9]*) echo "$prog: --cpus must be a number" >&2; exit 2
 case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2; exit 2 ;; esac
 stall=${TESTBED_STALL:-60}
 case "$stall" in '' | *[!0-9]* | 0) echo "$prog: TESTBED_STALL must be whole seconds above 0, not '$stall'" >&2; exit 2 ;; esac
+case "$hold" in 0 | 1) ;; *) echo "$prog: TESTBED_KVM_HOLD must be 0 or 1, not '$hold'" >&2; exit 2 ;; esac
 
 # --- what the testbed needs ---
 qemu=${QEMU:-qemu-system-x86_64}
@@ -183,6 +189,7 @@ done
 	echo "npt=$npt"
 	echo "verbose=$verbose"
 	echo "trace_exits=$trace"
+	echo "kvm_hold=$hold"
 	# the command's own deadline, inside, so that its output still comes back
 	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
 } >"$st/testbed/config"
