@@ -41,9 +41,7 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$tree"
-w=$(mktemp -d "$tree/build/flakes.XXXXXX")
-trap 'rm -rf "$w"' EXIT
-rel=${w#"$tree"/}
+bench_workdir flakes
 cp "$build/vmm/nestlab" "$w/"
 cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
 cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"

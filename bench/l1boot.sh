@@ -26,9 +26,7 @@ qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 is missing"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$tree"
-w=$(mktemp -d "$tree/build/l1boot-bench.XXXXXX")
-trap 'rm -rf "$w"' EXIT
-rel=${w#"$tree"/}
+bench_workdir l1boot-bench
 mkdir -p "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/modules"
 cp "$build/tests/testbed/l1init" "$w/root/init" || die "no $build/tests/testbed/l1init (meson compile -C $build)"
 cp "$build/tests/testbed/l1race" "$w/l1race" || die "no $build/tests/testbed/l1race (meson compile -C $build)"

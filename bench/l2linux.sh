@@ -36,9 +36,7 @@ command -v jq >/dev/null || die "jq is missing"
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 cd "$tree" || exit 1
-w=$(mktemp -d "$tree/build/l2linux-bench.XXXXXX")
-trap 'rm -rf "$w"' EXIT
-rel=${w#"$tree"/}
+bench_workdir l2linux-bench
 cp "$build/vmm/nestlab" "$w/"
 cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
 cp "$rd" "$w/l1-linux.cpio"

@@ -14,3 +14,11 @@ l1_kernel() { if [ -s "$1/vmlinux" ]; then echo "$1/vmlinux"; else echo "$1/bzIm
 # tests build and use first; benchmarks only run it.
 bench_tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 testbed() { bash "$bench_tree/tests/testbed/testbed.sh" "$@"; }
+# A work directory under build/ (inside the tree, so the testbed can take
+# files from it by their path relative to the tree): sets w (its path) and
+# rel (the same relative to the tree), removed when the script exits.
+bench_workdir() {
+	w=$(mktemp -d "$bench_tree/build/$1.XXXXXX") || die "cannot make a work directory under $bench_tree/build"
+	trap 'rm -rf "$w"' EXIT
+	rel=${w#"$bench_tree"/}
+}

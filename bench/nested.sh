@@ -23,9 +23,7 @@ command -v jq >/dev/null || die "jq is missing"
 mkdir -p "$out/runs"
 out=$(cd "$out" && pwd)
 cd "$tree"
-w=$(mktemp -d "$tree/build/nested-bench.XXXXXX")
-trap 'rm -rf "$w"' EXIT
-rel=${w#"$tree"/}
+bench_workdir nested-bench
 cp "$build/vmm/nestlab" "$build/guest-kernel/guest-kernel" "$w/"
 cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
 cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"

@@ -30,7 +30,6 @@ int sys_module_param(const char *mod, const char *param, char *buf, size_t n);
 /* A zram device of size bytes, a swap header on it, swapon. */
 int sys_zram_swap(uint64_t size, char *msg, size_t n);
 /* a VM and its vCPU 0 held open in fd[3] (/dev/kvm, VM, vCPU) */
-int sys_kvm_hold(int fd[3], char *msg, size_t n);
 
 struct sys_cpu {
 	char vendor[13];

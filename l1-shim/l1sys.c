@@ -190,26 +190,3 @@ bool sys_oom_killed(pid_t pid)
 	close(fd);
 	return found;
 }
-
-/* A VM with one vCPU, created before any L2 and kept to the end, so the
- * static keys KVM flips on its first VM and vCPU (preempt_notifier_key in
- * __schedule, kvm_has_noapic_vcpu) are patched once, while L1 is quiet,
- * and never patched back while L2s start and stop (docs/testbed.md: the
- * emulated SVM can leave a vCPU stuck on such a site as it is rewritten). */
-int sys_kvm_hold(int fd[3], char *msg, size_t n)
-{
-	fd[0] = fd[1] = fd[2] = -1;
-	if ((fd[0] = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0) {
-		snprintf(msg, n, "kvm hold: /dev/kvm: %s", strerror(errno));
-		return -errno;
-	}
-	if ((fd[1] = ioctl(fd[0], KVM_CREATE_VM, 0)) < 0) {
-		snprintf(msg, n, "kvm hold: KVM_CREATE_VM: %s", strerror(errno));
-		return -errno;
-	}
-	if ((fd[2] = ioctl(fd[1], KVM_CREATE_VCPU, 0)) < 0) {
-		snprintf(msg, n, "kvm hold: KVM_CREATE_VCPU: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}

@@ -26,6 +26,7 @@
 #include "l1shim.h"
 #include "moddep.h"
 #include "ktrace.h"
+#include "kvmhold.h"
 #include "tracefs.h"
 #include "mounts.h"
 
@@ -447,12 +448,12 @@ int main(void)
 	say("nestlab L1 /init");
 	if (!parse_cmdline(&s) && !setup_kvm(&s)) {
 		if (s.kvm_hold) {
-			if (sys_kvm_hold(s.hold_fd, msg, sizeof(msg)) < 0)
+			int r = kvm_hold_open(s.hold_fd, msg, sizeof(msg));
+
+			if (r < 0)
 				fail(&s, "%s", msg);
-			else
-				snprintf(s.hold_state, sizeof(s.hold_state), "vm and vcpu 0");
-			if (!s.hold_state[0])
-				snprintf(s.hold_state, sizeof(s.hold_state), "%s", msg);
+			snprintf(s.hold_state, sizeof(s.hold_state), "%s",
+				 r < 0 ? msg : "vm and vcpu 0");
 		}
 		if (s.swap) {
 			if (sys_zram_swap(s.swap, msg, sizeof(msg)) < 0)

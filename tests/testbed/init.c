@@ -50,6 +50,7 @@
 #include "modload.h"   /* modules in dependency order (lib/modload.c) */
 #include "ktrace.h"
 #include "tracefs.h"
+#include "kvmhold.h"   /* the VM held for the boot (l1-shim/kvmhold.c) */
 
 #define RUN "/tmp/.testbed"
 
@@ -525,21 +526,17 @@ static int run_command(void)
 }
 
 /* A VM with one vCPU held for the whole boot (testbed.sh --kvm-hold), so
- * L0's KVM flips its static keys (preempt_notifier_key in __schedule,
- * kvm_has_noapic_vcpu) once here, before the command, and not on each of
- * the command's VMs: docs/testbed.md, known problems. Never closed: the
- * machine powers off with it. */
+ * L0's KVM flips its static keys once here, before the command, and not
+ * on each of the command's VMs (why: l1-shim/kvmhold.c). Never closed:
+ * the machine powers off with it. */
 static void kvm_hold(void)
 {
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm = -1, vcpu = -1;
+	int fd[3];
+	char msg[160];
 
-	if (kvm >= 0)
-		vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm >= 0)
-		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0) {
-		put_info("kvm_hold", "failed: %s", strerror(errno));
-		say("kvm hold failed: %s", strerror(errno));
+	if (kvm_hold_open(fd, msg, sizeof(msg)) < 0) {
+		put_info("kvm_hold", "failed: %s", msg);
+		say("%s", msg);
 		return;
 	}
 	put_info("kvm_hold", "vm and vcpu 0");

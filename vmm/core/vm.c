@@ -353,7 +353,7 @@ int vm_run(struct nl_vm *vm, struct nl_err *err)
 			if (vm->cfg->timeout_s && ts_before(deadline, wake))
 				wake = deadline;
 		}
-		if (vm->cfg->timeout_s && !marked) {
+		if (!marked) {	/* true from the start without a watchdog */
 			if (!ts_before(now_realtime(), mark_at)) {
 				pthread_mutex_unlock(&vm->lock);
 				stopstate_mark(vm);

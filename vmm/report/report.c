@@ -157,17 +157,31 @@ static void host(struct json *j, const struct hostinfo *h, const struct nl_vm *v
 /* What a vCPU's counters did from the watchdog's mark to the stop
  * (stopstate.c): only the KVM counters that moved, so the few that tell
  * why the run stood still are not lost among the rest. */
+/* The window's length and c's KVM_RUN returns in it; false when the
+ * watchdog never marked (or the stop came before the mark was done). */
+static bool window(const struct nl_vm *vm, const struct nl_vcpu *c, double *secs,
+		   uint64_t *runs)
+{
+	if (!vm->mark_ns || vm->mark_end_ns < vm->mark_ns)
+		return false;
+	*secs = (double)(vm->mark_end_ns - vm->mark_ns) / 1e9;
+	*runs = __atomic_load_n(&c->runs, __ATOMIC_RELAXED) - c->mark_runs;
+	return true;
+}
+
 static void last_window(struct json *j, const struct nl_vm *vm, const struct nl_vcpu *c)
 {
 	const struct kvm_stats *ks = &c->ks;
+	double secs;
+	uint64_t runs;
 
-	if (!vm->mark_ns || vm->mark_end_ns < vm->mark_ns) {
+	if (!window(vm, c, &secs, &runs)) {
 		json_str(j, "last_window", NULL);
 		return;
 	}
 	json_obj(j, "last_window");
-	json_dbl(j, "seconds", (double)(vm->mark_end_ns - vm->mark_ns) / 1e9);
-	json_u64(j, "kvm_run_calls", __atomic_load_n(&c->runs, __ATOMIC_RELAXED) - c->mark_runs);
+	json_dbl(j, "seconds", secs);
+	json_u64(j, "kvm_run_calls", runs);
 	if (ks->fd < 0 || !ks->marked) {
 		json_str(j, "kvm", NULL);
 	} else {
@@ -423,13 +437,13 @@ int report_json(const struct nl_vm *vm, const struct hostinfo *h,
 /* One clause for the stop's stderr line: did this vCPU still run? */
 static void window_line(FILE *f, const struct nl_vm *vm, const struct nl_vcpu *c)
 {
-	uint64_t exits, inj;
+	uint64_t exits, inj, runs;
+	double secs;
 
-	if (!vm->mark_ns || vm->mark_end_ns < vm->mark_ns)
+	if (!window(vm, c, &secs, &runs))
 		return;
 	fprintf(f, "nestlab: vCPU %u in the last %.1f s: %" PRIu64 " KVM_RUN returns", c->id,
-		(double)(vm->mark_end_ns - vm->mark_ns) / 1e9,
-		__atomic_load_n(&c->runs, __ATOMIC_RELAXED) - c->mark_runs);
+		secs, runs);
 	if (ks_since_mark(&c->ks, "exits", &exits) == 0)
 		fprintf(f, ", %" PRIu64 " exits", exits);
 	if (ks_since_mark(&c->ks, "irq_injections", &inj) == 0)
