@@ -25,7 +25,7 @@
 set -eu
 export LC_ALL=C
 
-MODULES=${MODULES:-"kvm kvm_amd kvm_intel irqbypass ccp zram"}
+MODULES=${MODULES:-"kvm kvm_amd kvm_intel irqbypass ccp zram virtio_mmio virtio_blk"}
 prog=get-kernel
 die() { echo "$prog: $*" >&2; exit 1; }
 note() { echo "$prog: $*" >&2; }

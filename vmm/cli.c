@@ -42,6 +42,8 @@ void cli_usage(FILE *f)
 "  --mem-sample MS      memory over time: sample every MS ms (default 250, 0 = off)\n"
 "  --thp on|off         transparent huge pages for guest memory (default on)\n"
 "  --ksm                let KSM merge identical guest pages (MADV_MERGEABLE)\n"
+"  --disk FILE          a Linux guest's virtio disk (/dev/vda) on FILE, a regular file\n"
+"                       whose size is a multiple of 512 (docs/abi.md, the virtio disk)\n"
 "exit status: 0 ok, 1 guest failed, 2 bad input, 3 timeout, 4 host/KVM error,\n"
 "  5 nestlab made a system call its filter forbids\n"
 "\n"
@@ -133,7 +135,7 @@ bad:
 enum { O_KERNEL = 256, O_MEM, O_CPUS, O_CMDLINE, O_JSON, O_TIMEOUT,
        O_PREFAULT, O_GPAGING, O_GPSIZE, O_QUIET, O_HELP, O_INITRD,
        O_HIDE_TDP, O_HIDE_VIRT, O_TSC_DEADLINE, O_NO_SECCOMP, O_MEM_SAMPLE,
-       O_THP, O_KSM };
+       O_THP, O_KSM, O_DISK };
 
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		  struct nl_err *err)
@@ -158,6 +160,7 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 		{ "mem-sample", required_argument, NULL, O_MEM_SAMPLE },
 		{ "thp", required_argument, NULL, O_THP },
 		{ "ksm", no_argument, NULL, O_KSM },
+		{ "disk", required_argument, NULL, O_DISK },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mem = false;
@@ -236,6 +239,9 @@ int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
 				return -EINVAL;
 			}
 			cfg->no_thp = !strcmp(optarg, "off");
+			break;
+		case O_DISK:
+			cfg->disk = optarg;
 			break;
 		case O_KSM:
 			cfg->ksm = true;

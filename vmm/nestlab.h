@@ -88,6 +88,8 @@ struct nl_config {
 	unsigned int mem_sample_ms;  /* memory over time: period, 0 = off */
 	bool no_thp;                 /* MADV_NOHUGEPAGE instead of MADV_HUGEPAGE */
 	bool ksm;                    /* MADV_MERGEABLE on guest memory */
+	const char *disk;            /* --disk FILE: a virtio block device (Linux) */
+	uint64_t disk_temp_size;     /* without disk: a temporary disk this big, 0: none */
 };
 /* Parses argv after the subcommand. Returns 0, 1 for --help, or -EINVAL. */
 int cli_parse_run(int argc, char **argv, struct nl_config *cfg,
@@ -233,6 +235,28 @@ struct iobus {
 int iobus_register(struct iobus *b, uint16_t base, uint16_t len, io_fn fn,
 		   void *ctx, const char *name);
 const struct io_range *iobus_find(const struct iobus *b, uint16_t port);
+
+/* Memory-mapped devices the same way: guest-physical ranges in the MMIO
+ * hole, each with a handler that gets the offset into its range. A
+ * handler never ends the run: a guest misusing a device breaks only that
+ * device (docs/security.md). */
+typedef void (*mmio_fn)(void *ctx, uint64_t off, uint8_t *data, uint32_t len,
+			bool write);
+struct mmio_range {
+	uint64_t base, len;
+	mmio_fn fn;
+	void *ctx;
+	const char *name;
+};
+#define MMIOBUS_MAX 4
+struct mmiobus {
+	struct mmio_range r[MMIOBUS_MAX];
+	unsigned int n;
+};
+int mmiobus_register(struct mmiobus *b, uint64_t base, uint64_t len, mmio_fn fn,
+		     void *ctx, const char *name);
+const struct mmio_range *mmiobus_find(const struct mmiobus *b, uint64_t gpa,
+				      uint32_t len);
 
 /* ---- core/vm.c ---- */
 uint64_t nl_now_ns(void);
@@ -410,7 +434,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		     const uint8_t *kernel_file, size_t kernel_len,
 		     const struct elf_image *vmlinux,
 		     const uint8_t *initrd, size_t initrd_len,
-		     const char *cmdline, unsigned int ncpus,
+		     const char *cmdline, unsigned int ncpus, unsigned int nvirtio,
 		     struct boot_linux_out *out, struct nl_err *err);
 
 /* BSP state for the 64-bit entry. Both start from what KVM_GET_SREGS /
@@ -442,10 +466,12 @@ int mptable_build(struct nl_mem *m, uint64_t gpa, unsigned int ncpus,
 /* ---- boot/acpi.c: RSDP, XSDT, FADT, FACS, DSDT, MADT ---- */
 /* Writes RSDP, XSDT, FADT, FACS, DSDT and MADT for ncpus CPUs into guest
  * memory at base (64-byte aligned, for the FACS; area bytes free). The
- * RSDP is at base.
+ * RSDP is at base. The DSDT describes nvirtio virtio-mmio devices (0 to
+ * BL_VIRTIO_MAX), device i at BL_GPA_VIRTIO + i * VMMIO_SIZE on GSI
+ * BL_VIRTIO_GSI + i.
  * Returns 0 or -EINVAL with a message. */
 int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
-	       struct nl_err *err);
+	       unsigned int nvirtio, struct nl_err *err);
 
 /* ---- boot/msrs.c: the MSRs a Linux guest finds at boot ---- */
 /* Copies the boot MSR table (index, value) into out; returns the count. */
@@ -581,6 +607,95 @@ int docport_io(void *ctx, struct io_access *a);
 /* The complete document, checked to be one JSON object; NULL and why not. */
 const char *docport_take(const struct docport *d, size_t *len, char *why,
 			 size_t whylen);
+
+/* ---- dev/virtq.c: split virtqueues, guest memory checked (docs/abi.md) ---- */
+#define VQ_MAX 256                /* the most descriptors a queue may have */
+struct virtq {
+	uint16_t num;             /* the driver's size: a power of 2, <= VQ_MAX */
+	bool ready;
+	uint64_t desc, avail, used;   /* guest-physical */
+	uint16_t last_avail;      /* the next avail ring slot to take */
+	uint16_t used_idx;        /* the used ring index we last published */
+};
+/* One buffer of a chain: host address inside guest memory. */
+struct vq_seg {
+	uint8_t *p;
+	uint32_t len;
+	bool write;               /* device-writable */
+};
+/* Rings inside guest memory, aligned, num a power of 2: 0, or -EINVAL and why. */
+int virtq_check(const struct virtq *q, const struct nl_mem *m, char *why, size_t n);
+/* The next chain the driver made available: 1 with head and seg[0..*nseg)
+ * (at most q->num segments), 0 when there is none, -EINVAL (why) when the
+ * rings or the chain break the rules; the queue is then unusable. */
+int virtq_pop(struct virtq *q, const struct nl_mem *m, uint16_t *head,
+	      struct vq_seg *seg, unsigned int *nseg, char *why, size_t n);
+/* Hands chain head back with len bytes written into its buffers. */
+void virtq_push(struct virtq *q, const struct nl_mem *m, uint16_t head, uint32_t len);
+
+/* ---- dev/virtio_mmio.c: the virtio-mmio transport, version 2 ---- */
+#define VMMIO_SIZE 0x1000         /* registers 0x000..0x0ff, config from 0x100 */
+#define VMMIO_MAX_QUEUES 1
+struct virtio_mmio;
+struct vmmio_ops {
+	uint32_t device_id;       /* virtio device type (2: block) */
+	uint64_t features;        /* offered; the transport adds VERSION_1 */
+	unsigned int nqueues;
+	uint16_t queue_max;
+	/* The config space, little-endian, and its length. */
+	const uint8_t *(*config)(void *dev, size_t *len);
+	/* QueueNotify on a ready queue of a running device (lock held). */
+	void (*notify)(void *dev, struct virtio_mmio *t, struct virtq *q);
+};
+struct virtio_mmio {
+	pthread_mutex_t lock;     /* vCPUs reach the device concurrently */
+	const struct vmmio_ops *ops;
+	void *dev;
+	const struct nl_mem *mem;
+	int irq_fd;               /* VM fd for KVM_IRQ_LINE, -1: none (tests) */
+	uint32_t gsi;
+	bool irq_level;
+	uint32_t dev_feat_sel, drv_feat_sel, queue_sel, status, int_status;
+	uint64_t drv_features;
+	struct virtq q[VMMIO_MAX_QUEUES];
+	uint64_t notifies, interrupts, bad_accesses, guest_errors;
+	char guest_error[160];    /* the first, for the document */
+};
+void vmmio_init(struct virtio_mmio *t, const struct vmmio_ops *ops, void *dev,
+		const struct nl_mem *mem, int irq_fd, uint32_t gsi);
+void vmmio_access(void *ctx, uint64_t off, uint8_t *data, uint32_t len, bool write);
+/* The device put buffers in a used ring: interrupt the driver. */
+void vmmio_signal_used(struct virtio_mmio *t);
+/* The driver broke the rules: DEVICE_NEEDS_RESET, the device stops. */
+void vmmio_fail(struct virtio_mmio *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define VIRTIO_STATUS_DRIVER_OK   4u
+#define VIRTIO_STATUS_FEATURES_OK 8u
+#define VIRTIO_STATUS_NEEDS_RESET 64u
+
+/* ---- dev/virtio_blk.c: a virtio block device on a host file ---- */
+struct vblk_stats {
+	uint64_t reads, writes, flushes, get_ids, unsupported, bad_requests;
+	uint64_t bytes_read, bytes_written, io_errors, io_ns;
+};
+struct virtio_blk {
+	struct virtio_mmio t;
+	int fd;
+	bool temporary;           /* an unlinked file nestlab made for this run */
+	char path[256];           /* the file, or for a temporary one its directory */
+	uint64_t sectors;         /* capacity in 512-byte sectors */
+	uint8_t config[60];       /* struct virtio_blk_config, little-endian */
+	struct vblk_stats st;
+	struct vq_seg seg[VQ_MAX];
+};
+/* path: an existing regular file (its size a multiple of 512), or NULL for
+ * a new sparse unlinked file of temp_size bytes in $TMPDIR (else /var/tmp).
+ * 0, or -errno with a message. */
+int vblk_open(struct virtio_blk *b, const char *path, uint64_t temp_size,
+	      struct nl_err *err);
+/* Wires the transport: guest memory and the interrupt line. */
+void vblk_attach(struct virtio_blk *b, const struct nl_mem *mem, int irq_fd, uint32_t gsi);
+void vblk_close(struct virtio_blk *b);
 
 /* ======== report/: what a run records (docs/results.md) ======== */
 
@@ -790,6 +905,8 @@ struct nl_vm {
 	int fd;
 	struct nl_mem mem;
 	struct iobus io;
+	struct mmiobus mmio;
+	struct virtio_blk *disk;     /* NULL: no disk */
 	struct serial com1;
 	struct acpi_pm acpi;
 	struct channel ch;

@@ -9,8 +9,10 @@
  * (for comparing the boot phases of two VMMs). With l1init=echo it last
  * prints "L1INIT ready-for-input", reads one line from its console (the
  * VMM's stdin, through COM1) and prints it back as "L1INIT stdin=LINE", or
- * "L1INIT stdin-timeout". Every line it prints starts with "L1INIT ".
+ * "L1INIT stdin-timeout". With l1init=disk it checks the virtio disk
+ * (disk_check). Every line it prints starts with "L1INIT ".
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -137,6 +139,55 @@ static void echo_line(void)
 	printf("L1INIT stdin=%s\n", buf);
 }
 
+/* l1init=disk: the virtio disk nestlab's --disk gives (virtio_mmio and
+ * virtio_blk from /modules.load): its size, then a pattern written to
+ * its first and last 4 KiB and read back past the page cache (O_DIRECT:
+ * the bytes go through nestlab), then the first 16 bytes as they were
+ * before, which the test wrote into the file. */
+static void disk_check(void)
+{
+	static char buf[4096] __attribute__((aligned(4096))), back[4096] __attribute__((aligned(4096)));
+	unsigned long long sectors = 0;
+	int fd = -1, ok = 0;
+	char first[17] = "";
+	FILE *f;
+
+	for (int i = 0; i < 50 && access("/dev/vda", F_OK); i++)
+		usleep(100000);       /* the driver probes asynchronously */
+	f = fopen("/sys/block/vda/size", "r");
+	if (f) {
+		if (fscanf(f, "%llu", &sectors) != 1)
+			sectors = 0;
+		fclose(f);
+	}
+	fd = open("/dev/vda", O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, back, sizeof(back), 0) == (ssize_t)sizeof(back)) {
+		memcpy(first, back, 16);
+		for (int i = 0; i < 16; i++)
+			if (first[i] < 0x21 || first[i] > 0x7e)
+				first[i] = '.';
+	}
+	if (fd >= 0 && sectors >= 16) {
+		off_t last = (off_t)(sectors * 512 - sizeof(buf));
+
+		ok = 1;
+		for (int k = 0; k < 2 && ok; k++) {
+			off_t at = k ? last : 0;
+
+			for (size_t i = 0; i < sizeof(buf); i++)
+				buf[i] = (char)(i * 7 + k + 1);
+			ok = pwrite(fd, buf, sizeof(buf), at) == (ssize_t)sizeof(buf) &&
+			     fsync(fd) == 0 &&
+			     pread(fd, back, sizeof(back), at) == (ssize_t)sizeof(back) &&
+			     !memcmp(buf, back, sizeof(buf));
+		}
+	}
+	printf("L1INIT disk sectors=%llu first=%s rw=%s\n", sectors, first[0] ? first : "-",
+	       ok ? "ok" : fd < 0 ? "no-device" : "mismatch");
+	if (fd >= 0)
+		close(fd);
+}
+
 static int cmdline_has(const char *word)
 {
 	char line[1024];
@@ -180,6 +231,8 @@ int main(void)
 	printf("L1INIT kvm_api=%d kvm_amd_npt=%s\n", v, npt);
 	if (cmdline_has("l1init=echo"))
 		echo_line();
+	if (cmdline_has("l1init=disk"))
+		disk_check();
 	fflush(stdout);
 	/* Every byte out of the UART before the power goes. */
 	tcdrain(STDOUT_FILENO);

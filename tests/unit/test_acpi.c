@@ -53,7 +53,7 @@ static void tables(unsigned int ncpus)
 
 	mem_attach(&m, calloc(1, MEM), MEM);
 	assert_non_null(m.host);
-	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, ncpus, &err), 0);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, ncpus, 0, &err), 0);
 	rsdp = m.host + BL_GPA_ACPI;
 	assert_memory_equal(rsdp, "RSD PTR ", 8);
 	assert_int_equal(sum(rsdp, 20), 0);
@@ -130,11 +130,11 @@ static void bad(void **state)
 	(void)state;
 	mem_attach(&m, calloc(1, MEM), MEM);
 	assert_non_null(m.host);
-	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 0, &err), -EINVAL);
-	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 255, &err), -EINVAL);
-	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, 256, 2, &err), -EINVAL);   /* area */
-	assert_int_equal(acpi_build(&m, BL_GPA_ACPI + 4, BL_ACPI_AREA, 2, &err), -EINVAL);
-	assert_int_equal(acpi_build(&m, MEM - 512, BL_ACPI_AREA, 2, &err), -EINVAL);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 0, 0, &err), -EINVAL);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 255, 0, &err), -EINVAL);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, 256, 2, 0, &err), -EINVAL);   /* area */
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI + 4, BL_ACPI_AREA, 2, 0, &err), -EINVAL);
+	assert_int_equal(acpi_build(&m, MEM - 512, BL_ACPI_AREA, 2, 0, &err), -EINVAL);
 	free(m.host);
 }
 

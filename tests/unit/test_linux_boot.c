@@ -351,7 +351,7 @@ static void zero_page(void **state)
 		initrd[i] = (uint8_t)(i ^ 0x5a);
 	bc_init(&c, &good, 128 * MIB);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, initrd,
-					  sizeof(initrd), cl, 2, &o, &err), 0);
+					  sizeof(initrd), cl, 2, 0, &o, &err), 0);
 	/* Relocatable: loaded at pref_address, entry 0x200 past it. */
 	assert_int_equal(o.load_addr, 16 * MIB);
 	assert_int_equal(o.entry, 16 * MIB + 0x200);
@@ -435,7 +435,7 @@ static void not_relocatable(void **state)
 	f.relocatable = 0;
 	bc_init(&c, &f, 128 * MIB);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  "", 1, &o, &err), 0);
+					  "", 1, 0, &o, &err), 0);
 	assert_int_equal(o.load_addr, MIB);
 	assert_int_equal(o.entry, MIB + 0x200);
 	assert_int_equal(o.kernel_end, 48 * MIB);
@@ -448,7 +448,7 @@ static void not_relocatable(void **state)
 	f.pref_address = 17 * MIB;
 	bc_init(&c, &f, 128 * MIB);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  NULL, 1, &o, &err), 0);
+					  NULL, 1, 0, &o, &err), 0);
 	assert_int_equal(o.load_addr, 18 * MIB);
 	assert_int_equal(c.mem.host[BL_GPA_CMDLINE], 0);
 	bc_free(&c);
@@ -465,9 +465,9 @@ static void cmdline_too_long(void **state)
 	f.cmdline_size = 16;
 	bc_init(&c, &f, 128 * MIB);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  "0123456789abcdef", 1, &o, &err), 0);
+					  "0123456789abcdef", 1, 0, &o, &err), 0);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  "0123456789abcdefg", 1, &o, &err), -EINVAL);
+					  "0123456789abcdefg", 1, 0, &o, &err), -EINVAL);
 	assert_string_equal(err.msg, "command line is 17 bytes, this kernel accepts at most 16");
 	bc_free(&c);
 }
@@ -487,7 +487,7 @@ static void initrd_limits(void **state)
 	bc_init(&c, &f, 128 * MIB);
 	/* Below initrd_addr_max, not at the top of memory. */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, n,
-					  "", 1, &o, &err), 0);
+					  "", 1, 0, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa % 4096, 0);
 	assert_true(o.initrd_gpa + n <= 64 * MIB);
 	assert_true(o.initrd_gpa + n + 4096 > 64 * MIB);
@@ -495,11 +495,11 @@ static void initrd_limits(void **state)
 	/* 64 - 48 = 16 MiB free above the kernel, 16 - 1 = 15 below it: 20
 	 * MiB fits in neither. */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, big,
-					  "", 1, &o, &err), -EINVAL);
+					  "", 1, 0, &o, &err), -EINVAL);
 	assert_string_equal(err.msg, "initrd of 20 MiB does not fit: the kernel occupies memory from 0x1000000 to 0x3000000, leaving 16 MiB below 0x4000000 and 15 MiB below the kernel");
 	/* Exactly the free space fits. */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 16 * MIB,
-					  "", 1, &o, &err), 0);
+					  "", 1, 0, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa, 48 * MIB);
 	bc_free(&c);
 
@@ -509,16 +509,16 @@ static void initrd_limits(void **state)
 	for (size_t i = 0; i < 12 * MIB; i++)
 		rd[i] = (uint8_t)(i * 7);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 12 * MIB,
-					  "", 1, &o, &err), 0);
+					  "", 1, 0, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa, 4 * MIB);
 	assert_memory_equal(c.mem.host + 4 * MIB, rd, 12 * MIB);
 	assert_int_equal(rd32(c.mem.host + BL_GPA_ZERO_PAGE + 0x218), 4 * MIB);
 	/* 15 MiB below is the most */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 15 * MIB,
-					  "", 1, &o, &err), 0);
+					  "", 1, 0, &o, &err), 0);
 	assert_int_equal(o.initrd_gpa, 1 * MIB);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, rd, 15 * MIB + 1,
-					  "", 1, &o, &err), -EINVAL);
+					  "", 1, 0, &o, &err), -EINVAL);
 	bc_free(&c);
 	free(rd);
 }
@@ -532,12 +532,12 @@ static void memory_too_small(void **state)
 	(void)state;
 	bc_init(&c, &good, 40 * MIB);       /* kernel needs 16 + 32 MiB */
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  "", 1, &o, &err), -EINVAL);
+					  "", 1, 0, &o, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "too small for this kernel"));
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len - 1, NULL, NULL, 0,
-					  "", 1, &o, &err), -EINVAL);
+					  "", 1, 0, &o, &err), -EINVAL);
 	assert_int_equal(boot_linux_setup(&c.mem, &c.bz, c.file, c.len, NULL, NULL, 0,
-					  "", 0, &o, &err), -EINVAL);
+					  "", 0, 0, &o, &err), -EINVAL);
 	bc_free(&c);
 }
 
@@ -732,7 +732,7 @@ static int real_vmlinuz(const char *path)
 		       bz.cmdline_size, bz.xloadflags);
 		CHECK(m.host != NULL);
 		CHECK(boot_linux_setup(&m, &bz, buf, (size_t)len, NULL, initrd, sizeof(initrd),
-				       "console=ttyS0 nokaslr", 2, &o, &err) == 0);
+				       "console=ttyS0 nokaslr", 2, 0, &o, &err) == 0);
 		CHECK(o.entry == o.load_addr + 0x200);
 		CHECK(o.load_addr >= MIB);
 		CHECK(!bz.relocatable || o.load_addr % bz.kernel_alignment == 0);

@@ -180,7 +180,7 @@ static void boot(void **state)
 	unlink(path);
 	assert_int_equal(vmlinux_header(&img, &bz, &err), 0);
 	assert_int_equal(boot_linux_setup(&m, &bz, NULL, 0, &img, initrd, sizeof(initrd),
-					  "console=ttyS0", 2, &o, &err), 0);
+					  "console=ttyS0", 2, 0, &o, &err), 0);
 	assert_int_equal(o.entry, KBASE);          /* startup_64, not +0x200 */
 	assert_int_equal(o.load_addr, KBASE);
 	assert_int_equal(o.kernel_end, KBASE + 3 * MIB);
@@ -202,7 +202,7 @@ static void boot(void **state)
 	assert_non_null(cl);
 	memset(cl, 'x', 2048);
 	cl[2048] = 0;
-	assert_int_equal(boot_linux_setup(&m, &bz, NULL, 0, &img, NULL, 0, cl, 1, &o, &err),
+	assert_int_equal(boot_linux_setup(&m, &bz, NULL, 0, &img, NULL, 0, cl, 1, 0, &o, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "2047"));
 	free(cl);
@@ -232,7 +232,7 @@ static int check_file(const char *file)
 	CHECK(ok && elf_load(file, &m, BL_GPA_HIMEM, &img, &err) == 0);
 	CHECK(ok && vmlinux_header(&img, &bz, &err) == 0);
 	CHECK(ok && boot_linux_setup(&m, &bz, NULL, 0, &img, initrd, sizeof(initrd),
-				     "console=ttyS0", 2, &o, &err) == 0);
+				     "console=ttyS0", 2, 0, &o, &err) == 0);
 	if (ok) {
 		CHECK(o.entry == img.entry && o.entry >= img.lo && o.entry < img.hi);
 		CHECK(o.initrd_gpa >= img.hi);

@@ -129,6 +129,75 @@ static const uint8_t dsdt_aml[] = {
 	0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00,
 };
 
+/*
+ * A virtio-mmio device in AML, as ASL would say it:
+ *   Device (\_SB.VDn) {
+ *     Name (_HID, "LNRO0005")          Linux's virtio_mmio ACPI id
+ *     Name (_UID, n)
+ *     Name (_CRS, ResourceTemplate () {
+ *       Memory32Fixed (ReadWrite, base, VMMIO_SIZE)
+ *       Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi }
+ *     })
+ *   }
+ * Level and active high: the line follows InterruptStatus (virtio_mmio.c).
+ */
+#define VDEV_BODY 64u                       /* all after DeviceOp's PkgLength */
+#define VDEV_AML  (2u + 2u + VDEV_BODY)     /* ExtOpPrefix DeviceOp, 2-byte PkgLength */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static uint8_t *vdev_aml(uint8_t *p, unsigned int i)
+{
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0d,
+				       'L', 'N', 'R', 'O', '0', '0', '0', '5', 0 };
+	uint32_t len = 2 + VDEV_BODY;        /* PkgLength counts its own 2 bytes */
+
+	*p++ = 0x5b;                         /* ExtOpPrefix */
+	*p++ = 0x82;                         /* DeviceOp */
+	*p++ = (uint8_t)(0x40 | (len & 0x0f));  /* PkgLength: 1 more byte follows */
+	*p++ = (uint8_t)(len >> 4);
+	*p++ = '\\';                         /* root */
+	*p++ = 0x2e;                         /* DualNamePrefix: _SB_.VDn_ */
+	memcpy(p, "_SB_VD", 6);
+	p[6] = (uint8_t)('0' + i);
+	p[7] = '_';
+	p += 8;
+	memcpy(p, hid, sizeof(hid));
+	p += sizeof(hid);
+	*p++ = 0x08;                         /* NameOp _UID BytePrefix i */
+	memcpy(p, "_UID", 4);
+	p += 4;
+	*p++ = 0x0a;
+	*p++ = (uint8_t)i;
+	*p++ = 0x08;                         /* NameOp _CRS BufferOp */
+	memcpy(p, "_CRS", 4);
+	p += 4;
+	*p++ = 0x11;
+	*p++ = 26;                           /* PkgLength: itself, size, 23 bytes */
+	*p++ = 0x0a;                         /* BytePrefix 23: the buffer's size */
+	*p++ = 23;
+	*p++ = 0x86;                         /* Memory32Fixed, 9 bytes follow */
+	*p++ = 9;
+	*p++ = 0;
+	*p++ = 1;                            /* read-write */
+	put32(p, (uint32_t)(BL_GPA_VIRTIO + (uint64_t)i * VMMIO_SIZE));
+	put32(p + 4, VMMIO_SIZE);
+	p += 8;
+	*p++ = 0x89;                         /* Extended Interrupt, 6 bytes follow */
+	*p++ = 6;
+	*p++ = 0;
+	*p++ = 0x01;                         /* consumer, level, active high, exclusive */
+	*p++ = 1;                            /* one interrupt */
+	put32(p, BL_VIRTIO_GSI + i);
+	p += 4;
+	*p++ = 0x79;                         /* End Tag, checksum 0: "valid" */
+	*p++ = 0;
+	return p;
+}
+
 static void header(struct sdt_header *h, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(h->signature, sig, 4);
@@ -160,10 +229,11 @@ struct layout {
 	uint32_t xsdt_len, dsdt_len, madt_len;
 };
 
-static void layout(unsigned int ncpus, struct layout *l)
+static void layout(unsigned int ncpus, unsigned int nvirtio, struct layout *l)
 {
 	l->xsdt_len = sizeof(struct sdt_header) + 2 * 8;          /* FADT, MADT */
-	l->dsdt_len = sizeof(struct sdt_header) + sizeof(dsdt_aml);
+	l->dsdt_len = (uint32_t)(sizeof(struct sdt_header) + sizeof(dsdt_aml) +
+				 nvirtio * VDEV_AML);
 	/* header, LAPIC address and flags, a LAPIC per CPU, I/O APIC, NMI */
 	l->madt_len = (uint32_t)(sizeof(struct sdt_header) + 8 + ncpus * 8 + 12 + 6);
 	l->rsdp = 0;
@@ -176,7 +246,7 @@ static void layout(unsigned int ncpus, struct layout *l)
 }
 
 int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpus,
-	       struct nl_err *err)
+	       unsigned int nvirtio, struct nl_err *err)
 {
 	struct sdt_header *xsdt, *dsdt, *madt;
 	struct layout l;
@@ -190,7 +260,11 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 		nl_seterr(err, "ACPI tables take 1..%u CPUs, not %u", BL_MAX_CPUS, ncpus);
 		return -EINVAL;
 	}
-	layout(ncpus, &l);
+	if (nvirtio > BL_VIRTIO_MAX) {
+		nl_seterr(err, "internal: %u virtio devices, at most %u", nvirtio, BL_VIRTIO_MAX);
+		return -EINVAL;
+	}
+	layout(ncpus, nvirtio, &l);
 	if (base & 63 || l.end > area || !(bytes = mem_gpa(m, base, area))) {
 		nl_seterr(err, "internal: ACPI tables for %u CPUs do not fit at 0x%llx", ncpus,
 			  (unsigned long long)base);
@@ -202,6 +276,9 @@ int acpi_build(struct nl_mem *m, uint64_t base, uint64_t area, unsigned int ncpu
 	dsdt = (struct sdt_header *)(bytes + l.dsdt);
 	header(dsdt, "DSDT", l.dsdt_len, 2);
 	memcpy(dsdt + 1, dsdt_aml, sizeof(dsdt_aml));
+	p = (uint8_t *)(dsdt + 1) + sizeof(dsdt_aml);
+	for (unsigned int i = 0; i < nvirtio; i++)
+		p = vdev_aml(p, i);
 	seal(dsdt);
 
 	/* FACS: no checksum of its own */

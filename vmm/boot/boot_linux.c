@@ -133,7 +133,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 		     const uint8_t *kernel_file, size_t kernel_len,
 		     const struct elf_image *vmlinux,
 		     const uint8_t *initrd, size_t initrd_len,
-		     const char *cmdline, unsigned int ncpus,
+		     const char *cmdline, unsigned int ncpus, unsigned int nvirtio,
 		     struct boot_linux_out *out, struct nl_err *err)
 {
 	uint64_t low_end = m->size < BL_LOWMEM_MAX ? m->size : BL_LOWMEM_MAX;
@@ -223,7 +223,7 @@ int boot_linux_setup(struct nl_mem *m, const struct bzimage *bz,
 	}
 	r = mptable_build(m, BL_GPA_MPTABLE, ncpus, err);
 	if (!r)
-		r = acpi_build(m, BL_GPA_ACPI, BL_ACPI_AREA, ncpus, err);
+		r = acpi_build(m, BL_GPA_ACPI, BL_ACPI_AREA, ncpus, nvirtio, err);
 	if (r)
 		return r;
 

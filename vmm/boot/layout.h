@@ -29,6 +29,8 @@
  *                             min(initrd_addr_max + 1, low end), page aligned
  *   low end = min(memory, BL_LOWMEM_MAX = 3 GiB)
  *   0xc000_0000  0xffff_ffff  32-bit MMIO hole (never RAM), holding:
+ *   0xd000_0000  +4 KiB each  BL_GPA_VIRTIO: virtio-mmio devices (the disk),
+ *                             GSI BL_VIRTIO_GSI + i, in the DSDT (acpi.c)
  *   0xfec0_0000               I/O APIC (KVM in-kernel irqchip)
  *   0xfee0_0000               local APICs (KVM in-kernel irqchip)
  *   0xfeff_c000  0xfeff_cfff  KVM_SET_IDENTITY_MAP_ADDR page (VMX only)
@@ -55,6 +57,9 @@
 #define BL_GPA_HIMEM      0x100000ull    /* 1 MiB */
 #define BL_LOWMEM_MAX     0xc0000000ull  /* 3 GiB: RAM below the MMIO hole */
 #define BL_GPA_HIGHMEM    0x100000000ull /* 4 GiB: RAM above the hole */
+#define BL_GPA_VIRTIO     0xd0000000ull
+#define BL_VIRTIO_GSI     16u            /* above the ISA IRQs: level, active high */
+#define BL_VIRTIO_MAX     4u
 #define BL_GPA_IOAPIC     0xfec00000ull
 #define BL_GPA_LAPIC      0xfee00000ull
 #define BL_GPA_KVM_IDMAP  0xfeffc000ull

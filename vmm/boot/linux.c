@@ -16,6 +16,11 @@
 
 #define COM1_IRQ 4
 
+static bool linux_wants_disk(const struct nl_config *cfg)
+{
+	return cfg->disk || cfg->disk_temp_size;
+}
+
 /* A bzImage in file, or (file NULL) the vmlinux ELF at cfg->kernel,
  * loaded here by its segments (vmlinux.c). */
 static int linux_load(struct nl_vm *vm, const uint8_t *file, size_t len,
@@ -47,7 +52,7 @@ static int linux_load(struct nl_vm *vm, const uint8_t *file, size_t len,
 	}
 	vm->mem.nslots = boot_linux_mem_slots(vm->mem.size, vm->mem.slot);
 	rc = boot_linux_setup(&vm->mem, &bz, file, len, vml, rd, rdlen, cfg->cmdline,
-			      vm->ncpus, vm->lb, err);
+			      vm->ncpus, linux_wants_disk(cfg) ? 1 : 0, vm->lb, err);
 	free(rd);
 	return rc;
 }
@@ -69,6 +74,27 @@ static int linux_devices(struct nl_vm *vm, struct nl_err *err)
 	    acpi_pm_register(&vm->io, &vm->acpi) || legacy_register(&vm->io)) {
 		nl_seterr(err, "internal: Linux platform I/O port ranges overlap");
 		return -EFAULT;
+	}
+	/* The disk's file is opened here, before KVM: a bad --disk is
+	 * bad input. Its interrupt is wired once the irqchip exists. */
+	if (linux_wants_disk(vm->cfg)) {
+		int rc;
+
+		if (!(vm->disk = calloc(1, sizeof(*vm->disk)))) {
+			nl_seterr(err, "out of memory");
+			return -ENOMEM;
+		}
+		if ((rc = vblk_open(vm->disk, vm->cfg->disk, vm->cfg->disk_temp_size, err))) {
+			free(vm->disk);
+			vm->disk = NULL;
+			return rc;
+		}
+		if (mmiobus_register(&vm->mmio, BL_GPA_VIRTIO, VMMIO_SIZE, vmmio_access,
+				     &vm->disk->t, "virtio-blk")) {
+			nl_seterr(err, "internal: MMIO ranges overlap");
+			return -EFAULT;
+		}
+		vblk_attach(vm->disk, &vm->mem, -1, BL_VIRTIO_GSI);
 	}
 	/* A kernel without ACPI cannot power off: its halt is the end. */
 	vm->com1.watch = true;
@@ -100,6 +126,8 @@ static int linux_platform(struct nl_vm *vm, struct nl_err *err)
 	}
 	vm->com1.irq_fd = vm->fd;
 	vm->com1.irq = COM1_IRQ;
+	if (vm->disk)
+		vm->disk->t.irq_fd = vm->fd;
 	return 0;
 }
 

@@ -35,6 +35,7 @@ static const int allowed[] = {
 	SYS_ioctl,                      /* KVM_RUN and the KVM state and stats ioctls */
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64,
 	/* console, stdin, KVM binary stats, /proc/self/smaps, the result file */
+	SYS_pwrite64, SYS_fdatasync,    /* the virtio disk's writes and flushes */
 	SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_lseek, SYS_fcntl,
 	SYS_fsync, SYS_rename, SYS_unlink,  /* the result: temporary file, renamed */
 	SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_mremap, SYS_brk,

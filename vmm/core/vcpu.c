@@ -188,7 +188,15 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 		vm_stop(vm, NL_OUT_INTERNAL, "vCPU %u: KVM internal error, suberror %u (%s)",
 			c->id, run->internal.suberror, regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
-	case KVM_EXIT_MMIO:
+	case KVM_EXIT_MMIO: {
+		const struct mmio_range *d = mmiobus_find(&vm->mmio, run->mmio.phys_addr,
+							  run->mmio.len);
+
+		if (d && run->mmio.len <= sizeof(run->mmio.data)) {
+			d->fn(d->ctx, run->mmio.phys_addr - d->base, run->mmio.data,
+			      run->mmio.len, run->mmio.is_write);
+			return EXIT_CONTINUE;
+		}
 		if (vm->boot->probes_hardware) {
 			/* Linux probes for devices that are not there: reads
 			 * float high, writes vanish, and the run goes on. */
@@ -201,6 +209,7 @@ enum exit_action vcpu_handle_exit(struct nl_vcpu *c)
 			c->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
 			(unsigned long long)run->mmio.phys_addr, regs_text(c, regs, sizeof(regs)));
 		return EXIT_STOP;
+	}
 	default:
 		vm_stop(vm, NL_OUT_UNHANDLED, "vCPU %u: unhandled exit %u (%s) (%s)", c->id,
 			run->exit_reason, xs_reason_name(run->exit_reason),

@@ -118,6 +118,11 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 		return rc;
 	if ((rc = boot_load(vm, err)))
 		return rc;
+	if ((cfg->disk || cfg->disk_temp_size) && strcmp(vm->boot->kind, "linux")) {
+		nl_seterr(err, "--disk: a %s guest has no virtio driver; only a Linux guest gets a disk",
+			  vm->boot->kind);
+		return -EINVAL;
+	}
 	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock, .irq_fd = -1 };
 	vm->ch.mem = &vm->mem;
 	vm->ch.log = stderr;
@@ -409,6 +414,11 @@ void vm_destroy(struct nl_vm *vm)
 	free(vm->lb);
 	docport_free(&vm->doc);
 	vm->lb = NULL;
+	if (vm->disk) {
+		vblk_close(vm->disk);
+		free(vm->disk);
+		vm->disk = NULL;
+	}
 	ks_close(&vm->ks);
 	if (vm->fd >= 0)
 		close(vm->fd);

@@ -82,6 +82,46 @@ static void config(struct json *j, const struct nl_vm *vm)
 	json_bool(j, "hide_virt", c->hide_virt);
 	json_bool(j, "tsc_deadline", c->tsc_deadline);
 	json_u64(j, "timeout_s", c->timeout_s);
+	json_str(j, "disk", c->disk);
+	json_u64(j, "disk_temp_bytes", c->disk_temp_size);
+	json_end_obj(j);
+}
+
+/* The virtio disk as the guest used it (dev/virtio_blk.c); null: none. */
+static void disk(struct json *j, const struct nl_vm *vm)
+{
+	const struct virtio_blk *b = vm->disk;
+	const struct vblk_stats *st;
+
+	if (!b) {
+		json_str(j, "disk", NULL);
+		return;
+	}
+	st = &b->st;
+	json_obj(j, "disk");
+	json_str(j, "file", b->temporary ? NULL : b->path);
+	json_bool(j, "temporary", b->temporary);
+	json_str(j, "directory", b->temporary ? b->path : NULL);
+	json_u64(j, "bytes", b->sectors * 512);
+	json_u64(j, "driver_features", b->t.drv_features);
+	json_bool(j, "driver_ok", b->t.status & VIRTIO_STATUS_DRIVER_OK);
+	json_obj(j, "requests");
+	json_u64(j, "read", st->reads);
+	json_u64(j, "write", st->writes);
+	json_u64(j, "flush", st->flushes);
+	json_u64(j, "get_id", st->get_ids);
+	json_u64(j, "unsupported", st->unsupported);
+	json_u64(j, "bad", st->bad_requests);
+	json_end_obj(j);
+	json_u64(j, "bytes_read", st->bytes_read);
+	json_u64(j, "bytes_written", st->bytes_written);
+	json_u64(j, "io_errors", st->io_errors);
+	json_dbl(j, "io_seconds", (double)st->io_ns / 1e9);
+	json_u64(j, "notifies", b->t.notifies);
+	json_u64(j, "interrupts", b->t.interrupts);
+	json_u64(j, "bad_register_accesses", b->t.bad_accesses);
+	json_u64(j, "guest_errors", b->t.guest_errors);
+	json_str(j, "guest_error", b->t.guest_errors ? b->t.guest_error : NULL);
 	json_end_obj(j);
 }
 
@@ -355,6 +395,7 @@ void report_write(struct json *j, const char *k, const struct nl_vm *vm,
 	host(j, h, vm);
 	times(j, vm);
 	guest(j, vm);
+	disk(j, vm);
 	if (with_doc && vm->boot && !strcmp(vm->boot->kind, "linux"))
 		guest_document(j, vm);
 	for (unsigned int i = 0; i < vm->ncpus; i++)
@@ -472,6 +513,20 @@ void report_summary(const struct nl_vm *vm, FILE *f)
 		total += all.reason[r].count;
 	fprintf(f, "; %" PRIu64 " userspace exits (%" PRIu64 " io)\n", total,
 		all.reason[KVM_EXIT_IO].count);
+	if (vm->disk) {
+		const struct vblk_stats *st = &vm->disk->st;
+
+		fprintf(f, "nestlab: disk: %" PRIu64 " reads (%" PRIu64 " MiB), %" PRIu64
+			" writes (%" PRIu64 " MiB), %" PRIu64 " flushes, %.3f s in host I/O",
+			st->reads, st->bytes_read >> 20, st->writes, st->bytes_written >> 20,
+			st->flushes, (double)st->io_ns / 1e9);
+		if (st->io_errors || st->bad_requests)
+			fprintf(f, ", %" PRIu64 " host I/O errors, %" PRIu64 " bad requests",
+				st->io_errors, st->bad_requests);
+		if (vm->disk->t.guest_errors)
+			fprintf(f, "; the guest broke the device: %s", vm->disk->t.guest_error);
+		fputc('\n', f);
+	}
 	for (unsigned int i = 0; vm->outcome == NL_OUT_TIMEOUT && i < vm->ncpus; i++) {
 		const struct vcpu_stop *s = &vm->vcpu[i].at_stop;
 
