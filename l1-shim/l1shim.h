@@ -29,6 +29,7 @@ int sys_load_module(const char *name, const char *params, char *msg, size_t n);
 int sys_module_param(const char *mod, const char *param, char *buf, size_t n);
 /* A zram device of size bytes, a swap header on it, swapon. */
 int sys_zram_swap(uint64_t size, char *msg, size_t n);
+int sys_disk_swap(uint64_t size, char *msg, size_t n);
 /* a VM and its vCPU 0 held open in fd[3] (/dev/kvm, VM, vCPU) */
 
 struct sys_cpu {

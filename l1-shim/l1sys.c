@@ -106,14 +106,42 @@ int sys_memory_techniques(unsigned int ksm_pages, const char *thp, bool zswap, c
 	return 0;
 }
 
-/* The v1 swap header mkswap writes: the kernel checks the magic at the
- * end of the first page, the version and the last page. */
-int sys_zram_swap(uint64_t size, char *msg, size_t n)
+/* The v1 swap header mkswap writes, then swapon: the kernel checks the
+ * magic at the end of the first page, the version and the last page. */
+static int swap_on(const char *dev, uint64_t size, char *msg, size_t n)
 {
 	static uint8_t page[4096];
-	char num[32];
 	uint32_t v;
-	int fd, rc;
+	int fd;
+
+	memset(page, 0, sizeof(page));
+	v = 1;
+	memcpy(page + 1024, &v, 4);                     /* version */
+	v = (uint32_t)(size / 4096 - 1);
+	memcpy(page + 1028, &v, 4);                     /* last_page */
+	memcpy(page + 4096 - 10, "SWAPSPACE2", 10);
+	fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, page, sizeof(page), 0) != (ssize_t)sizeof(page)) {
+		int e = errno;
+
+		snprintf(msg, n, "%s: cannot write a swap header: %s", dev, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	fsync(fd);
+	close(fd);
+	if (swapon(dev, 0) < 0) {
+		snprintf(msg, n, "swapon %s: %s", dev, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int sys_zram_swap(uint64_t size, char *msg, size_t n)
+{
+	char num[32];
+	int rc;
 
 	if ((rc = sys_load_module(MODDEP_ZRAM, "num_devices=1", msg, n)) < 0)
 		return rc;
@@ -122,27 +150,34 @@ int sys_zram_swap(uint64_t size, char *msg, size_t n)
 		snprintf(msg, n, "zram0 disksize %s: %s", num, strerror(-rc));
 		return rc;
 	}
-	memset(page, 0, sizeof(page));
-	v = 1;
-	memcpy(page + 1024, &v, 4);                     /* version */
-	v = (uint32_t)(size / 4096 - 1);
-	memcpy(page + 1028, &v, 4);                     /* last_page */
-	memcpy(page + 4096 - 10, "SWAPSPACE2", 10);
-	fd = open("/dev/zram0", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || pwrite(fd, page, sizeof(page), 0) != (ssize_t)sizeof(page)) {
-		rc = -errno;
-		snprintf(msg, n, "/dev/zram0: cannot write a swap header: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	return swap_on("/dev/zram0", size, msg, n);
+}
+
+/* Swap on the virtio disk L0's nestlab gives L1 for it (docs/abi.md, the
+ * virtio disk): the drivers bind as they load, the block device appears
+ * through devtmpfs a moment later; its size is L1's word, not ours. */
+int sys_disk_swap(uint64_t size, char *msg, size_t n)
+{
+	char num[32];
+	uint64_t sectors;
+	int rc;
+
+	if ((rc = sys_load_module(MODDEP_VIRTIO_MMIO, "", msg, n)) < 0 ||
+	    (rc = sys_load_module(MODDEP_VIRTIO_BLK, "", msg, n)) < 0)
 		return rc;
+	for (int i = 0; i < 100 && access("/dev/vda", F_OK); i++)
+		usleep(50000);
+	if (sys_read("/sys/block/vda/size", num, sizeof(num)) < 0) {
+		snprintf(msg, n, "no virtio disk /dev/vda 5 s after virtio_blk loaded (did L0's nestlab give L1 a disk?)");
+		return -ENODEV;
 	}
-	fsync(fd);
-	close(fd);
-	if (swapon("/dev/zram0", 0) < 0) {
-		snprintf(msg, n, "swapon /dev/zram0: %s", strerror(errno));
-		return -errno;
+	sectors = strtoull(num, NULL, 10);
+	if (sectors * 512 < size) {
+		snprintf(msg, n, "/dev/vda has %llu bytes, less than the %llu asked for swap",
+			 (unsigned long long)(sectors * 512), (unsigned long long)size);
+		return -ENOSPC;
 	}
-	return 0;
+	return swap_on("/dev/vda", size, msg, n);
 }
 
 void sys_cpu(struct sys_cpu *c)

@@ -50,6 +50,8 @@ struct shim {
 	char thp_mode[16];               /* in effect, read back */
 	char ksm_run[16], ksm_scan[16], ksm_sharing[24], ksm_shared[24];
 	bool zswap;                      /* asked: zswap on */
+	bool swap_disk;                  /* asked: swap on the virtio disk, not zram */
+	char swap_dev[64];               /* in effect: /proc/swaps' first device */
 	bool kvm_hold;                   /* asked: a VM held from before the L2s */
 	int hold_fd[3];                  /* /dev/kvm, the VM, its vCPU */
 	char hold_state[SHIM_MSG];       /* "vm and vcpu 0", or why not */
@@ -129,6 +131,8 @@ static int parse_cmdline(struct shim *s)
 			snprintf(s->thp, sizeof(s->thp), "%s", v);
 		} else if ((v = KEY_VALUE(t, L1KEY_ZSWAP))) {
 			s->zswap = v[0] == '1';
+		} else if ((v = KEY_VALUE(t, L1KEY_SWAPDEV))) {
+			s->swap_disk = !strcmp(v, "disk");
 		} else if ((v = KEY_VALUE(t, L1KEY_KVMHOLD))) {
 			s->kvm_hold = v[0] == '1';
 		} else if ((v = KEY_VALUE(t, L1KEY_L2))) {
@@ -255,6 +259,19 @@ static void l2_result(struct json *j, const struct l2_vm *v)
 	free(buf);
 }
 
+/* The first swap device in /proc/swaps (after its header line), "" for
+ * none: which device L1 really swaps to. */
+static void swaps_first(char *dev, size_t n)
+{
+	char buf[512], *nl;
+
+	dev[0] = 0;
+	if (sys_read("/proc/swaps", buf, sizeof(buf)) < 0 || !(nl = strchr(buf, '\n')))
+		return;
+	nl++;
+	snprintf(dev, n, "%.*s", (int)strcspn(nl, " \t\n"), nl);
+}
+
 /* L1's THP, KSM and zswap as in effect, read back after l1-shim set them. */
 static void techniques_read(struct shim *s)
 {
@@ -263,6 +280,7 @@ static void techniques_read(struct shim *s)
 	if (sys_read("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) < 0 ||
 	    procstat_thp_mode(line, s->thp_mode, sizeof(s->thp_mode)) < 0)
 		s->thp_mode[0] = 0;
+	swaps_first(s->swap_dev, sizeof(s->swap_dev));
 	sys_read("/sys/kernel/mm/ksm/run", s->ksm_run, sizeof(s->ksm_run));
 	sys_read("/sys/kernel/mm/ksm/pages_to_scan", s->ksm_scan, sizeof(s->ksm_scan));
 	sys_read("/sys/module/zswap/parameters/enabled", s->zswap_enabled, sizeof(s->zswap_enabled));
@@ -342,6 +360,8 @@ static char *document(struct shim *s, size_t *len)
 	json_u64(&j, "mem_available_end", s->mem_avail1);
 	json_u64(&j, "swap_requested", s->swap);
 	json_bool(&j, "swap_on", s->swap_on);
+	json_str(&j, "swap_device_requested", s->swap ? (s->swap_disk ? "disk" : "zram") : NULL);
+	json_str(&j, "swap_device", s->swap_dev[0] ? s->swap_dev : NULL);
 	json_u64(&j, "swap_total", s->swap_total);
 	json_u64(&j, "swap_free_end", s->swap_free1);
 	json_end_obj(&j);
@@ -456,7 +476,7 @@ int main(void)
 				 r < 0 ? msg : "vm and vcpu 0");
 		}
 		if (s.swap) {
-			if (sys_zram_swap(s.swap, msg, sizeof(msg)) < 0)
+			if ((s.swap_disk ? sys_disk_swap : sys_zram_swap)(s.swap, msg, sizeof(msg)) < 0)
 				fail(&s, "%s", msg);
 			else
 				s.swap_on = true;

@@ -31,10 +31,14 @@ kvm-amd.ko: irqbypass.ko kvm.ko ccp.ko
 kvm-intel.ko: irqbypass.ko kvm.ko
 zsmalloc.ko:
 zram.ko: zsmalloc.ko
+virtio_ring.ko:
+virtio.ko: virtio_ring.ko
+virtio_mmio.ko: virtio_ring.ko virtio.ko
+virtio_blk.ko: virtio_ring.ko virtio.ko
 unused.ko:
 EOF
 echo 6.1.0-test-amd64 >"$K/version"
-for m in irqbypass kvm ccp kvm-amd kvm-intel zsmalloc zram unused; do
+for m in irqbypass kvm ccp kvm-amd kvm-intel zsmalloc zram virtio_ring virtio virtio_mmio virtio_blk unused; do
 	head -c $((1000 + ${#m} * 37)) /dev/urandom >"$K/modules/$m.ko"
 done
 printf '#!/bin/sh\necho init\n' >"$T/src/init"
@@ -71,11 +75,11 @@ fi
 [ $(($(stat -c %s "$T/a.cpio") % 4)) = 0 ] || fail "archive length not a multiple of 4"
 # --l1-modules: the list of lib/moddep.h, the same bytes as naming it
 run "$T/l1a.cpio" --dir /dev --l1-modules "$K"
-run "$T/l1b.cpio" --dir /dev --modules "$K" kvm-amd,kvm-intel,zram
+run "$T/l1b.cpio" --dir /dev --modules "$K" kvm-amd,kvm-intel,zram,virtio_mmio,virtio_blk
 if cmp -s "$T/l1a.cpio" "$T/l1b.cpio"; then
-	ok "--l1-modules packs kvm-amd,kvm-intel,zram"
+	ok "--l1-modules packs kvm-amd,kvm-intel,zram,virtio_mmio,virtio_blk"
 else
-	fail "--l1-modules differs from --modules KDIR kvm-amd,kvm-intel,zram"
+	fail "--l1-modules differs from --modules KDIR kvm-amd,kvm-intel,zram,virtio_mmio,virtio_blk"
 fi
 if SOURCE_DATE_EPOCH=1700000000 run "$T/e.cpio" "${args[@]}"; then
 	list=$(TZ=UTC cpio -itv --quiet <"$T/e.cpio")
@@ -249,7 +253,7 @@ if [ -n "$l1" ]; then
 	for p in init bin/nestlab guest-kernel dev proc sys tmp run \
 		lib/modules/irqbypass.ko lib/modules/kvm.ko lib/modules/ccp.ko \
 		lib/modules/kvm-amd.ko lib/modules/kvm-intel.ko lib/modules/zram.ko \
-		lib/modules/modules.dep; do
+		lib/modules/virtio_mmio.ko lib/modules/virtio_blk.ko lib/modules/modules.dep; do
 		echo "$got" | grep -qx "$p" || fail "$l1 lacks $p"
 	done
 	cpio -itv --quiet <"$l1" 2>/dev/null | grep -q '^-rwxr-xr-x .* init$' || fail "$l1: /init is not 0755"

@@ -17,7 +17,8 @@
 /*
  * The modules nestlab's runs load, named once: the KVM vendor module for
  * the CPU (in L1, by l1-shim; at the testbed's L0, by tests/testbed/init.c,
- * kvm-amd only) and zram for L1's swap. MODDEP_L1_MODULES is what
+ * kvm-amd only), zram for L1's swap, and virtio_mmio and virtio_blk for
+ * L1's swap on the virtio disk. MODDEP_L1_MODULES is what
  * nestlab-mkinitramfs --l1-modules packs into L1's initramfs
  * (l1-shim/meson.build).
  *
@@ -26,14 +27,18 @@
  * in that order), never from a list of our own. The order is
  * dependencies first because finit_module refuses a module whose symbols
  * are not yet in the kernel: kvm needs irqbypass, kvm-amd needs kvm and
- * ccp (the PSP driver behind SEV), kvm-intel kvm, zram zsmalloc. With
- * Debian's 6.1 that gives irqbypass, kvm, ccp, kvm-amd (or kvm-intel);
- * zsmalloc, zram. A kernel whose modules need others needs no change here.
+ * ccp (the PSP driver behind SEV), kvm-intel kvm, zram zsmalloc, both
+ * virtio drivers virtio and virtio_ring. With Debian's 6.1 that gives
+ * irqbypass, kvm, ccp, kvm-amd (or kvm-intel); zsmalloc, zram;
+ * virtio_ring, virtio, virtio_mmio (or virtio_blk). A kernel whose modules need others needs no change here.
  */
 #define MODDEP_KVM_AMD		"kvm-amd"
 #define MODDEP_KVM_INTEL	"kvm-intel"
 #define MODDEP_ZRAM		"zram"
-#define MODDEP_L1_MODULES	MODDEP_KVM_AMD "," MODDEP_KVM_INTEL "," MODDEP_ZRAM
+#define MODDEP_VIRTIO_MMIO	"virtio_mmio"
+#define MODDEP_VIRTIO_BLK	"virtio_blk"
+#define MODDEP_L1_MODULES	MODDEP_KVM_AMD "," MODDEP_KVM_INTEL "," MODDEP_ZRAM "," \
+				MODDEP_VIRTIO_MMIO "," MODDEP_VIRTIO_BLK
 
 /*
  * modules.dep, as scripts/get-kernel.sh writes it (depmod's format):

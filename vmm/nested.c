@@ -35,7 +35,9 @@ void nested_usage(FILE *f)
 "                       [,seed=N][,count=N][,cpus=N][,paging=demand|prebuilt]\n"
 "                       [,pagesize=4K|2M][,kernel=/PATH-IN-L1][,guest=kernel|linux]\n"
 "                       [,fail=none|exit|panic]; repeatable; all run at once\n"
-"  --l1-swap SIZE       zram swap in L1 (default none)\n"
+"  --l1-swap SIZE       swap in L1 (default none), on zram unless --l1-swap-device disk\n"
+"  --l1-swap-device D   zram (compressed, in L1's memory) or disk (a virtio disk L0's\n"
+"                       nestlab backs with a sparse temporary file in $TMPDIR or /var/tmp)\n"
 "  --trace-exits        per-L2 exit tables from L1's KVM tracepoints\n"
 "  --json FILE          the run's document (nestlab-nested/1, docs/results.md)\n"
 "  --timeout SEC        stop L1 after SEC seconds (default 3600)\n"
@@ -58,7 +60,8 @@ void nested_usage(FILE *f)
 
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
-       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE, N_L1KVMHOLD };
+       N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE, N_L1KVMHOLD,
+       N_SWAPDEV };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -83,6 +86,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "l1-zswap", no_argument, NULL, N_L1ZSWAP },
 		{ "print-cmdline", no_argument, NULL, N_PRINT_CMDLINE },
 		{ "l1-kvm-hold", no_argument, NULL, N_L1KVMHOLD },
+		{ "l1-swap-device", required_argument, NULL, N_SWAPDEV },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +162,13 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 				     &n->l1_swap, err))
 				return -EINVAL;
 			break;
+		case N_SWAPDEV:
+			if (strcmp(optarg, "zram") && strcmp(optarg, "disk")) {
+				nl_seterr(err, "--l1-swap-device: zram or disk, not '%s'", optarg);
+				return -EINVAL;
+			}
+			n->l1_swap_disk = !strcmp(optarg, "disk");
+			break;
 		case N_TRACE:
 			n->trace_exits = true;
 			break;
@@ -225,7 +236,11 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			  !n->nspecs ? "--l2 SPEC" : "--json FILE");
 		return -EINVAL;
 	}
-	/* zswap is a cache in front of a swap device; L1 has only zram's */
+	if (n->l1_swap_disk && !n->l1_swap) {
+		nl_seterr(err, "--l1-swap-device disk: give the swap's size with --l1-swap SIZE");
+		return -EINVAL;
+	}
+	/* zswap is a cache in front of a swap device */
 	if (n->l1_zswap && !n->l1_swap) {
 		nl_seterr(err, "--l1-zswap: zswap keeps pages on their way to a swap device: give --l1-swap SIZE too");
 		return -EINVAL;
@@ -233,6 +248,12 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	for (unsigned int i = 0; i < n->nspecs; i++)
 		n->l2_mem_sum += n->spec[i].mem * n->spec[i].count;
 	return 0;
+}
+
+/* Swap whole pages: the size L1 swaps on and, for a disk, the disk's. */
+static uint64_t nested_swap_bytes(const struct nl_nested *n)
+{
+	return (n->l1_swap + 4095) & ~4095ull;
 }
 
 /* L1's command line: the console and the devices L1 does not have, then
@@ -247,11 +268,11 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 		     "console=ttyS0 quiet panic=-1 pci=off"
 		     " " L1KEY_PAGING "%s " L1KEY_SWAP "%llu " L1KEY_TRACE "%d "
 		     L1KEY_L2TIMEOUT "%u " L1KEY_KSM "%u " L1KEY_THP "%s " L1KEY_ZSWAP "%d "
-		     L1KEY_KVMHOLD "%d%s%s " L1KEY_L2,
-		     n->shadow ? "shadow" : "nested", (unsigned long long)n->l1_swap,
+		     L1KEY_KVMHOLD "%d " L1KEY_SWAPDEV "%s%s%s " L1KEY_L2,
+		     n->shadow ? "shadow" : "nested", (unsigned long long)nested_swap_bytes(n),
 		     n->trace_exits ? 1 : 0, n->l2_timeout_s, n->l1_ksm_pages,
 		     n->l1_thp ? n->l1_thp : "keep", n->l1_zswap ? 1 : 0, n->l1_kvm_hold ? 1 : 0,
-		     n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
+		     n->l1_swap_disk ? "disk" : "zram", n->l1_cmdline ? " " : "", n->l1_cmdline ? n->l1_cmdline : "");
 	if (k < 0 || (size_t)k >= len)
 		goto too_long;
 	at = (size_t)k;
@@ -311,6 +332,7 @@ void nested_config(const struct nl_nested *n, struct nl_config *cfg)
 	cfg->quiet = n->quiet;
 	cfg->no_seccomp = n->no_seccomp;
 	cfg->mem_sample_ms = n->mem_sample_ms;
+	cfg->disk_temp_size = n->l1_swap_disk ? nested_swap_bytes(n) : 0;
 }
 
 static void request(struct json *j, const struct nl_nested *n, const char *cmdline)
@@ -324,6 +346,7 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_u64(j, "l1_cpus", n->l1_cpus);
 	json_str(j, "paging", n->shadow ? "shadow" : "nested");
 	json_u64(j, "l1_swap", n->l1_swap);
+	json_str(j, "l1_swap_device", n->l1_swap ? (n->l1_swap_disk ? "disk" : "zram") : NULL);
 	json_bool(j, "l1_zswap", n->l1_zswap);
 	json_bool(j, "l1_kvm_hold", n->l1_kvm_hold);
 	json_bool(j, "trace_exits", n->trace_exits);

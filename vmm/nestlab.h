@@ -969,6 +969,7 @@ struct nl_nested {
 	unsigned int l1_ksm_pages;   /* 0: KSM stays off in L1 */
 	const char *l1_thp;          /* NULL: L1's kernel default */
 	bool l1_zswap;               /* zswap on in L1, in front of its swap */
+	bool l1_swap_disk;           /* L1 swaps on a virtio disk, not zram */
 	bool print_cmdline;          /* print L1's command line, run nothing */
 	bool l1_kvm_hold;            /* l1-shim holds a VM from before the L2s */
 	unsigned int nspecs, nl2;

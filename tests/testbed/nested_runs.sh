@@ -71,6 +71,14 @@ for s in "$@"; do
 			--l1-zswap --timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
 		# shellcheck disable=SC2086
 		run zswap $zs ;;
+	swapdisk)
+		# the overcommit run with L1's swap on a virtio disk instead of
+		# zram (--l1-swap-device disk): L0's nestlab serves the disk from
+		# a temporary file and counts what L1 wrote to it
+		sd="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 2 --paging nested --l1-swap 256M
+			--l1-swap-device disk --timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		# shellcheck disable=SC2086
+		TMPDIR=/tmp run swapdisk $sd ;;
 	ksm)
 		# two identical L2s (same workload and seed) with KSM on in L1 and
 		# THP off there: L1's ksmd should merge their pages, and L1 should

@@ -6,7 +6,8 @@
 # that ran (L1's CPU model and kvm_amd's npt), that L1's KVM counters
 # differ between the modes where they should, and that exit tracing
 # returns tables; that an overcommitted L1 (L2s 1.5x its memory) finishes
-# on zram swap with the swap recorded; that an L2 that crashes is reported
+# on zram swap with the swap recorded, and on a virtio disk with what L1
+# swapped out counted at L0 too; that an L2 that crashes is reported
 # while the other's result is kept; and, on a host whose KVM offers no
 # SVM/VMX (like the development machines), that a nested run is refused.
 # usage: test_nested.sh NESTLAB L1_INITRAMFS MKINITRAMFS G_TRIPLE NATIVE_WORKLOAD
@@ -75,7 +76,7 @@ done
 # 2026-12-06 two boots in a row ended with its own kernel's panic.
 tb_try 3 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
 	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" \
-	shadow nested overcommit zswap ksm crash
+	shadow nested overcommit zswap swapdisk ksm crash
 st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }
 check "testbed run" 0 "$st"
@@ -170,6 +171,28 @@ zo=$(j $zs '.l1.vmstat_delta.zswpout // 0')
 for i in 0 1; do
 	check "zswap: L2 $i touch checksum is the native one" "$touch64" "$(j $zs ".l1.l2[$i].result.result.checksum")"
 done
+# L1's swap on the virtio disk (--l1-swap-device disk): L1 swaps to
+# /dev/vda, and what L0's nestlab wrote to the disk's file is what L1
+# swapped out (its pages, plus the swap header), read back likewise.
+sd=swapdisk
+check "swapdisk: nestlab exit status" 0 "$(cat "$w/out/$sd.rc" 2>/dev/null)"
+check "swapdisk: L1 swaps on the virtio disk (read back from /proc/swaps)" "disk /dev/vda true" \
+	"$(j $sd '.l1.memory | "\(.swap_device_requested) \(.swap_device) \(.swap_on)"')"
+check "swapdisk: L0's disk: a temporary file of --l1-swap's size, driver up, no errors" \
+	"true 268435456 true 0 0 0" \
+	"$(j $sd '.l0_view.disk | "\(.temporary) \(.bytes) \(.driver_ok) \(.guest_errors) \(.io_errors) \(.requests.bad)"')"
+po=$(j $sd '.l1.vmstat_delta.pswpout // 0') pi=$(j $sd '.l1.vmstat_delta.pswpin // 0')
+bw=$(j $sd '.l0_view.disk.bytes_written // 0') br=$(j $sd '.l0_view.disk.bytes_read // 0')
+[ "${po:-0}" -gt 0 ] 2>/dev/null && [ "$bw" -ge $((po * 4096)) ] 2>/dev/null &&
+	ok "swapdisk: L1 swapped out $po pages and L0 wrote $bw bytes to the disk (>= $((po * 4096)))" ||
+	bad "swapdisk: pswpout $po against $bw bytes written at L0"
+[ "$br" -ge $((pi * 4096)) ] 2>/dev/null && ok "swapdisk: L1 swapped in $pi pages and L0 read $br bytes (>= $((pi * 4096)))" ||
+	bad "swapdisk: pswpin $pi against $br bytes read at L0"
+for i in 0 1; do
+	check "swapdisk: L2 $i touch checksum is the native one" "$touch64" "$(j $sd ".l1.l2[$i].result.result.checksum")"
+done
+check "overcommit (zram): no disk at L0, L1 swaps on zram" "null /dev/zram0" \
+	"$(j $oc '"\(.l0_view.disk) \(.l1.memory.swap_device)"')"
 check "overcommit (no zswap): zswap left off in L1" "false N" \
 	"$(j $oc '.l1.memory_techniques | "\(.zswap_requested) \(.zswap_enabled)"')"
 
