@@ -119,6 +119,63 @@ static void tables(unsigned int ncpus)
 	free(m.host);
 }
 
+/* The virtio-mmio devices in the DSDT: each a Device (\_SB.VDn_) whose
+ * AML parses by its own lengths, with the id Linux's virtio_mmio matches,
+ * its register block and its level-triggered, active-high GSI. */
+static void virtio_devices(void **state)
+{
+	struct nl_mem m;
+	struct nl_err err;
+	const uint8_t *rsdp, *xsdt, *fadt, *dsdt, *p, *end;
+
+	(void)state;
+	mem_attach(&m, calloc(1, MEM), MEM);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 2, BL_VIRTIO_MAX + 1, &err),
+			 -EINVAL);
+	assert_int_equal(acpi_build(&m, BL_GPA_ACPI, BL_ACPI_AREA, 2, 2, &err), 0);
+	rsdp = m.host + BL_GPA_ACPI;
+	xsdt = table(&m, u64(rsdp + 24), "XSDT");
+	fadt = table(&m, u64(xsdt + 36), "FACP");
+	dsdt = table(&m, u32(fadt + 40), "DSDT");
+	end = dsdt + u32(dsdt + 4);
+	p = dsdt + 36 + 14;                           /* after Name (_S5_, ...) */
+	for (unsigned int i = 0; i < 2; i++) {
+		char name[9];
+		uint32_t len;
+
+		assert_int_equal(p[0], 0x5b);         /* ExtOpPrefix DeviceOp */
+		assert_int_equal(p[1], 0x82);
+		assert_int_equal(p[2] >> 6, 1);       /* a 2-byte PkgLength */
+		len = (p[2] & 0x0fu) | (uint32_t)p[3] << 4;
+		assert_true(p + 2 + len <= end);
+		snprintf(name, sizeof(name), "_SB_VD%u_", i);
+		assert_int_equal(p[4], '\\');
+		assert_int_equal(p[5], 0x2e);         /* DualNamePrefix */
+		assert_memory_equal(p + 6, name, 8);
+		assert_memory_equal(p + 14, "\x08_HID\x0dLNRO0005", 15);
+		assert_memory_equal(p + 29, "\x08_UID\x0a", 6);
+		assert_int_equal(p[35], i);
+		assert_memory_equal(p + 36, "\x08_CRS\x11", 6);
+		/* the buffer: PkgLength, its size, then the resource descriptors */
+		assert_int_equal(p[42], 26);
+		assert_int_equal(p[43], 0x0a);
+		assert_int_equal(p[44], 23);
+		assert_int_equal(p[45], 0x86);        /* Memory32Fixed, read-write */
+		assert_int_equal(p[48], 1);
+		assert_int_equal(u32(p + 49), BL_GPA_VIRTIO + i * VMMIO_SIZE);
+		assert_int_equal(u32(p + 53), VMMIO_SIZE);
+		assert_int_equal(p[57], 0x89);        /* Extended Interrupt */
+		assert_int_equal(p[60], 0x01);        /* consumer, level, active high */
+		assert_int_equal(p[61], 1);
+		assert_int_equal(u32(p + 62), BL_VIRTIO_GSI + i);
+		assert_int_equal(p[66], 0x79);        /* End Tag */
+		assert_true(p + 68 == p + 2 + len);   /* the device ends where its length says */
+		p += 2 + len;
+	}
+	assert_true(p == end);
+	free(m.host);
+}
+
 static void two_cpus(void **state) { (void)state; tables(2); }
 static void most_cpus(void **state) { (void)state; tables(254); }
 
@@ -152,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_cpus),
+		cmocka_unit_test(virtio_devices),
 		cmocka_unit_test(most_cpus),
 		cmocka_unit_test(bad),
 		cmocka_unit_test(s5_decoding),

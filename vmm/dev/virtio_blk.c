@@ -244,8 +244,17 @@ static int open_temp(struct virtio_blk *b, uint64_t size, struct nl_err *err)
 		return -ENOTDIR;
 	}
 	b->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (b->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* a file system without O_TMPFILE: a named file, unlinked at once */
+		char name[sizeof(b->path) + 32];
+
+		snprintf(name, sizeof(name), "%s/nestlab-disk.XXXXXX", dir);
+		b->fd = mkostemp(name, O_CLOEXEC);
+		if (b->fd >= 0)
+			unlink(name);
+	}
 	if (b->fd < 0) {
-		nl_seterr(err, "temporary disk in %s: %s (set TMPDIR to a directory on a file system with O_TMPFILE)",
+		nl_seterr(err, "temporary disk in %s: %s (set TMPDIR to a writable directory)",
 			  dir, strerror(errno));
 		return -errno;
 	}
