@@ -3,7 +3,8 @@
 # inside it) as L1 inside the testbed: L1's kernel log shows the boot MSRs,
 # ACPI, no TSC-deadline timer and no i8042; L1 sees the CPUs and the SVM/NPT flags nestlab gives it (NPT
 # hidden with --hide-tdp), loads kvm and kvm_amd and opens /dev/kvm, reads
-# a line typed into nestlab's stdin (COM1's input), powers off or reboots,
+# a line typed into nestlab's stdin (COM1's input), uses a virtio disk
+# (--disk), powers off or reboots,
 # and nestlab exits 0; a kernel that panics makes it exit 1.
 # usage: test_l1boot.sh NESTLAB ; exit 0 pass, 1 fail, 77 skip
 # l1init and l1feed come from the meson build directory $NESTLAB_BUILD
@@ -40,7 +41,18 @@ for m in ${amd#*:} ${amd%%:*}; do
 	cp "$kdir/modules/$m" "$w/root/modules/" || { echo "FAIL - missing module $kdir/modules/$m"; exit 1; }
 	echo "$m"
 done >"$w/root/modules.load"
+# and the virtio drivers, for the --disk boot below (virtio_blk after what
+# virtio_mmio needs; both need only virtio and virtio_ring)
+vm=$(sed -n 's/^\(virtio_mmio\.ko\):/\1:/p' "$kdir/modules.dep")
+[ -n "$vm" ] || { echo "SKIP: $kdir/modules.dep has no virtio_mmio.ko (scripts/get-kernel.sh)"; exit 77; }
+for m in ${vm#*:} ${vm%%:*} virtio_blk.ko; do
+	cp "$kdir/modules/$m" "$w/root/modules/" || { echo "FAIL - missing module $kdir/modules/$m"; exit 1; }
+	echo "$m"
+done >>"$w/root/modules.load"
 (cd "$w/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$w/initrd"
+# an 8 MiB disk whose first bytes L1 reads back
+head -c $((8 << 20)) /dev/zero >"$w/disk"
+printf 'NESTLABDISKHEAD!' | dd of="$w/disk" conv=notrunc status=none
 (cd "$w/empty" && echo . | cpio -o -H newc --quiet) >"$w/noinit"
 cp -L "$kdir/bzImage" "$w/bzImage"
 cp "$nl" "$w/nestlab"
@@ -118,6 +130,21 @@ tr -d '\r' <"$w/hidden.out" | grep -qx "L1INIT stdin=$text" && ok "L1 reads the 
 	bad "L1 stdin: $(tr -d '\r' <"$w/hidden.out" | grep -e 'L1INIT \(stdin\|ready\)' -e l1feed | tr '\n' ' ')"
 grep -q "nestlab: poweroff: guest powered off;" "$w/hidden.out" && ok "with acpi=off the halted L1 counts as powered off" ||
 	bad "acpi=off poweroff: $(grep 'nestlab:' "$w/hidden.out" | tail -1)"
+
+# A virtio disk (--disk): L1's virtio_mmio finds it in the DSDT,
+# virtio_blk makes it /dev/vda; L1 reads the file's first bytes, writes
+# and reads back (O_DIRECT) both ends; nestlab counts the requests.
+st=$(tb_nestlab "$w/disk.out" "console=ttyS0 panic=-1 quiet l1init=disk" \
+	--initrd "$rel/initrd" --cpus 1 --disk "$rel/disk")
+[ "$st" = 0 ] && ok "L1 with --disk: exit 0" || bad "L1 --disk: exit $st: $(tail -2 "$w/disk.out")"
+grep -q "L1INIT disk sectors=16384 first=NESTLABDISKHEAD! rw=ok" "$w/disk.out" &&
+	ok "L1 finds the disk as /dev/vda (16384 sectors), reads the file's head, writes and reads back both ends" ||
+	bad "L1 disk: $(grep -e 'L1INIT disk' -e virtio "$w/disk.out" | tr '\n' ' ')"
+dl=$(grep "^nestlab: disk: " "$w/disk.out")
+case "$dl" in
+"nestlab: disk: "*" reads"*", 2 writes (0 MiB), "*" flushes"*) ok "nestlab counted L1's requests: ${dl#nestlab: disk: }" ;;
+*) bad "nestlab's disk line: '$dl'" ;;
+esac
 
 # Reboot: Linux resets through the i8042 (no ACPI); nestlab ends with 0.
 st=$(tb_nestlab "$w/reboot.out" "console=ttyS0 panic=-1 quiet l1init=reboot" \

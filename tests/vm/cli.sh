@@ -52,6 +52,19 @@ if [ -e "$bz" ]; then
 	expect_usage "initrd that does not fit" run --kernel "$bz" --initrd "$tmp/big.initrd" --mem 128M
 	expect_usage "command line too long" run --kernel "$bz" --mem 256M --cmdline "$(head -c 3000 /dev/zero | tr '\0' x)"
 	expect_usage "--initrd with an ELF guest" run --kernel "$g/g_exit" --initrd "$tmp/big.initrd" --mem 16M
+	# --disk: a regular file of whole sectors, for a Linux guest; refused
+	# before KVM is asked, and a FIFO without hanging
+	mkfifo "$tmp/disk.fifo"
+	printf x >"$tmp/disk.odd"
+	head -c 4096 /dev/zero >"$tmp/disk.ok"
+	expect_usage "--disk FIFO" run --kernel "$bz" --mem 256M --disk "$tmp/disk.fifo"
+	grep -q "not a regular file" "$tmp/err" && ok "--disk FIFO named" || bad "--disk FIFO: $(cat "$tmp/err")"
+	expect_usage "--disk directory" run --kernel "$bz" --mem 256M --disk "$tmp"
+	expect_usage "--disk of 1 byte" run --kernel "$bz" --mem 256M --disk "$tmp/disk.odd"
+	grep -q "multiple of 512" "$tmp/err" && ok "--disk odd size named" || bad "--disk odd size: $(cat "$tmp/err")"
+	expect_usage "--disk missing" run --kernel "$bz" --mem 256M --disk "$tmp/disk.none"
+	expect_usage "--disk with an ELF guest" run --kernel "$g/g_exit" --mem 16M --disk "$tmp/disk.ok"
+	grep -q "no virtio driver" "$tmp/err" && ok "--disk with guest-kernel refused as such" || bad "--disk ELF: $(cat "$tmp/err")"
 else
 	echo "skip - no Debian kernel for the bzImage checks"
 fi

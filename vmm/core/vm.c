@@ -119,8 +119,7 @@ int vm_prepare(struct nl_vm *vm, const struct nl_config *cfg,
 	if ((rc = boot_load(vm, err)))
 		return rc;
 	if ((cfg->disk || cfg->disk_temp_size) && strcmp(vm->boot->kind, "linux")) {
-		nl_seterr(err, "--disk: a %s guest has no virtio driver; only a Linux guest gets a disk",
-			  vm->boot->kind);
+		nl_seterr(err, "--disk: guest-kernel (an ELF guest) has no virtio driver; only a Linux guest gets a disk");
 		return -EINVAL;
 	}
 	vm->com1 = (struct serial){ .out = stdout, .lock = &vm->lock, .irq_fd = -1 };
