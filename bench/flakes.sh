@@ -14,7 +14,11 @@
 #   PAIRS nestlab+QEMU run pairs in all (default 10), MODE L1's paging
 #   (shadow, the default, or nested), PER_BOOT pairs per testbed boot
 #   (default 5), LIMIT each run's watchdog in seconds (default 180), HOLD
-#   1 to give L1 `--l1-kvm-hold` in both arms (default 0).
+#   1 to give L1 `--l1-kvm-hold` in both arms (default 0), or alt for no
+#   QEMU arm: nestlab without the hold against nestlab with it, alternating.
+#   With TESTBED_CATCH_SHUTDOWN=1 (testbed.sh --catch-shutdown) each run
+#   that ends in a triple fault leaves L0's last KVM events, stopped at the
+#   shutdown exit, as boot-N/PAIR-VMM.l0shutdown (docs/testbed.md).
 #   Writes OUT_DIR/flakes.tsv (boot, pair, vmm, outcome, seconds),
 #   OUT_DIR/boots.tsv (boot, testbed exit status, runs it brought back),
 #   OUT_DIR/summary.txt, and each run's output under OUT_DIR/boot-N/.
@@ -29,7 +33,7 @@ for v in pairs per limit; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $v '${!v}' is not a whole number 1..9999" >&2; exit 2; }
 done
 case "$mode" in shadow | nested) ;; *) echo "bench: MODE '$mode' is not shadow or nested" >&2; exit 2 ;; esac
-case "$hold" in 0) hopt=() ;; 1) hopt=(--l1-kvm-hold) ;; *) echo "bench: HOLD '$hold' is not 0 or 1" >&2; exit 2 ;; esac
+case "$hold" in 0 | alt) hopt=() ;; 1) hopt=(--l1-kvm-hold) ;; *) echo "bench: HOLD '$hold' is not 0, 1 or alt" >&2; exit 2 ;; esac
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 [ -e "$kdir/bzImage" ] || die "no kernel in $kdir (scripts/get-kernel.sh)"
 [ -f "$build/l1-shim/l1-initramfs.cpio" ] || die "no $build/l1-shim/l1-initramfs.cpio (meson setup --reconfigure after scripts/get-kernel.sh)"
@@ -90,7 +94,7 @@ awk -F'\t' -v mode="$mode" -v hold="$hold" '
 	{ runs[$3]++; n[$3 "\t" $4]++; outc[$4] = 1 }
 	END {
 		printf "flakes: L1 %s paging%s, %d testbed boots (%d ended badly)\n", mode,
-			hold == 1 ? " with --l1-kvm-hold" : "", boots, bad
+			hold == 1 ? " with --l1-kvm-hold" : hold == "alt" ? ", nestlab without and with --l1-kvm-hold" : "", boots, bad
 		for (v in runs) {
 			printf "%-8s %4d runs:", v, runs[v]
 			for (o in outc)
@@ -99,3 +103,6 @@ awk -F'\t' -v mode="$mode" -v hold="$hold" '
 			printf "\n"
 		}
 	}' "$out/boots.tsv" "$out/flakes.tsv" | tee "$out/summary.txt"
+caught=$(find "$out" -name '*.l0shutdown' | sort)
+[ -z "$caught" ] || printf 'flakes: L0 caught %d shutdown exit(s) before KVM reset the vCPU: %s\n' \
+	"$(echo "$caught" | wc -l)" "$(echo "$caught" | tr '\n' ' ')" | tee -a "$out/summary.txt"

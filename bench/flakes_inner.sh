@@ -12,13 +12,32 @@
 #   DIR holds nestlab, l1-kernel, l1.cpio, timeout; MODE is L1's paging
 #   (shadow|nested); LIMIT each run's watchdog in seconds; CMDLINE what
 #   `nestlab nested --print-cmdline` gave for these options; HOLD 1 for
-#   --l1-kvm-hold (which CMDLINE then has too).
+#   --l1-kvm-hold (which CMDLINE then has too), or alt: no QEMU, nestlab
+#   without the hold against nestlab with it ("nestlab-hold"), alternating.
+# Under testbed.sh --catch-shutdown, L0's trace a run's triple fault
+# stopped is kept as /out/NAME.l0shutdown, and the catcher re-armed.
 d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6 hold=${7:-0}
 # shellcheck disable=SC2054 # the commas are inside each L2 spec
 l2s=(--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2)
 nl2=2
 hopt=()
 [ "$hold" = 1 ] && hopt=(--l1-kvm-hold)
+arms=(nestlab qemu)
+[ "$hold" = alt ] && arms=(nestlab nestlab-hold)
+tr=/sys/kernel/tracing
+armed=0
+if [ -r $tr/events/kvm/kvm_exit/trigger ]; then
+	while IFS= read -r l; do case "$l" in traceoff*) armed=1 ;; esac; done <$tr/events/kvm/kvm_exit/trigger
+fi
+catch_begin() { [ $armed = 1 ] || return 0; : >$tr/trace; echo 1 >$tr/tracing_on; }
+catch_end() { # name: a stopped buffer is this run's triple fault
+	local on=1
+	[ $armed = 1 ] || return 0
+	read -r on <$tr/tracing_on
+	[ "$on" = 0 ] || return 0
+	printf '%s\n' "$(<$tr/trace)" >"/out/$1.l0shutdown"
+	echo "flakes_inner: $1: a shutdown exit stopped L0's trace: /out/$1.l0shutdown"
+}
 # nestlab hides NPT from a shadow-paging L1 (docs/nested.md); so does QEMU
 cpu=host
 [ "$mode" = shadow ] && cpu=host,-npt
@@ -46,7 +65,7 @@ classify() { # vmm rc file
 		echo l1-triple-fault
 	elif [ "$panic" = 1 ]; then
 		echo l1-panic
-	elif { [ "$vmm" = nestlab ] && [ "$rc" = 3 ]; } || { [ "$vmm" = qemu ] && [ "$rc" = 124 ]; }; then
+	elif { [ "${vmm%-hold}" = nestlab ] && [ "$rc" = 3 ]; } || { [ "$vmm" = qemu ] && [ "$rc" = 124 ]; }; then
 		# L1's kernel never reached l1-shim, or L1 stopped later
 		[ "$shim" = 1 ] && echo stall || echo l1-boot-stall
 	elif [ "$vmm" = qemu ]; then
@@ -63,6 +82,15 @@ run_nestlab() { # name
 	"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem 256M \
 		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" "${hopt[@]}" \
 		--json "/out/$1.json" >"/out/$1.out" 2>&1
+}
+
+run_nestlab-hold() { # name
+	local saved=("${hopt[@]}") rc
+	hopt=(--l1-kvm-hold)
+	run_nestlab "$1"
+	rc=$?
+	hopt=("${saved[@]}")
+	return $rc
 }
 
 run_qemu() { # name
@@ -84,14 +112,16 @@ run_qemu() { # name
 # sourced (tests/scripts/test_flakes.sh tries classify): nothing runs
 (return 0 2>/dev/null) && return 0
 for ((p = first; p < first + pairs; p++)); do
-	order=(nestlab qemu)
-	[ $((p % 2)) = 1 ] && order=(qemu nestlab)
+	order=("${arms[@]}")
+	[ $((p % 2)) = 1 ] && order=("${arms[1]}" "${arms[0]}")
 	for vmm in "${order[@]}"; do
 		name=$p-$vmm
 		echo "flakes_inner: pair $p $vmm"
 		t0=$EPOCHREALTIME
+		catch_begin
 		"run_$vmm" "$name"
 		rc=$?
+		catch_end "$name"
 		t1=$EPOCHREALTIME
 		us=$((${t1/./} - ${t0/./}))
 		line=$(printf '%s\t%s\t%s\t%d.%03d' "$p" "$vmm" "$(classify "$vmm" "$rc" "/out/$name.out")" \

@@ -18,7 +18,8 @@
  * With "trace_exits=1" in the config (testbed.sh --trace-exits) it traces
  * L0's KVM through tracefs while the command runs (l1-shim/tracefs.c) and
  * writes the tables of every process that caused KVM events to
- * /out/l0-trace.json (docs/exit-tracing.md).
+ * /out/l0-trace.json (docs/exit-tracing.md). With "catch_shutdown=1" it
+ * keeps L0's last KVM events until a vCPU's triple fault (shutdown_arm).
  *
  * Static, libc and pthreads only (tests/testbed/meson.build builds it).
  */
@@ -422,6 +423,86 @@ static void trace_finish(void)
 	}
 }
 
+/* --- catching a guest's triple fault before KVM resets it --- */
+
+/* With "catch_shutdown=1" (testbed.sh --catch-shutdown) L0's KVM events go
+ * to tracefs's ring buffer, which keeps the last of them, and a trigger
+ * stops the buffer at the first shutdown exit (a vCPU's triple fault:
+ * SVM exit code 0x7f, VMX basic reason 2). KVM resets the vCPU before the
+ * VMM hears of it, so this is where the faulting vCPU's rip, its last
+ * injected exceptions and page faults survive. A command may read the
+ * buffer and re-arm it (tracing_on 1) between runs (bench/flakes_inner.sh);
+ * what is stopped at the end goes to /out/l0-shutdown.trace. */
+#define TRACEFS "/sys/kernel/tracing"
+static const char *const shutdown_events[] = {
+	"kvm_exit", "kvm_entry", "kvm_inj_exception", "kvm_page_fault", "kvm_inj_virq",
+	"kvm_nested_vmexit", "kvm_nested_vmexit_inject", "kvm_nested_vmrun",
+	"kvm_nested_vmenter", "kvm_nested_intr_vmexit", "kvm_cr", "kvm_msr",
+};
+
+static int tr_write(const char *file, const char *v)
+{
+	char path[256];
+	int fd, r = 0;
+
+	snprintf(path, sizeof path, TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static void shutdown_arm(int vmx)
+{
+	char file[128], trig[64];
+	int n = 0, r;
+
+	mount("tracefs", TRACEFS, "tracefs", 0, NULL);  /* EBUSY: already there */
+	tr_write("tracing_on", "0");
+	tr_write("trace", "");
+	tr_write("buffer_size_kb", "2048");              /* per CPU: the last ~30,000 events */
+	for (size_t i = 0; i < sizeof shutdown_events / sizeof shutdown_events[0]; i++) {
+		snprintf(file, sizeof file, "events/kvm/%s/enable", shutdown_events[i]);
+		n += tr_write(file, "1") == 0;                /* not every kernel has every one */
+	}
+	snprintf(trig, sizeof trig, "traceoff if exit_reason == %d", vmx ? 2 : 0x7f);
+	r = tr_write("events/kvm/kvm_exit/trigger", trig);
+	if (r < 0 || !n) {
+		put_info("catch_shutdown", "failed: %s", r < 0 ? strerror(-r) : "no KVM events");
+		say("shutdown catcher failed: %s", r < 0 ? strerror(-r) : "no KVM events");
+		return;
+	}
+	tr_write("tracing_on", "1");
+	put_info("catch_shutdown", "armed: %d KVM events, %s", n, trig);
+	say("shutdown catcher armed: %d KVM events, %s", n, trig);
+}
+
+static void shutdown_collect(void)
+{
+	char on[8] = "";
+	char buf[65536];
+	ssize_t r;
+	int in, out;
+
+	read_line(TRACEFS "/tracing_on", on, sizeof on);
+	put_info("shutdown_caught", "%d", !strcmp(on, "0"));
+	if (strcmp(on, "0"))
+		return;
+	in = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	out = open("/out/l0-shutdown.trace", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	while (in >= 0 && out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)r) != r)
+			break;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	say("a shutdown exit stopped L0's trace: /out/l0-shutdown.trace");
+}
+
 /* --- the command --- */
 
 static int run_command(void)
@@ -547,7 +628,7 @@ int main(void)
 {
 	char *config;
 	double t_init, t_kvm, t_cmd;
-	int status, trace_exits, hold;
+	int status, trace_exits, hold, catch_sd;
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -580,6 +661,7 @@ int main(void)
 
 	/* read before setup_l0(), whose strtok_r() cuts the config up */
 	hold = strstr(config, "\nkvm_hold=1") != NULL || !strncmp(config, "kvm_hold=1", 10);
+	catch_sd = strstr(config, "\ncatch_shutdown=1") != NULL;
 	setup_l0(config);
 	if (hold)
 		kvm_hold();
@@ -589,6 +671,8 @@ int main(void)
 	put_info("trace_exits", "%d", trace_exits);
 	if (trace_exits)
 		trace_start();
+	if (catch_sd)
+		shutdown_arm(!access("/sys/module/kvm_intel", F_OK));
 
 	say("command start at %.3f s", t_cmd = uptime());
 	status = run_command();
@@ -603,6 +687,8 @@ int main(void)
 	}
 	if (trace_exits)
 		trace_finish();
+	if (catch_sd)
+		shutdown_collect();
 	fclose(info);
 	info = NULL;
 	finish();

@@ -88,6 +88,28 @@ grep -q "offered to guests SVM" "$w/out/doctor.txt" 2>/dev/null && ok "doctor: K
 	bad "doctor: SVM not seen as offered: $(grep 'offered' "$w/out/doctor.txt" 2>/dev/null)"
 sed 's/^/     doctor | /' "$w/out/doctor.txt" 2>/dev/null | grep -E "run|nested|shadow|tracing|module"
 
+# The shutdown catcher (testbed.sh --catch-shutdown, docs/testbed.md): a
+# flat guest that triple-faults (g_triple: ud2 with an empty IDT) stops
+# L0's trace at its shutdown exit, which still has the faulting rip, the
+# ud2, although KVM reset the vCPU before nestlab heard of it.
+ud2=$(objdump -d "$in/g_triple" 2>/dev/null | sed -n 's/^ *\([0-9a-f]*\):.*ud2.*/\1/p' | head -1)
+mkdir -p "$w/sd"
+tb_try 2 "$w/sd.log" --quiet --mem 1G --timeout 120 --catch-shutdown --files "$rel/in" --out "$w/sd" -- \
+	"$d/nestlab" run --kernel "$d/g_triple" --mem 16M --timeout 30
+st=$?
+check "catcher: the triple-faulting guest's exit status" 1 "$st"
+check "catcher: testbed.info says a shutdown stopped the trace" 1 \
+	"$(sed -n 's/^shutdown_caught=//p' "$w/sd/testbed.info" 2>/dev/null)"
+sd=$(grep -m1 "kvm_exit: .*reason shutdown" "$w/sd/l0-shutdown.trace" 2>/dev/null)
+if [ -n "$ud2" ] && [[ $sd == *"rip 0x$ud2 "* ]]; then
+	ok "catcher: L0's last kvm_exit is the shutdown at the guest's ud2 (rip 0x$ud2)"
+else
+	bad "catcher: no shutdown exit at the ud2 (0x${ud2:-?}) in L0's trace: '${sd:-none}'"
+fi
+grep -q "kvm_inj_exception" "$w/sd/l0-shutdown.trace" 2>/dev/null &&
+	ok "catcher: the exceptions KVM injected on the way are in the trace" ||
+	echo "note - catcher: no kvm_inj_exception before the shutdown"
+
 for s in $suites; do
 	log=$w/out/$s.log rc=$(cat "$w/out/$s.rc" 2>/dev/null)
 	if [ -f "$log" ]; then

@@ -24,6 +24,11 @@
 #   --kvm-hold         /init holds a VM with one vCPU from before COMMAND to the end,
 #                      so L0's KVM flips its static keys once (docs/testbed.md);
 #                      also TESTBED_KVM_HOLD=1
+#   --catch-shutdown   keep L0's last KVM events (tracefs's ring buffer) and stop
+#                      them at the first shutdown exit (a vCPU's triple fault),
+#                      before KVM resets the vCPU: /out/l0-shutdown.trace, and
+#                      testbed.info shutdown_caught=1 (docs/testbed.md); also
+#                      TESTBED_CATCH_SHUTDOWN=1
 #   --trace-exits      trace L0's KVM while COMMAND runs (tracefs, l1-shim/tracefs.c)
 #                      and write /out/l0-trace.json: exits by reason with counts
 #                      and handling time, nested events, per process (find
@@ -64,6 +69,7 @@ prog=testbed
 
 npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0 bld=""
 hold=${TESTBED_KVM_HOLD:-0}
+catch=${TESTBED_CATCH_SHUTDOWN:-0}
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "$prog: $*" >&2; exit 125; }
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--out) need "$@"; outdir=$2; shift 2 ;;
 	--trace-exits) trace=1; shift ;;
 	--kvm-hold) hold=1; shift ;;
+	--catch-shutdown) catch=1; shift ;;
 	--kernel-dir) need "$@"; kdir=$2; shift 2 ;;
 	--build) need "$@"; bld=$2; shift 2 ;;
 	--boot) need "$@"; boot=$2; shift 2 ;;
@@ -99,6 +106,7 @@ case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2;
 stall=${TESTBED_STALL:-60}
 case "$stall" in '' | *[!0-9]* | 0) echo "$prog: TESTBED_STALL must be whole seconds above 0, not '$stall'" >&2; exit 2 ;; esac
 case "$hold" in 0 | 1) ;; *) echo "$prog: TESTBED_KVM_HOLD must be 0 or 1, not '$hold'" >&2; exit 2 ;; esac
+case "$catch" in 0 | 1) ;; *) echo "$prog: TESTBED_CATCH_SHUTDOWN must be 0 or 1, not '$catch'" >&2; exit 2 ;; esac
 
 # --- what the testbed needs ---
 qemu=${QEMU:-qemu-system-x86_64}
@@ -190,6 +198,7 @@ done
 	echo "verbose=$verbose"
 	echo "trace_exits=$trace"
 	echo "kvm_hold=$hold"
+	echo "catch_shutdown=$catch"
 	# the command's own deadline, inside, so that its output still comes back
 	echo "cmd_timeout=$((tmo > 40 ? tmo - 20 : tmo / 2))"
 } >"$st/testbed/config"
