@@ -2,11 +2,15 @@
 # Installs what nestlab needs to build, test and plot, from Debian's
 # packages. Idempotent; does nothing when everything is present.
 set -eu
-# The last line is the testbed's (tests/testbed): QEMU as a stand-in for
-# nested-capable hardware, cpio for initramfs images, xz for kernel modules.
+# The last two lines are the testbeds' (tests/testbed): QEMU as a stand-in
+# for nested-capable AMD hardware, cpio for initramfs images, xz for kernel
+# modules; bochs for Intel hardware (bochs-term: the light way to meet its
+# need of a display library), booted from a CD that isolinux and
+# xorriso make (docs/testbed.md, the Intel testbed).
 pkgs="build-essential meson ninja-build pkg-config libelf-dev linux-libc-dev
       libcmocka-dev jq gnuplot-nox
-      qemu-system-x86 cpio xz-utils"
+      qemu-system-x86 cpio xz-utils
+      bochs bochs-term bochsbios vgabios isolinux syslinux-common xorriso"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -306,7 +306,16 @@ static void module_loaded(void *ctx, const char *file, const char *params)
 
 /* kvm-amd with nested=1 and the requested npt, after what it needs, in
  * lib/modload.c's order (the one l1-shim loads L1's modules in). */
-static void load_kvm(const char *npt_req)
+/* The vendor's KVM module, its paging parameter and the CPU flags that go
+ * with them: kvm-amd npt= on an AMD testbed (QEMU), kvm-intel ept= on an
+ * Intel one (bochs), as /testbed/config's vendor= says. */
+struct vendor {
+	const char *name, *module, *sysfs, *tdp, *virt_flag, *tdp_flag;
+};
+static const struct vendor amd = { "amd", MODDEP_KVM_AMD, "kvm_amd", "npt", "svm", "npt" };
+static const struct vendor intel = { "intel", MODDEP_KVM_INTEL, "kvm_intel", "ept", "vmx", "ept" };
+
+static void load_kvm(const struct vendor *v, const char *tdp_req)
 {
 	char params[64], msg[512];
 	double t0 = uptime();
@@ -314,22 +323,34 @@ static void load_kvm(const char *npt_req)
 		.dir = "/testbed/modules", .loaded = module_loaded, .ctx = &t0,
 	};
 
-	snprintf(params, sizeof params, "nested=1%s%s", npt_req ? " npt=" : "",
-		 npt_req ? npt_req : "");
-	if (modload(&ml, MODDEP_KVM_AMD, params, msg, sizeof msg) < 0)
+	snprintf(params, sizeof params, "nested=1%s%s%s", tdp_req ? " " : "",
+		 tdp_req ? v->tdp : "", tdp_req ? "=" : "");
+	if (tdp_req)
+		snprintf(params + strlen(params), sizeof params - strlen(params), "%s", tdp_req);
+	if (modload(&ml, v->module, params, msg, sizeof msg) < 0)
 		l0_error("%s", msg);
+}
+
+static const char *yn01(const char *b)
+{
+	return !strcmp(b, "Y") || !strcmp(b, "1") ? "1" : !strcmp(b, "N") || !strcmp(b, "0") ? "0" : b;
 }
 
 static void setup_l0(char *config)
 {
-	char buf[256], *flags, *cpuinfo, *line, *save = NULL;
-	const char *npt_req = NULL;
+	char buf[256], key[64], *flags, *cpuinfo, *line, *save = NULL;
+	const char *tdp_req = NULL;
+	const struct vendor *v = &amd;
 	int kvm, api;
 
-	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(config, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "npt=", 4))
-			npt_req = line + 4;
-	load_kvm(npt_req);
+			tdp_req = line + 4;
+		else if (!strcmp(line, "vendor=intel"))
+			v = &intel;
+	}
+	put_info("vendor", "%s", v->name);
+	load_kvm(v, tdp_req);
 
 	cpuinfo = slurp("/proc/cpuinfo", NULL);
 	flags = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;
@@ -338,21 +359,25 @@ static void setup_l0(char *config)
 	put_info("cpu_svm", "%d", flags ? has_flag(flags, "svm") : 0);
 	put_info("cpu_npt", "%d", flags ? has_flag(flags, "npt") : 0);
 	put_info("cpu_vmx", "%d", flags ? has_flag(flags, "vmx") : 0);
-	if (!flags || !has_flag(flags, "svm"))
-		l0_error("the CPU reports no svm flag in /proc/cpuinfo");
-	if (npt_req && !strcmp(npt_req, "1") && !has_flag(flags, "npt"))
-		l0_error("npt=1 requested but the CPU reports no npt flag");
+	put_info("cpu_ept", "%d", flags ? has_flag(flags, "ept") : 0);
+	if (!flags || !has_flag(flags, v->virt_flag))
+		l0_error("the CPU reports no %s flag in /proc/cpuinfo", v->virt_flag);
+	if (tdp_req && !strcmp(tdp_req, "1") && !has_flag(flags, v->tdp_flag))
+		l0_error("%s=1 requested but the CPU reports no %s flag", v->tdp, v->tdp_flag);
 	free(cpuinfo);
 
-	read_line("/sys/module/kvm_amd/parameters/nested", buf, sizeof buf);
-	put_info("kvm_amd_nested", "%s", buf);
+	snprintf(key, sizeof key, "/sys/module/%s/parameters/nested", v->sysfs);
+	read_line(key, buf, sizeof buf);
+	snprintf(key, sizeof key, "%s_nested", v->sysfs);
+	put_info(key, "%s", buf);
 	if (strcmp(buf, "1") && strcmp(buf, "Y"))
-		l0_error("kvm_amd parameter nested reads '%s', not 1", buf);
-	read_line("/sys/module/kvm_amd/parameters/npt", buf, sizeof buf);
-	put_info("kvm_amd_npt", "%s", !strcmp(buf, "Y") || !strcmp(buf, "1") ? "1" :
-		 !strcmp(buf, "N") || !strcmp(buf, "0") ? "0" : buf);
-	if (npt_req && strcmp(npt_req, !strcmp(buf, "Y") || !strcmp(buf, "1") ? "1" : "0"))
-		l0_error("kvm_amd parameter npt reads '%s', requested %s", buf, npt_req);
+		l0_error("%s parameter nested reads '%s', not 1", v->sysfs, buf);
+	snprintf(key, sizeof key, "/sys/module/%s/parameters/%s", v->sysfs, v->tdp);
+	read_line(key, buf, sizeof buf);
+	snprintf(key, sizeof key, "%s_%s", v->sysfs, v->tdp);
+	put_info(key, "%s", yn01(buf));
+	if (tdp_req && strcmp(tdp_req, yn01(buf)))
+		l0_error("%s parameter %s reads '%s', requested %s", v->sysfs, v->tdp, buf, tdp_req);
 
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)

@@ -77,7 +77,8 @@ tb_flake_extra() {
 	echo "L1 sent no document (its outcome: $(jq -r '.l0_view.outcome // "none"' "$f" 2>/dev/null);" \
 		"nestlab's last line: $(tail -1 "$w/out/linux-nested.out" 2>/dev/null))"
 }
-tb_try 3 "$w/testbed.log" --quiet --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
+# --kvm-hold: as testbed-nested (test_nested.sh says why)
+tb_try 3 "$w/testbed.log" --quiet --kvm-hold --mem 3G --timeout 1500 --files "$rel/in /bin/bash" \
 	--out "$w/out" -- /bin/bash "$rel/in/nested_runs.sh" "/work/$rel/in" linux-nested
 st=$?
 [ "$st" = 77 ] && { cat "$w/testbed.log"; echo "SKIP: the testbed cannot run here"; exit 77; }

@@ -167,6 +167,17 @@ TESTBED_STALL=x "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 check "TESTBED_STALL=x: exit status" 2 "$?"
 TESTBED_KVM_HOLD=yes "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
 check "TESTBED_KVM_HOLD=yes: exit status" 2 "$?"
+TESTBED_CATCH_SHUTDOWN=2 "$tb" -q -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "TESTBED_CATCH_SHUTDOWN=2: exit status" 2 "$?"
+"$tb" -q --cpu arm -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "--cpu arm: exit status" 2 "$?"
+grep -q "amd or intel" "$tmp/e" && ok "--cpu arm: says amd or intel" || bad "--cpu arm: $(cat "$tmp/e")"
+"$tb" -q --cpu intel --cpus 2 -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+rc=$?
+# 77 where bochs is missing, else the one-CPU refusal
+[ "$rc" = 2 ] || [ "$rc" = 77 ] && ok "--cpu intel --cpus 2: exit $rc" || bad "--cpu intel --cpus 2: exit $rc: $(cat "$tmp/e")"
+BOCHS=/nonexistent/bochs "$tb" -q --cpu intel -- kvmcheck >"$tmp/o" 2>"$tmp/e"
+check "--cpu intel without bochs: exit status (skip)" 77 "$?"
 
 # no kernel: skip, without booting
 "$tb" --kernel-dir "$tmp/none" -- kvmcheck >"$tmp/o" 2>"$tmp/e"

@@ -10,7 +10,10 @@
 # nestlab never uses QEMU.
 #
 # options:
+#   --cpu amd|intel    the emulated host: amd (QEMU TCG, -cpu max: SVM, the default) or
+#                      intel (bochs, a Core i7 Haswell: VMX with EPT); also TESTBED_CPU
 #   --npt 0|1          L0's paging mode: kvm_amd npt=0 (shadow) or 1 (NPT) (default 1)
+#   --ept 0|1          the same for --cpu intel: kvm_intel ept=0 or 1
 #   --mem SIZE         testbed memory, QEMU syntax (default 2G)
 #   --cpus N           testbed CPUs (default 2)
 #   --timeout SEC      stop QEMU after SEC seconds (default 600); exit 124. The
@@ -67,8 +70,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 prog=testbed
 
-npt=1 mem=2G cpus=2 tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0 bld=""
+npt=1 mem="" cpus="" tmo=600 boot=auto files="" outdir="" verbose=0 quiet=0 keep=0 trace=0 bld=""
 hold=${TESTBED_KVM_HOLD:-0}
+vendor=${TESTBED_CPU:-amd}
 catch=${TESTBED_CATCH_SHUTDOWN:-0}
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
@@ -78,7 +82,8 @@ need() { [ $# -ge 2 ] || { echo "$prog: $1 needs a value" >&2; exit 2; }; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--npt) need "$@"; npt=$2; shift 2 ;;
+	--npt | --ept) need "$@"; npt=$2; shift 2 ;;
+	--cpu) need "$@"; vendor=$2; shift 2 ;;
 	--mem) need "$@"; mem=$2; shift 2 ;;
 	--cpus) need "$@"; cpus=$2; shift 2 ;;
 	--timeout) need "$@"; tmo=$2; shift 2 ;;
@@ -99,7 +104,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || { echo "$prog: no command (usage: $0 [options] -- COMMAND [ARGS...])" >&2; exit 2; }
-case "$npt" in 0 | 1) ;; *) echo "$prog: --npt must be 0 or 1" >&2; exit 2 ;; esac
+case "$npt" in 0 | 1) ;; *) echo "$prog: --npt/--ept must be 0 or 1" >&2; exit 2 ;; esac
+case "$vendor" in amd | intel) ;; *) echo "$prog: --cpu (TESTBED_CPU) must be amd or intel, not '$vendor'" >&2; exit 2 ;; esac
+# an emulated Intel host is bochs: one CPU and 1 GiB are what a test needs,
+# and each costs it (docs/testbed.md, the Intel testbed)
+[ -n "$mem" ] || { [ "$vendor" = intel ] && mem=1G || mem=2G; }
+[ -n "$cpus" ] || { [ "$vendor" = intel ] && cpus=1 || cpus=2; }
 case "$boot" in pvh | bzimage | auto) ;; *) echo "$prog: --boot must be pvh, bzimage or auto" >&2; exit 2 ;; esac
 case "$cpus" in '' | *[!0-9]*) echo "$prog: --cpus must be a number" >&2; exit 2 ;; esac
 case "$tmo" in '' | *[!0-9]*) echo "$prog: --timeout must be whole seconds" >&2; exit 2 ;; esac
@@ -110,8 +120,22 @@ case "$catch" in 0 | 1) ;; *) echo "$prog: TESTBED_CATCH_SHUTDOWN must be 0 or 1
 
 # --- what the testbed needs ---
 qemu=${QEMU:-qemu-system-x86_64}
-command -v "$qemu" >/dev/null ||
-	skip "no $qemu (Debian package qemu-system-x86)"
+bochs=${BOCHS:-bochs}
+bxshare=${BXSHARE:-/usr/share/bochs}
+if [ "$vendor" = amd ]; then
+	command -v "$qemu" >/dev/null ||
+		skip "no $qemu (Debian package qemu-system-x86)"
+else
+	command -v "$bochs" >/dev/null || skip "no $bochs (Debian package bochs)"
+	[ -f "$bxshare/BIOS-bochs-latest" ] && [ -f "$bxshare/VGABIOS-lgpl-latest" ] ||
+		skip "no bochs BIOS in $bxshare (Debian packages bochsbios, vgabios)"
+	[ -f /usr/lib/ISOLINUX/isolinux.bin ] && [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] ||
+		skip "no isolinux to boot bochs from a CD (Debian packages isolinux, syslinux-common)"
+	command -v xorriso >/dev/null || skip "no xorriso to make the CD (Debian package xorriso)"
+	case "$mem" in *[Gg]) mib=$((${mem%[Gg]} * 1024)) ;; *[Mm]) mib=${mem%[Mm]} ;; *) mib=$mem ;; esac
+	[[ $mib =~ ^[0-9]+$ ]] && [ "$mib" -ge 256 ] || { echo "$prog: --mem '$mem': 256M or more, as NNNM or NG" >&2; exit 2; }
+	[ "$cpus" = 1 ] || { echo "$prog: --cpu intel: bochs runs one CPU here (--cpus 1)" >&2; exit 2; }
+fi
 for t in cpio timeout; do
 	command -v $t >/dev/null || skip "no $t (Debian packages cpio, coreutils)"
 done
@@ -146,6 +170,8 @@ vmlinux_of() { # bzImage -> cached vmlinux path on stdout, or nothing
 	echo "$out"
 }
 kernel=$kdir/bzImage
+# bochs has no -kernel: it boots the bzImage from a CD (isolinux)
+[ "$vendor" = intel ] && boot=bzimage
 if [ "$boot" != bzimage ]; then
 	v=$(vmlinux_of "$kdir/bzImage")
 	if [ -n "$v" ]; then
@@ -185,16 +211,17 @@ ln -s usr/bin "$st/bin"
 cp "$bld/tests/testbed/init" "$st/init"
 cp "$bld/tests/testbed/kvmcheck" "$st/testbed/kvmcheck"
 
-# kvm_amd and what it needs, with modules.dep: /init loads them in the order
-# lib/modload.c gives (the one l1-shim uses; lib/moddep.h says why)
-amd=$(sed -n 's/^\(kvm[-_]amd\.ko\):/\1:/p' "$kdir/modules.dep")
-[ -n "$amd" ] || skip "$kdir/modules.dep has no kvm-amd.ko (run scripts/get-kernel.sh)"
+# kvm_amd (kvm_intel) and what it needs, with modules.dep: /init loads them
+# in the order lib/modload.c gives (the one l1-shim uses; lib/moddep.h says why)
+amd=$(sed -n "s/^\(kvm[-_]$vendor\.ko\):/\1:/p" "$kdir/modules.dep")
+[ -n "$amd" ] || skip "$kdir/modules.dep has no kvm-$vendor.ko (run scripts/get-kernel.sh)"
 cp "$kdir/modules.dep" "$st/testbed/modules/" || die "cannot copy $kdir/modules.dep"
 for m in ${amd#*:} ${amd%%:*}; do
 	cp "$kdir/modules/$m" "$st/testbed/modules/" || die "missing module $kdir/modules/$m"
 done
 {
 	echo "npt=$npt"
+	echo "vendor=$vendor"
 	echo "verbose=$verbose"
 	echo "trace_exits=$trace"
 	echo "kvm_hold=$hold"
@@ -244,20 +271,75 @@ stamp() { # console lines, prefixed with seconds since QEMU start
 		[ "$verbose" = 1 ] && printf '[%8s] %s\n' "$t" "$line" >&2
 	done
 }
-{
-	timeout --foreground -k 10 "$tmo" "$qemu" \
-		-accel tcg -cpu max -m "$mem" -smp "$cpus" \
-		-nodefaults -nographic -no-reboot \
-		-d cpu_reset -D "$work/qemu-reset.log" \
-		-kernel "$kernel" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 ${TESTBED_APPEND:-quiet} panic=-1" \
-		-serial mon:stdio -serial "file:$work/results.cpio" \
-		</dev/null 2>&1 &
-	echo $! >"$work/qemu.pid"
-	wait $!
-	echo $? >"$work/qemu.rc"
-} | stamp >"$work/console.log" &
-qpipe=$!
+append="console=ttyS0 ${TESTBED_APPEND:-quiet} panic=-1"
+# The Intel host: bochs boots the bzImage and the initramfs from a CD
+# through isolinux, COM1 to a file that tail(1) follows into the same
+# console log, COM2 to the results file, as QEMU's; its built-in debugger
+# (Debian builds it in) is told to continue at once; a triple fault of
+# the emulated machine ends it (reset_on_triple_fault=0) with a panic
+# line in its log.
+bochs_prepare() {
+	local iso=$work/iso
+	mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+	cp -L "$kernel" "$iso/vmlinuz"
+	mv "$work/initrd.cpio" "$iso/initrd"
+	printf 'default linux\nprompt 0\ntimeout 0\nlabel linux\n  kernel /vmlinuz\n  append initrd=/initrd %s\n' \
+		"$append" >"$iso/isolinux/isolinux.cfg"
+	xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>"$work/xorriso.err" ||
+		die "xorriso failed: $(tail -1 "$work/xorriso.err")"
+	rm -rf "$iso"
+	cat >"$work/bochsrc" <<-EOF
+	megs: $mib
+	cpu: model=corei7_haswell_4770, count=1, ips=${TESTBED_BOCHS_IPS:-50000000}, reset_on_triple_fault=0
+	romimage: file=$bxshare/BIOS-bochs-latest
+	vgaromimage: file=$bxshare/VGABIOS-lgpl-latest
+	ata0-master: type=cdrom, path=$work/boot.iso, status=inserted
+	boot: cdrom
+	com1: enabled=1, mode=file, dev=$work/com1.txt
+	com2: enabled=1, mode=file, dev=$work/results.cpio
+	display_library: rfb, options="timeout=0"
+	log: $work/bochs.log
+	panic: action=fatal
+	error: action=report
+	info: action=ignore
+	debug: action=ignore
+	clock: sync=none, time0=local
+	EOF
+	echo c >"$work/bochs.rc"
+	: >"$work/com1.txt"
+}
+if [ "$vendor" = amd ]; then
+	{
+		timeout --foreground -k 10 "$tmo" "$qemu" \
+			-accel tcg -cpu max -m "$mem" -smp "$cpus" \
+			-nodefaults -nographic -no-reboot \
+			-d cpu_reset -D "$work/qemu-reset.log" \
+			-kernel "$kernel" -initrd "$work/initrd.cpio" \
+			-append "$append" \
+			-serial mon:stdio -serial "file:$work/results.cpio" \
+			</dev/null 2>&1 &
+		echo $! >"$work/qemu.pid"
+		wait $!
+		echo $? >"$work/qemu.rc"
+	} | stamp >"$work/console.log" &
+	qpipe=$!
+else
+	bochs_prepare
+	{
+		# without MALLOC_PERTURB_ (meson test sets it): bochs 2.7 reads a
+		# buffer it never filled and glibc's fortify check aborts it
+		timeout --foreground -k 10 "$tmo" env -u MALLOC_PERTURB_ "$bochs" -q -f "$work/bochsrc" -rc "$work/bochs.rc" \
+			</dev/null >"$work/bochs.out" 2>&1 &
+		bpid=$!
+		echo $bpid >"$work/qemu.pid"
+		tail -n +1 -F --pid="$bpid" "$work/com1.txt" 2>/dev/null | stamp >"$work/console.log"
+		wait $bpid
+		echo $? >"$work/qemu.rc"
+	} &
+	qpipe=$!
+fi
 # The freeze watchdog: between "command start" and "command done" /init
 # writes a heartbeat every 5 s (init.c, HEARTBEAT_S), so no new heartbeat
 # for $stall s is a machine that stopped, not a command that is busy. The
@@ -293,6 +375,33 @@ wait "$wdpid" 2>/dev/null
 wdpid=""
 t_total=$(since)
 qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
+
+# Where each emulated CPU stood when L0's kernel triple-faulted: QEMU logs
+# every CPU's state under -d cpu_reset as it resets them, after the line
+# "Triple fault". A vmlinux boot (PVH) runs at the kernel's link address,
+# so with get-kernel.sh's cached kallsyms (scripts/ksym.sh) the RIPs
+# name their functions.
+tf_state() {
+	local l cpu="" rip rsp cr2 sym addrs=()
+	while IFS= read -r l; do
+		case "$l" in
+		"CPU Reset (CPU "*) cpu=${l#CPU Reset (CPU }; cpu=${cpu%)} ;;
+		RIP=*) rip=${l#RIP=}; rip=${rip%% *} ;;
+		*RSP=*) rsp=${l##*RSP=}; rsp=${rsp%% *} ;;
+		CR0=*) cr2=${l#*CR2=}; cr2=${cr2%% *}
+			sym=""
+			[ -s "$kdir/kallsyms" ] && [ "$kernel" != "$kdir/bzImage" ] &&
+				sym=$(bash "$tree/scripts/ksym.sh" --kallsyms "$kdir/kallsyms" "0x$rip" 2>/dev/null | cut -d' ' -f2)
+			echo "$prog: CPU $cpu at the triple fault: RIP 0x$rip${sym:+ ($sym)} RSP 0x$rsp CR2 0x$cr2"
+			addrs+=("$rip") ;;
+		esac
+	done < <(sed -n '/^Triple fault/,$p' "$work/qemu-reset.log" 2>/dev/null)
+	if [ "$vendor" = intel ]; then
+		grep -m1 'exception with no resolution' "$work/bochs.log" | sed "s/^/$prog: bochs: /"
+	elif [ ${#addrs[@]} = 0 ]; then
+		echo "$prog: (QEMU logged no CPU state after the triple fault)"
+	fi
+}
 
 tail_console() {
 	echo "$prog: last console lines (all of them: --keep, then $work/console.log):" >&2
@@ -332,8 +441,10 @@ fi
 # logs it under -d cpu_reset; a triple fault inside an SVM guest (an L1)
 # is a shutdown intercept instead and does not appear there, so the line
 # means L0's kernel itself faulted: the emulator's flake, tried again.
-if [ ! -f "$res/testbed/status" ] && grep -q '^Triple fault' "$work/qemu-reset.log" 2>/dev/null; then
+if [ ! -f "$res/testbed/status" ] && { grep -q '^Triple fault' "$work/qemu-reset.log" 2>/dev/null ||
+	grep -q 'exception with no resolution' "$work/bochs.log" 2>/dev/null; }; then
 	echo "$prog: the testbed's emulated machine triple-faulted and reset (QEMU exit status $qrc)" >&2
+	tf_state >&2
 	tail_console
 	exit 123
 fi
@@ -368,7 +479,7 @@ t_cmd1=$(at 'testbed: command done at')
 	echo "host_t_command_done=$t_cmd1"
 	echo "host_t_total=$t_total"
 	echo "status=$status"
-	echo "emulated=qemu-tcg"
+	echo "emulated=$([ "$vendor" = intel ] && echo "bochs corei7_haswell_4770" || echo qemu-tcg)"
 } >"$work/testbed.info"
 
 case "$status" in
@@ -393,7 +504,12 @@ fi
 if [ "$quiet" = 0 ]; then
 	kern=$(sed -n 's/^kernel=//p' "$res/testbed/info")
 	tc=$(sed -n 's/^t_command=//p' "$res/testbed/info")
-	echo "$prog: npt=$npt, $kern ($boot), -m $mem -smp $cpus (QEMU TCG: emulation, not hardware):" \
+	if [ "$vendor" = intel ]; then
+		machine="ept=$npt, $kern (bzimage from a CD), $mib MiB, 1 CPU (bochs, Core i7-4770: emulation, not hardware)"
+	else
+		machine="npt=$npt, $kern ($boot), -m $mem -smp $cpus (QEMU TCG: emulation, not hardware)"
+	fi
+	echo "$prog: $machine:" \
 		"/init at ${t_init:-?} s, /dev/kvm ready at ${t_kvm:-?} s, command ${tc:-?} s," \
 		"total ${t_total} s; status $status" >&2
 fi
