@@ -35,6 +35,7 @@ int sys_disk_swap(uint64_t size, char *msg, size_t n);
 struct sys_cpu {
 	char vendor[13];
 	bool amd, intel, svm, vmx, npt, hypervisor;
+	bool ept;                 /* the kernel's "ept" flag: VMX's capability MSRs offer EPT */
 	unsigned int cpus;
 };
 void sys_cpu(struct sys_cpu *c);

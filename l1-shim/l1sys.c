@@ -180,6 +180,33 @@ int sys_disk_swap(uint64_t size, char *msg, size_t n)
 	return swap_on("/dev/vda", size, msg, n);
 }
 
+/* One word of /proc/cpuinfo's first "flags" line. */
+static bool cpuinfo_flag(const char *flag)
+{
+	static char buf[16384];
+	char *p, *end;
+	size_t n = strlen(flag);
+	int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return false;
+	buf[r] = 0;
+	if (!(p = strstr(buf, "\nflags")) || !(p = strchr(p, ':')))
+		return false;
+	end = strchr(p, '\n');
+	if (end)
+		*end = 0;
+	for (p = strstr(p, flag); p; p = strstr(p + 1, flag))
+		if (p[-1] == ' ' && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 void sys_cpu(struct sys_cpu *c)
 {
 	unsigned int a, b, cx, d;
@@ -199,6 +226,10 @@ void sys_cpu(struct sys_cpu *c)
 	if (c->svm && __get_cpuid(0x8000000a, &a, &b, &cx, &d))
 		c->npt = d & 1;
 	c->cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* EPT is no CPUID bit: the kernel reads VMX's capability MSRs (which
+	 * nestlab filters for a shadow-paging L1) and says "ept" in flags. */
+	if (c->vmx)
+		c->ept = cpuinfo_flag("ept");
 }
 
 bool sys_oom_killed(pid_t pid)

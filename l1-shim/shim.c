@@ -339,6 +339,7 @@ static char *document(struct shim *s, size_t *len)
 	json_bool(&j, "svm", s->cpu.svm);
 	json_bool(&j, "vmx", s->cpu.vmx);
 	json_bool(&j, "npt", s->cpu.npt);
+	json_bool(&j, "ept", s->cpu.ept);
 	json_bool(&j, "hypervisor", s->cpu.hypervisor);
 	json_end_obj(&j);
 	json_obj(&j, "kvm");
