@@ -58,10 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 1: {
 			uint64_t gpa = (op & 3) ? arg : LOW + (arg & 0xffff);
-			const struct nl_rec *r = mem_gpa(&mem, gpa, sizeof(*r) + sizeof(last));
+			struct nl_rec hdr;
+			/* the guest's address may be anything: copied, not cast */
+			const uint8_t *r = mem_gpa(&mem, gpa, sizeof(hdr) + sizeof(last));
 
-			if (r && r->type == NL_REC_FREE)
-				memcpy(&last, r + 1, sizeof(last));
+			if (r) {
+				memcpy(&hdr, r, sizeof(hdr));
+				if (hdr.type == NL_REC_FREE)
+					memcpy(&last, r + sizeof(hdr), sizeof(last));
+			}
 			channel_record(&ch, op >> 4, gpa);
 			FUZZ_CHECK(ch.records + ch.bad_records > before,
 				   "a record call counted as neither a record nor a bad one");
