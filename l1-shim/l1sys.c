@@ -21,6 +21,7 @@
 #include "l1shim.h"
 #include "moddep.h"
 #include "modload.h"
+#include "procstat.h"
 
 uint64_t sys_now_ns(void)
 {
@@ -180,33 +181,6 @@ int sys_disk_swap(uint64_t size, char *msg, size_t n)
 	return swap_on("/dev/vda", size, msg, n);
 }
 
-/* One word of /proc/cpuinfo's first "flags" line. */
-static bool cpuinfo_flag(const char *flag)
-{
-	static char buf[16384];
-	char *p, *end;
-	size_t n = strlen(flag);
-	int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return false;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return false;
-	buf[r] = 0;
-	if (!(p = strstr(buf, "\nflags")) || !(p = strchr(p, ':')))
-		return false;
-	end = strchr(p, '\n');
-	if (end)
-		*end = 0;
-	for (p = strstr(p, flag); p; p = strstr(p + 1, flag))
-		if (p[-1] == ' ' && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
 void sys_cpu(struct sys_cpu *c)
 {
 	unsigned int a, b, cx, d;
@@ -229,7 +203,7 @@ void sys_cpu(struct sys_cpu *c)
 	/* EPT is no CPUID bit: the kernel reads VMX's capability MSRs (which
 	 * nestlab filters for a shadow-paging L1) and says "ept" in flags. */
 	if (c->vmx)
-		c->ept = cpuinfo_flag("ept");
+		c->ept = procstat_cpu_flag("ept");
 }
 
 bool sys_oom_killed(pid_t pid)

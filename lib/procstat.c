@@ -88,3 +88,34 @@ int procstat_thp_mode(const char *line, char *out, size_t n)
 	out[b - a - 1] = 0;
 	return 0;
 }
+
+bool procstat_has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (!n)
+		return false;
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == 0 || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+bool procstat_cpu_flag(const char *flag)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			const char *c = strchr(line, ':');
+
+			found = c && procstat_has_word(c + 1, flag);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}

@@ -8,6 +8,7 @@
 #ifndef NESTLAB_LIB_PROCSTAT_H
 #define NESTLAB_LIB_PROCSTAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,11 @@ void procstat_meminfo_json(struct json *j, const char *key);
  * ("always [madvise] never" -> "madvise"); -1 when there is none or it
  * does not fit in n. */
 int procstat_thp_mode(const char *line, char *out, size_t n);
+
+/* Whether word is one of the space-separated words of list (a
+ * /proc/cpuinfo "flags" line: "ept" is not "ept_ad"). */
+bool procstat_has_word(const char *list, const char *word);
+/* Whether /proc/cpuinfo's first "flags" line has flag. */
+bool procstat_cpu_flag(const char *flag);
 
 #endif

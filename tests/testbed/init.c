@@ -51,6 +51,7 @@
 #include "modload.h"   /* modules in dependency order (lib/modload.c) */
 #include "ktrace.h"
 #include "tracefs.h"
+#include "procstat.h"   /* the flag words (lib/procstat.c) */
 #include "kvmhold.h"   /* the VM held for the boot (l1-shim/kvmhold.c) */
 
 #define RUN "/tmp/.testbed"
@@ -286,14 +287,6 @@ static void __attribute__((noreturn, format(printf, 1, 2))) l0_error(const char 
 
 /* --- L0: modules, /dev/kvm, CPU flags --- */
 
-static int has_flag(const char *flags, const char *flag)
-{
-	size_t n = strlen(flag);
-	for (const char *p = flags; (p = strstr(p, flag)); p += n)
-		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0 || p[n] == '\n'))
-			return 1;
-	return 0;
-}
 
 /* The module loader's report, one console line per module. */
 static void module_loaded(void *ctx, const char *file, const char *params)
@@ -323,10 +316,10 @@ static void load_kvm(const struct vendor *v, const char *tdp_req)
 		.dir = "/testbed/modules", .loaded = module_loaded, .ctx = &t0,
 	};
 
-	snprintf(params, sizeof params, "nested=1%s%s%s", tdp_req ? " " : "",
-		 tdp_req ? v->tdp : "", tdp_req ? "=" : "");
 	if (tdp_req)
-		snprintf(params + strlen(params), sizeof params - strlen(params), "%s", tdp_req);
+		snprintf(params, sizeof params, "nested=1 %s=%s", v->tdp, tdp_req);
+	else
+		snprintf(params, sizeof params, "nested=1");
 	if (modload(&ml, v->module, params, msg, sizeof msg) < 0)
 		l0_error("%s", msg);
 }
@@ -356,13 +349,13 @@ static void setup_l0(char *config)
 	flags = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;
 	if (flags)
 		flags[strcspn(flags + 1, "\n") + 1] = 0;
-	put_info("cpu_svm", "%d", flags ? has_flag(flags, "svm") : 0);
-	put_info("cpu_npt", "%d", flags ? has_flag(flags, "npt") : 0);
-	put_info("cpu_vmx", "%d", flags ? has_flag(flags, "vmx") : 0);
-	put_info("cpu_ept", "%d", flags ? has_flag(flags, "ept") : 0);
-	if (!flags || !has_flag(flags, v->virt_flag))
+	put_info("cpu_svm", "%d", flags ? procstat_has_word(flags, "svm") : 0);
+	put_info("cpu_npt", "%d", flags ? procstat_has_word(flags, "npt") : 0);
+	put_info("cpu_vmx", "%d", flags ? procstat_has_word(flags, "vmx") : 0);
+	put_info("cpu_ept", "%d", flags ? procstat_has_word(flags, "ept") : 0);
+	if (!flags || !procstat_has_word(flags, v->virt_flag))
 		l0_error("the CPU reports no %s flag in /proc/cpuinfo", v->virt_flag);
-	if (tdp_req && !strcmp(tdp_req, "1") && !has_flag(flags, v->tdp_flag))
+	if (tdp_req && !strcmp(tdp_req, "1") && !procstat_has_word(flags, v->tdp_flag))
 		l0_error("%s=1 requested but the CPU reports no %s flag", v->tdp, v->tdp_flag);
 	free(cpuinfo);
 

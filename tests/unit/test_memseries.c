@@ -156,6 +156,13 @@ static void techniques(void **state)
 	assert_int_equal(procstat_thp_mode("always madvise never", m, sizeof(m)), -1);
 	assert_int_equal(procstat_thp_mode("[] x", m, sizeof(m)), -1);
 	assert_int_equal(procstat_thp_mode("[averyveryverylongmode]", m, sizeof(m)), -1);
+	/* cpuinfo flag words: whole words only */
+	assert_true(procstat_has_word(" fpu vme ept vpid", "ept"));
+	assert_true(procstat_has_word("ept vpid", "ept"));
+	assert_true(procstat_has_word("vmx ept\n", "ept"));
+	assert_false(procstat_has_word(" fpu ept_ad vpid", "ept"));
+	assert_false(procstat_has_word(" fpu xept vpid", "ept"));
+	assert_false(procstat_has_word(" fpu vme", ""));
 
 	assert_int_equal(mem_map(&mem, 8 << 20, &err), 0);
 	mem_advise(&mem, false, false, &a);

@@ -265,6 +265,7 @@ static int open_temp(struct virtio_blk *b, uint64_t size, struct nl_err *err)
 		return -errno;
 	}
 	b->temporary = true;
+	b->sectors = size / SECTOR;
 	return 0;
 }
 
@@ -294,13 +295,13 @@ static int open_file(struct virtio_blk *b, const char *path, struct nl_err *err)
 		return -EINVAL;
 	}
 	fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK);
+	b->sectors = (uint64_t)st.st_size / SECTOR;
 	return 0;
 }
 
 int vblk_open(struct virtio_blk *b, const char *path, uint64_t temp_size,
 	      struct nl_err *err)
 {
-	struct stat st;
 	uint32_t seg_max = VBLK_QUEUE_MAX - 2;  /* header and status take two */
 	int rc;
 
@@ -312,13 +313,10 @@ int vblk_open(struct virtio_blk *b, const char *path, uint64_t temp_size,
 		return -EINVAL;
 	}
 	rc = path ? open_file(b, path, err) : open_temp(b, temp_size, err);
-	if (rc || fstat(b->fd, &st) < 0) {
-		if (!rc)
-			nl_seterr(err, "disk: %s", strerror(errno));
+	if (rc) {
 		vblk_close(b);
-		return rc ? rc : -EIO;
+		return rc;
 	}
-	b->sectors = (uint64_t)st.st_size / SECTOR;
 	memcpy(b->config, &b->sectors, 8);        /* capacity */
 	memcpy(b->config + 12, &seg_max, 4);      /* seg_max */
 	return 0;
