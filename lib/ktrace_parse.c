@@ -59,7 +59,7 @@ uint64_t kt_to_ns(const struct ktrace *t, uint64_t v)
 
 /* ---- the parser ---- */
 
-static int grow(void **p, unsigned int *cap, unsigned int need, size_t size)
+int kt_grow(void **p, unsigned int *cap, unsigned int need, size_t size)
 {
 	unsigned int c = *cap ? *cap : 8;
 	void *q;
@@ -92,7 +92,7 @@ static int get_proc(struct ktrace *t, int tgid, const char *comm, size_t clen,
 	struct kt_proc *p;
 
 	if (i < 0) {
-		if (grow((void **)&t->procs, &t->capprocs, t->nprocs + 1,
+		if (kt_grow((void **)&t->procs, &t->capprocs, t->nprocs + 1,
 			 sizeof(*t->procs)))
 			return -ENOMEM;
 		i = (int)t->nprocs++;
@@ -128,7 +128,7 @@ static struct kt_thread *get_thread(struct ktrace *t, int tid, unsigned int proc
 			}
 	}
 	if (!th) {
-		if (grow((void **)&t->thr, &t->capthr, t->nthr + 1, sizeof(*t->thr)))
+		if (kt_grow((void **)&t->thr, &t->capthr, t->nthr + 1, sizeof(*t->thr)))
 			return NULL;
 		t->last_thr = t->nthr;
 		th = &t->thr[t->nthr++];
@@ -149,7 +149,7 @@ static int get_reason(struct kt_ev *e, const char *name)
 	for (unsigned int i = 0; i < e->n; i++)
 		if (!strcmp(e->r[i].name, name))
 			return (int)i;
-	if (grow((void **)&e->r, &e->cap, e->n + 1, sizeof(*e->r)))
+	if (kt_grow((void **)&e->r, &e->cap, e->n + 1, sizeof(*e->r)))
 		return -ENOMEM;
 	snprintf(e->r[e->n].name, KT_REASON_MAX, "%s", name);
 	return (int)e->n++;
@@ -262,6 +262,7 @@ static void drop_pending(struct ktrace *t)
 {
 	for (unsigned int i = 0; i < t->nthr; i++)
 		t->thr[i].pending = false;
+	kt_nest_drop(t);
 }
 
 static int bad(struct ktrace *t)
@@ -397,16 +398,24 @@ int kt_feed_locked(struct ktrace *t, const char *line)
 			ev = (int)kt_ev_names[i].ev;
 			break;
 		}
-	if (ev < 0)
-		return 0;
 	for (r++; r < end && *r == ' '; r++)
 		;
+	if (ev < 0) {
+		/* for the timeline only: the tables never counted it */
+		if (t->tl && nlen == 18 && !memcmp(name, "kvm_userspace_exit", 18)) {
+			char m[KT_REASON_MAX + 16];
+
+			snprintf(m, sizeof(m), "%.*s", (int)(end - r), r);
+			kt_tl_userspace(t, pid, tgid, ts, m);
+		}
+		return 0;
+	}
 	{
 		/* the message, NUL-terminated at end */
 		char m[512];
 		size_t ml = (size_t)(end - r);
 		char reason[KT_REASON_MAX];
-		int ri;
+		int ri = -1, nr;
 
 		if (ml >= sizeof(m))
 			ml = sizeof(m) - 1;
@@ -463,6 +472,9 @@ int kt_feed_locked(struct ktrace *t, const char *line)
 			pr->ev[ev].count++;
 			break;
 		}
+		nr = kt_nest_feed(t, th, (enum kt_event)ev, ts, ri);
+		if (nr < 0)
+			return nr;
 	}
 	return 1;
 }
@@ -529,6 +541,7 @@ void kt_free(struct ktrace *t)
 		return;
 	if (t->live && !t->stopped && t->stop)
 		t->stop(t);
+	kt_nest_free(t);
 	for (unsigned int i = 0; i < t->nprocs; i++)
 		for (int e = 0; e < KT_NEVENTS; e++)
 			free(t->procs[i].ev[e].r);
