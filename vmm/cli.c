@@ -52,7 +52,10 @@ void cli_usage(FILE *f)
 "  one L1 Linux running L2 VMs (nestlab nested --help; docs/nested.md)\n"
 "\n"
 "usage: nestlab doctor\n"
-"  what this host can run, and why not (docs/doctor.md)\n",
+"  what this host can run, and why not (docs/doctor.md)\n"
+"\n"
+"usage: nestlab stat [--json|--csv] [--sort count|time] [--level l0|l1|l2|all] DOC [DOC2]\n"
+"  result documents as perf kvm stat / kvm_stat tables, or two side by side (docs/stat.md)\n",
 	      f);
 }
 

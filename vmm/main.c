@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nestlab.h"
+#include "stat/stat.h"
 #include "wl.h"
 
 static int status_of(const struct nl_vm *vm)
@@ -94,7 +95,7 @@ static int check_workload_cmdline(const char *cmdline, struct nl_err *err)
  * its end (status_of then says how it ended). */
 static int boot_and_run(const struct nl_config *cfg, struct nl_vm *vm,
 			struct nl_kvm *kvm, struct hostinfo *h, uint64_t t_proc,
-			const struct nl_nested *nested)
+			const struct nl_nested *nested, struct nested_l0trace *l0t)
 {
 	struct nl_err err = { { 0 } };
 	int rc;
@@ -123,8 +124,15 @@ static int boot_and_run(const struct nl_config *cfg, struct nl_vm *vm,
 		fprintf(stderr, "nestlab: warning: guest memory %" PRIu64 " MiB overcommits the host %.2fx (available %" PRIu64 " MiB)\n",
 			cfg->mem >> 20, vm->oc.ratio, vm->oc.limit >> 20);
 	rc = vm_create(vm, kvm, &err);
+	/* L0's trace spans exactly L1's run: started before its vCPUs exist */
+	if (!rc && nested && (rc = nested_trace_start(nested, l0t, &err)) < 0) {
+		fprintf(stderr, "nestlab: nested: %s\n", err.msg);
+		return rc == -EINVAL ? NL_EXIT_USAGE : NL_EXIT_HOST;
+	}
 	if (!rc)
 		rc = vm_run(vm, &err);
+	if (nested)
+		nested_trace_stop(l0t);
 	if (rc < 0) {
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		return rc == -EINVAL ? NL_EXIT_USAGE : NL_EXIT_HOST;
@@ -171,7 +179,7 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 		fprintf(stderr, "nestlab: %s\n", err.msg);
 		return NL_EXIT_USAGE;
 	}
-	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, NULL);
+	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, NULL, NULL);
 	if (status < 0) {
 		status = status_of(&vm);
 		explain(&vm);
@@ -186,6 +194,7 @@ static int cmd_run(int argc, char **argv, uint64_t t_proc)
 static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 {
 	static struct nl_nested n;   /* L2_MAX specs: too big for the stack */
+	struct nested_l0trace l0t = { .tgid = -1 };
 	struct nl_config cfg;
 	struct nl_err err = { { 0 } };
 	struct hostinfo h;
@@ -218,7 +227,7 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 		fprintf(stderr, "nestlab: warning: the L2 VMs' memory (%" PRIu64 " MiB) overcommits L1's %" PRIu64 " MiB %.2fx\n",
 			n.l2_mem_sum >> 20, n.l1_mem >> 20,
 			(double)n.l2_mem_sum / (double)n.l1_mem);
-	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, &n);
+	status = boot_and_run(&cfg, &vm, &kvm, &h, t_proc, &n, &l0t);
 	if (status < 0) {
 		status = status_of(&vm);
 		explain(&vm);
@@ -231,9 +240,10 @@ static int cmd_nested(int argc, char **argv, uint64_t t_proc)
 			fprintf(stderr, "nestlab: nested: L1 sent its document (%zu bytes), exit status %u\n",
 				len, vm.ch.exit_status);
 		}
-		if (nested_report(&n, &vm, &h, doc, len, why, &err) < 0)
+		if (nested_report(&n, &l0t, &vm, &h, doc, len, why, &err) < 0)
 			status = unwritten(status, &err);
 	}
+	nested_trace_free(&l0t);
 	vm_destroy(&vm);
 	kvm_close(&kvm);
 	return status;
@@ -284,6 +294,8 @@ int main(int argc, char **argv)
 		return cmd_nested(argc - 1, argv + 1, t_proc);
 	if (!strcmp(argv[1], "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stat"))
+		return stat_main(argc - 1, argv + 1);
 	fprintf(stderr, "nestlab: unknown command '%s' (try 'nestlab help')\n", argv[1]);
 	return NL_EXIT_USAGE;
 }

@@ -11,9 +11,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ktrace.h"
 #include "l1keys.h"
 #include "nestlab.h"
+#include "tracefs.h"
 #include "wl.h"
 
 #define SCHEMA "nestlab-nested/1"
@@ -39,6 +42,11 @@ void nested_usage(FILE *f)
 "  --l1-swap-device D   zram (compressed, in L1's memory) or disk (a virtio disk L0's\n"
 "                       nestlab backs with a sparse temporary file in $TMPDIR or /var/tmp)\n"
 "  --trace-exits        per-L2 exit tables from L1's KVM tracepoints\n"
+"  --trace-l0           trace L0's KVM (tracefs, root) while L1 runs: L0's exit table\n"
+"                       for L1 and what each L2 exit L1 handled cost at L0\n"
+"                       (docs/exit-multiplication.md)\n"
+"  --timeline FILE      with --trace-l0: a Chrome trace-event timeline (Perfetto)\n"
+"  --timeline-max-events N  at most N events in it (default 1000000)\n"
 "  --json FILE          the run's document (nestlab-nested/1, docs/results.md)\n"
 "  --timeout SEC        stop L1 after SEC seconds (default 3600)\n"
 "  --l2-timeout SEC     l1-shim stops an L2 after SEC seconds (default none)\n"
@@ -61,7 +69,7 @@ void nested_usage(FILE *f)
 enum { N_KERNEL = 256, N_INITRD, N_L1MEM, N_L1CPUS, N_PAGING, N_L2, N_SWAP,
        N_TRACE, N_JSON, N_TIMEOUT, N_L2TIMEOUT, N_CMDLINE, N_QUIET, N_HELP,
        N_NO_SECCOMP, N_MEM_SAMPLE, N_L1KSM, N_L1THP, N_L1ZSWAP, N_PRINT_CMDLINE, N_L1KVMHOLD,
-       N_SWAPDEV };
+       N_SWAPDEV, N_TRACE_L0, N_TIMELINE, N_TIMELINE_MAX };
 
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 {
@@ -87,6 +95,9 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		{ "print-cmdline", no_argument, NULL, N_PRINT_CMDLINE },
 		{ "l1-kvm-hold", no_argument, NULL, N_L1KVMHOLD },
 		{ "l1-swap-device", required_argument, NULL, N_SWAPDEV },
+		{ "trace-l0", no_argument, NULL, N_TRACE_L0 },
+		{ "timeline", required_argument, NULL, N_TIMELINE },
+		{ "timeline-max-events", required_argument, NULL, N_TIMELINE_MAX },
 		{ "help", no_argument, NULL, N_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +109,7 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 	n->l1_cpus = 2;
 	n->timeout_s = 3600;
 	n->mem_sample_ms = NL_MEM_SAMPLE_MS;
+	n->timeline_max = NESTED_TIMELINE_MAX;
 	optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -172,6 +184,16 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 		case N_TRACE:
 			n->trace_exits = true;
 			break;
+		case N_TRACE_L0:
+			n->trace_l0 = true;
+			break;
+		case N_TIMELINE:
+			n->timeline = optarg;
+			break;
+		case N_TIMELINE_MAX:
+			if (cli_uint(optarg, "--timeline-max-events", 1, 100000000, &n->timeline_max, err))
+				return -EINVAL;
+			break;
 		case N_JSON:
 			n->json = optarg;
 			break;
@@ -234,6 +256,11 @@ int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err)
 			  !n->kernel ? "--kernel LINUX" : !n->initrd ? "--initrd L1-INITRAMFS" :
 			  !n->l1_mem ? "--l1-mem SIZE" : !have_paging ? "--paging shadow|nested" :
 			  !n->nspecs ? "--l2 SPEC" : "--json FILE");
+		return -EINVAL;
+	}
+	/* the timeline is made from L0's trace */
+	if (n->timeline && !n->trace_l0) {
+		nl_seterr(err, "--timeline FILE is drawn from L0's trace: give --trace-l0 too");
 		return -EINVAL;
 	}
 	if (n->l1_swap_disk && !n->l1_swap) {
@@ -350,6 +377,8 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_bool(j, "l1_zswap", n->l1_zswap);
 	json_bool(j, "l1_kvm_hold", n->l1_kvm_hold);
 	json_bool(j, "trace_exits", n->trace_exits);
+	json_bool(j, "trace_l0", n->trace_l0);
+	json_str(j, "timeline", n->timeline);
 	json_u64(j, "timeout_s", n->timeout_s);
 	json_u64(j, "l2_timeout_s", n->l2_timeout_s);
 	json_str(j, "l1_cmdline", cmdline);
@@ -376,8 +405,102 @@ static void request(struct json *j, const struct nl_nested *n, const char *cmdli
 	json_end_obj(j);
 }
 
+/*
+ * L0's trace (--trace-l0): L0's KVM events for this process's vCPU threads
+ * while L1 runs, read from tracefs (l1-shim/tracefs.c) and attributed to
+ * the L2 exits L1 handled (lib/ktrace_nest.c, docs/exit-multiplication.md).
+ * Started after the VM exists and before its vCPUs run, so every event of
+ * L1 is seen; the reader thread only reads trace_pipe and sleeps, which
+ * the seccomp filter allows, and stopping writes tracefs's old settings
+ * back with openat and write, which it allows too.
+ */
+int nested_trace_start(const struct nl_nested *n, struct nested_l0trace *l,
+		       struct nl_err *err)
+{
+	char why[200];
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->tgid = getpid();
+	if (!n->trace_l0)
+		return 0;
+	if (n->timeline) {
+		l->tl = fopen(n->timeline, "we");
+		if (!l->tl) {
+			nl_seterr(err, "--timeline %s: %s", n->timeline, strerror(errno));
+			return -EINVAL;
+		}
+	}
+	rc = kt_start(&l->kt, why, sizeof(why));
+	if (rc < 0) {
+		nl_seterr(err, "--trace-l0: cannot trace L0's KVM: %s", why);
+		goto fail;
+	}
+	if (l->tl && (rc = kt_timeline_open(l->kt, l->tl, n->timeline_max, l->tgid)) < 0) {
+		nl_seterr(err, "--timeline %s: %s", n->timeline, strerror(-rc));
+		goto fail;
+	}
+	return 0;
+fail:
+	kt_free(l->kt);
+	l->kt = NULL;
+	if (l->tl) {
+		fclose(l->tl);
+		unlink(n->timeline);
+		l->tl = NULL;
+	}
+	return rc < 0 ? rc : -EIO;
+}
+
+/* After L1 stopped: drains and closes the trace; the document reads it. */
+void nested_trace_stop(struct nested_l0trace *l)
+{
+	int rc;
+
+	if (!l->kt)
+		return;
+	rc = kt_stop(l->kt);
+	if (rc < 0)
+		snprintf(l->err, sizeof(l->err), "tracing stopped with an error: %s", strerror(-rc));
+	if (l->tl) {
+		rc = kt_timeline_close(l->kt);
+		if (fclose(l->tl) || rc < 0)
+			snprintf(l->tl_err, sizeof(l->tl_err), "the timeline could not be written whole: %s",
+				 strerror(rc < 0 ? -rc : errno));
+		l->tl = NULL;
+	}
+}
+
+void nested_trace_free(struct nested_l0trace *l)
+{
+	kt_free(l->kt);
+	l->kt = NULL;
+}
+
+static void l0_trace(struct json *j, const struct nl_nested *n, const struct nested_l0trace *l)
+{
+	if (!l || !l->kt) {
+		json_str(j, "l0_trace", NULL);
+		return;
+	}
+	json_obj(j, "l0_trace");
+	json_str(j, "error", l->err[0] ? l->err : NULL);
+	json_u64(j, "tgid", (uint64_t)l->tgid);
+	json_u64(j, "lost_events", kt_lost(l->kt));
+	/* L0's exits of this process (L1's vCPUs) by reason, as perf kvm stat */
+	kt_json_tgid(l->kt, j, "exits", l->tgid);
+	kt_json_nest(l->kt, j, "multiplication", l->tgid);
+	json_obj(j, "timeline");
+	json_str(j, "file", n->timeline);
+	json_u64(j, "max_events", n->timeline_max);
+	json_str(j, "error", l->tl_err[0] ? l->tl_err : NULL);
+	json_end_obj(j);
+	json_end_obj(j);
+}
+
 struct nested_doc {
 	const struct nl_nested *n;
+	const struct nested_l0trace *l0t;
 	const struct nl_vm *vm;
 	const struct hostinfo *h;
 	const char *l1doc, *l1why;
@@ -404,6 +527,7 @@ static void nested_body(struct json *j, const void *arg)
 	json_dbl(j, "l2_sum_over_l1_mem", (double)n->l2_mem_sum / (double)n->l1_mem);
 	json_end_obj(j);
 	report_write(j, "l0_view", d->vm, d->h, false);
+	l0_trace(j, n, d->l0t);
 	if (d->l1doc)
 		json_raw(j, "l1", d->l1doc, d->l1len);
 	else
@@ -412,11 +536,11 @@ static void nested_body(struct json *j, const void *arg)
 	json_end_obj(j);
 }
 
-int nested_report(const struct nl_nested *n, struct nl_vm *vm,
-		  const struct hostinfo *h, const char *l1doc, size_t l1len,
-		  const char *l1why, struct nl_err *err)
+int nested_report(const struct nl_nested *n, const struct nested_l0trace *l0t,
+		  struct nl_vm *vm, const struct hostinfo *h, const char *l1doc,
+		  size_t l1len, const char *l1why, struct nl_err *err)
 {
-	const struct nested_doc d = { n, vm, h, l1doc, l1why, l1len };
+	const struct nested_doc d = { n, l0t, vm, h, l1doc, l1why, l1len };
 
 	return report_file(n->json, nested_body, &d, err);
 }

@@ -972,9 +972,13 @@ struct nl_nested {
 	bool l1_swap_disk;           /* L1 swaps on a virtio disk, not zram */
 	bool print_cmdline;          /* print L1's command line, run nothing */
 	bool l1_kvm_hold;            /* l1-shim holds a VM from before the L2s */
+	bool trace_l0;               /* trace L0's KVM while L1 runs */
+	const char *timeline;        /* the trace-event timeline, from L0's trace */
+	unsigned int timeline_max;   /* its event bound */
 	unsigned int nspecs, nl2;
 	struct l2_spec spec[L2_MAX];
 };
+#define NESTED_TIMELINE_MAX 1000000u
 void nested_usage(FILE *f);
 /* Returns 0, 1 for --help, or -EINVAL. */
 int nested_parse(int argc, char **argv, struct nl_nested *n, struct nl_err *err);
@@ -984,8 +988,22 @@ int nested_cmdline(const struct nl_nested *n, char *buf, size_t len,
 int nested_check_host(const struct nl_nested *n, const struct nl_kvm *k,
 		      const struct hostinfo *h, struct nl_err *err);
 void nested_config(const struct nl_nested *n, struct nl_config *cfg);
-int nested_report(const struct nl_nested *n, struct nl_vm *vm,
-		  const struct hostinfo *h, const char *l1doc, size_t l1len,
-		  const char *l1why, struct nl_err *err);
+/* L0's trace while L1 runs (--trace-l0; docs/exit-multiplication.md). */
+struct ktrace;
+struct nested_l0trace {
+	struct ktrace *kt;        /* NULL: not traced */
+	FILE *tl;                 /* the --timeline file while open */
+	int tgid;                 /* this process: L1's vCPU threads */
+	char err[200], tl_err[200];
+};
+/* Nothing without --trace-l0; else starts tracing (and the timeline):
+ * a negative errno and a one-line reason when L0 cannot be traced. */
+int nested_trace_start(const struct nl_nested *n, struct nested_l0trace *l,
+		       struct nl_err *err);
+void nested_trace_stop(struct nested_l0trace *l);
+void nested_trace_free(struct nested_l0trace *l);
+int nested_report(const struct nl_nested *n, const struct nested_l0trace *l0t,
+		  struct nl_vm *vm, const struct hostinfo *h, const char *l1doc,
+		  size_t l1len, const char *l1why, struct nl_err *err);
 
 #endif /* NESTLAB_VMM_H */

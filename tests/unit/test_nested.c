@@ -272,6 +272,25 @@ static void nested_options(void **state)
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
 				"--l1-zswap", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "give --l1-swap SIZE too"));
+	/* --trace-l0 and its timeline: the timeline is drawn from L0's
+	 * trace, bounded, and L1 is told nothing (it is L0's business) */
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--trace-l0", "--timeline", "tl.json", "--timeline-max-events", "5000", NULL), 0);
+	assert_true(n.trace_l0);
+	assert_string_equal(n.timeline, "tl.json");
+	assert_int_equal(n.timeline_max, 5000);
+	assert_int_equal(nested_cmdline(&n, line, sizeof(line), &err), 0);
+	assert_null(strstr(line, "tl.json"));
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--trace-l0", NULL), 0);
+	assert_int_equal(n.timeline_max, NESTED_TIMELINE_MAX);
+	assert_null(n.timeline);
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--timeline", "tl.json", NULL), -EINVAL);
+	assert_string_equal(err.msg, "--timeline FILE is drawn from L0's trace: give --trace-l0 too");
+	assert_int_equal(nparse(&n, &err, BASE, "--paging", "nested", "--l2", "workload=mcf,footprint=8M",
+				"--trace-l0", "--timeline", "t", "--timeline-max-events", "0", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "--timeline-max-events"));
 	/* --l1-kvm-hold: l1-shim holds a VM from before the L2s */
 	assert_int_equal(nparse(&n, &err, BASE, "--paging", "shadow", "--l2", "workload=mcf,footprint=8M",
 				"--l1-kvm-hold", NULL), 0);
