@@ -7,7 +7,8 @@
 # writes CSV, plots and report.md with nestlab-expt.
 # usage: bench/paper.sh [--scale S] [--reps N] [--sizes 5G,8G,...] [--modes LIST]
 #                       [--guest kernel|linux] [--out DIR] [--build DIR]
-#                       [--where direct|testbed] [EXPERIMENT...]
+#                       [--where direct|testbed] [--trace-l0] [EXPERIMENT...]
+# --trace-l0: nested runs trace L0 (exit multiplication in the report; slower)
 # EXPERIMENT: fig3 fig4 modes (default: fig3 modes; modes holds fig4's sweep in every mode)
 # --guest: every VM guest-kernel (the descriptions' default) or Linux running
 # the benchmark's program (docs/guest-linux.md; bzip2, gobmk, hmmer only)
@@ -17,7 +18,7 @@ tree=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 L1_ALLOWANCE_MIB=${L1_ALLOWANCE_MIB:-64}
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}     # seconds one run may take
-scale=1/32 reps=1 sizes="" modes="" guest="" out="" build=$tree/build where=auto
+scale=1/32 reps=1 sizes="" modes="" guest="" out="" build=$tree/build where=auto l0trace=0
 exps=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,7 +30,8 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--where) where=$2; shift 2 ;;
-	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--trace-l0) l0trace=1; shift ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (try --help)" ;;
 	*) exps+=("$1"); shift ;;
 	esac
@@ -189,7 +191,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 	swap=$((l1mem / 2))                # zram in L1: overcommit degrades instead of killing L2s
 	if [ "$where" = direct ]; then
 		bash "$stage/paper_run.sh" "$stage" "$r" "$config" "$wl" "$mem" "$l1mem" "$l1cpus" \
-			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" || true
+			"$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" "$l0trace" || true
 	else
 		npt=1
 		[ "$config" = sos ] && npt=0
@@ -209,7 +211,7 @@ while IFS=$'\t' read -r id _exp config wl mem hmem l1mem l1cpus fp iters vms rep
 			testbed --quiet --npt "$npt" --mem "$tbmem" \
 				--timeout $((RUN_TIMEOUT + 60)) --files "$rel /bin/bash" --out "$r.tb" -- \
 				/bin/bash "$rel/paper_run.sh" "/work/$rel" "/out/run" "$config" "$wl" "$mem" \
-				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" >"$r.testbed.log" 2>&1 &&
+				"$l1mem" "$l1cpus" "$fp" "$iters" "$vms" "$swap" "$RUN_TIMEOUT" "$g" "$res" "$ksm" "$zswap" "$l0trace" >"$r.testbed.log" 2>&1 &&
 				st=0 || st=$?
 			[ "$st" = 0 ] || echo "  testbed exit $st (see $r.testbed.log)"
 			l1=$("$expt" l1-outcome "$r.tb/run.json" 2>/dev/null || true)
@@ -264,4 +266,30 @@ done
 names=()
 for e in "${exps[@]}"; do names+=("$(basename "$e" .expt)"); done
 "$expt" report "$out" "${names[@]}" --wall "$wall" || echo "paper: report failed" >&2
+# Every nested run that traced L0 (--trace-l0): what each L2 exit cost at
+# L0, as nestlab stat reads it from the run's document
+traced=()
+for f in "$out"/runs/*.json; do
+	case "$f" in *.try*.json) continue ;; esac
+	jq -e '.l0_trace.multiplication.by_reason | length > 0' "$f" >/dev/null 2>&1 && traced+=("$f")
+done
+if [ ${#traced[@]} -gt 0 ] && [ -f "$out/report.md" ]; then
+	{
+		echo
+		echo "## Exit multiplication (runs that traced L0)"
+		echo
+		echo "For each L2 exit L0 reflected to L1, the L0 exits L1's handling of it caused and"
+		echo "the time it took at L0 and in L1, by L2 exit reason ([exit-multiplication.md]"
+		echo "(../../docs/exit-multiplication.md)). Tracing costs time: these runs' times are not"
+		echo "comparable with untraced ones."
+		for f in "${traced[@]}"; do
+			echo
+			echo "### $(basename "$f" .json)"
+			echo
+			echo '```'
+			"$build/vmm/nestlab" stat "$f" 2>&1 | awk '/[Mm]ultiplication/ { on = 1 } on && /^$/ { n++ } on && n < 2 { print }'
+			echo '```'
+		done
+	} >>"$out/report.md"
+fi
 echo "paper: $(grep -c . "$out/measured.tsv") lines measured in ${wall} s; report: $out/report.md" | tee -a "$out/run.log"

@@ -1,6 +1,6 @@
 # One run of the paper reproduction (bench/paper.sh), on the host or inside
 # the testbed. Bash builtins only: the testbed has no coreutils.
-#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT [GUEST [RESIDENT [L1_KSM [L1_ZSWAP]]]]
+#   usage: bash paper_run.sh DIR OUT CONFIG WORKLOAD VM_MEM L1_MEM L1_CPUS FOOTPRINT ITERS VMS L1_SWAP TIMEOUT [GUEST [RESIDENT [L1_KSM [L1_ZSWAP [L0_TRACE]]]]]
 # DIR holds nestlab, guest-kernel, l1-kernel (vmlinux or bzImage), l1.cpio,
 # and for GUEST linux l2-kernel (a bzImage), l2.cpio (the L2 initramfs) and
 # l1-linux.cpio (L1's initramfs carrying both). CONFIG: flat (VMS VMs
@@ -10,11 +10,12 @@
 # being GNU Go). RESIDENT: guest-kernel's OS share, per cent (resident=,
 # docs/guest-kernel.md; 0, the default, is none). L1_KSM: KSM in L1 with that
 # pages_to_scan (nestlab nested --l1-ksm; 0, the default, leaves it off).
-# L1_ZSWAP: 1 puts zswap in front of L1's zram (--l1-zswap). Writes OUT.json and OUT.rc: a flat run's OUT.json is the
+# L1_ZSWAP: 1 puts zswap in front of L1's zram (--l1-zswap). L0_TRACE: 1
+# traces L0's KVM in a nested run (--trace-l0: the exit multiplication). Writes OUT.json and OUT.rc: a flat run's OUT.json is the
 # VMs' documents joined as nestlab-flat/1 (docs/experiments.md), a nested
 # run's nestlab's nestlab-nested/1.
 d=$1 out=$2 config=$3 wl=$4 mem=$5 l1mem=$6 l1cpus=$7 fp=$8 iters=$9 vms=${10} swap=${11} tmo=${12:-600}
-guest=${13:-kernel} res=${14:-0} ksm=${15:-0} zswap=${16:-0}
+guest=${13:-kernel} res=${14:-0} ksm=${15:-0} zswap=${16:-0} l0trace=${17:-0}
 case "$guest" in
 kernel)
 	rw="" rs=""
@@ -61,6 +62,7 @@ sw=()
 [ "$swap" != 0 ] && sw=(--l1-swap "$swap")
 [ "$ksm" != 0 ] && sw+=(--l1-ksm "$ksm")
 [ "$zswap" = 1 ] && [ "$swap" != 0 ] && sw+=(--l1-zswap)
+[ "$l0trace" = 1 ] && sw+=(--trace-l0)
 "$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$l1rd" --l1-mem "$l1mem" \
 	--l1-cpus "$l1cpus" --paging "$paging" "${sw[@]}" --quiet --timeout "$tmo" \
 	"${l2[@]}" --json "$out.json" >"$out.out" 2>&1

@@ -21,7 +21,7 @@ static void indent(struct json *j)
 		fputs("  ", j->f);
 }
 
-static void put_escaped(FILE *f, const char *s, size_t n)
+void json_put_escaped(FILE *f, const char *s, size_t n)
 {
 	fputc('"', f);
 	for (size_t i = 0; i < n && s[i]; i++) {
@@ -50,7 +50,7 @@ static void key(struct json *j, const char *k)
 	}
 	j->need_comma[j->depth] = true;
 	if (k) {
-		put_escaped(j->f, k, SIZE_MAX);
+		json_put_escaped(j->f, k, SIZE_MAX);
 		fputs(": ", j->f);
 	}
 }
@@ -84,7 +84,7 @@ void json_strn(struct json *j, const char *k, const char *v, size_t n)
 {
 	key(j, k);
 	if (v)
-		put_escaped(j->f, v, n);
+		json_put_escaped(j->f, v, n);
 	else
 		fputs("null", j->f);
 }

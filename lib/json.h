@@ -39,4 +39,8 @@ void json_raw(struct json *j, const char *key, const char *text, size_t n);
  * the byte offset where it was found. */
 const char *json_check(const char *buf, size_t len, size_t *at);
 
+/* s (at most n bytes, up to a NUL) as a quoted JSON string, ASCII only:
+ * for writers that stream JSON without struct json (ktrace's timeline). */
+void json_put_escaped(FILE *f, const char *s, size_t n);
+
 #endif /* NESTLAB_LIB_JSON_H */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "ktrace_state.h"
 
 struct kt_timeline {
@@ -35,24 +36,6 @@ static const char *const proc_name[KT_TL_NTRACKS] = {
 static const char *const thread_name[KT_TL_NTRACKS] = {
 	"L0 vCPU", "L1 vCPU", "L2 vCPU", "L1 handling L2 exits, vCPU",
 };
-
-/* Reasons come from the trace: escaped as lib/json.c does, so that the
- * file stays valid JSON (and ASCII) whatever the kernel printed. */
-static void put_str(FILE *f, const char *s, size_t n)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 /* ns as microseconds with three decimals: exact, no floating point */
 static void put_us(FILE *f, uint64_t ns)
@@ -162,7 +145,7 @@ static void us_name(FILE *f, const char *reason)
 
 	snprintf(name, sizeof(name), "userspace: %.*s",
 		 (int)(p ? (size_t)(p - reason) : strlen(reason)), reason);
-	put_str(f, name, sizeof(name));
+	json_put_escaped(f, name, sizeof(name));
 }
 
 static void us_slice(struct ktrace *t, struct kt_thread *th, uint64_t end,
@@ -172,7 +155,7 @@ static void us_slice(struct ktrace *t, struct kt_thread *th, uint64_t end,
 		return;
 	us_name(t->tl->f, th->tl.us_reason);
 	fputs(",\"args\":{\"reason\":", t->tl->f);
-	put_str(t->tl->f, th->tl.us_reason, sizeof(th->tl.us_reason));
+	json_put_escaped(t->tl->f, th->tl.us_reason, sizeof(th->tl.us_reason));
 	fputs("}}", t->tl->f);
 }
 
@@ -184,10 +167,10 @@ static void exit_slice(struct ktrace *t, struct kt_thread *th, uint64_t end)
 	uint64_t placed[2];
 
 	if (x_begin(t, th, KT_TL_L0, x->exit_ts, end, NULL, placed)) {
-		put_str(t->tl->f, reason, KT_REASON_MAX);
+		json_put_escaped(t->tl->f, reason, KT_REASON_MAX);
 		fprintf(t->tl->f, ",\"args\":{\"level\":\"%s\",\"reason\":",
 			x->exit_l2 ? "L2" : "L1");
-		put_str(t->tl->f, reason, KT_REASON_MAX);
+		json_put_escaped(t->tl->f, reason, KT_REASON_MAX);
 		fputs("}}", t->tl->f);
 	}
 	/* after its parent, so that the track's ts stay in order */
@@ -296,9 +279,9 @@ void kt_tl_interval(struct ktrace *t, struct kt_thread *th, uint64_t start,
 	if (!wanted(t, th) || !x_begin(t, th, KT_TL_HANDLING, start, end, NULL, NULL))
 		return;
 	snprintf(name, sizeof(name), "L2 exit: %s", reason);
-	put_str(f, name, sizeof(name));
+	json_put_escaped(f, name, sizeof(name));
 	fputs(",\"args\":{\"reason\":", f);
-	put_str(f, reason, KT_REASON_MAX);
+	json_put_escaped(f, reason, KT_REASON_MAX);
 	fprintf(f, ",\"n_l0_exits\":%" PRIu32 ",\"l0_ns\":%" PRIu64 ",\"l1_ns\":%" PRIu64 "}}",
 		s->n_l0, kt_to_ns(t, s->l0), kt_to_ns(t, s->l1));
 }
@@ -394,7 +377,7 @@ int kt_timeline_close(struct ktrace *t)
 		}
 	}
 	fputs("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock\":", tl->f);
-	put_str(tl->f, t->clock, sizeof(t->clock));
+	json_put_escaped(tl->f, t->clock, sizeof(t->clock));
 	if (t->ts_kind == TS_TICKS && t->tsc_hz)
 		fprintf(tl->f, ",\"tsc_hz\":%" PRIu64, t->tsc_hz);
 	else
