@@ -9,6 +9,7 @@
  * them) and feeds the parser under its lock.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -153,29 +154,38 @@ static bool tf_exists(const struct ktrace *t, const char *rel)
 	return !tf_path(t, rel, path, sizeof(path)) && access(path, F_OK) == 0;
 }
 
-/* Sum of "overrun:" and "dropped events:" over per_cpu/cpu*\/stats. */
-static uint64_t lost_counters(const struct ktrace *t)
+/* Sum of "overrun:" and "dropped events:" over per_cpu/cpuN/stats. The
+ * directory is listed once, at the first call (kt_start): the stop may
+ * come after nestlab's seccomp filter, which has no getdents64, so later
+ * calls open cpu0..cpu_max by name. */
+static uint64_t lost_counters(struct ktrace *t)
 {
 	char path[256], rel[96], buf[1024];
 	uint64_t sum = 0;
-	struct dirent *e;
-	DIR *d;
 
-	if (tf_path(t, "per_cpu", path, sizeof(path)) || !(d = opendir(path)))
-		return 0;
-	while ((e = readdir(d))) {
+	if (t->cpu_max < 0) {
+		struct dirent *e;
+		DIR *d;
+
+		if (tf_path(t, "per_cpu", path, sizeof(path)) || !(d = opendir(path)))
+			return 0;
+		while ((e = readdir(d)))
+			if (!strncmp(e->d_name, "cpu", 3) && isdigit((unsigned char)e->d_name[3]) &&
+			    atoi(e->d_name + 3) > t->cpu_max)
+				t->cpu_max = atoi(e->d_name + 3);
+		closedir(d);
+	}
+	for (int cpu = 0; cpu <= t->cpu_max; cpu++) {
 		char *s;
 		int fd;
 		ssize_t n;
 
-		if (strncmp(e->d_name, "cpu", 3))
-			continue;
-		snprintf(rel, sizeof(rel), "per_cpu/%.32s/stats", e->d_name);
+		snprintf(rel, sizeof(rel), "per_cpu/cpu%d/stats", cpu);
 		if (tf_path(t, rel, path, sizeof(path)))
 			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			continue;
+			continue;          /* an offline CPU */
 		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (n <= 0)
@@ -189,7 +199,6 @@ static uint64_t lost_counters(const struct ktrace *t)
 				sum += strtoull(s + 15, NULL, 10);
 		}
 	}
-	closedir(d);
 	return sum;
 }
 

@@ -501,6 +501,7 @@ struct ktrace *kt_alloc(void)
 	t->pipe_fd = -1;
 	t->buffer_kb = -1;
 	t->old_kb = -1;
+	t->cpu_max = -1;
 	atomic_init(&t->stopping, false);
 	return t;
 }

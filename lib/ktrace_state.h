@@ -177,6 +177,8 @@ struct ktrace {
 	int err;                  /* first error met after kt_start */
 	char errmsg[160];
 
+	int cpu_max;              /* highest per_cpu/cpuN (-1: not listed yet) */
+
 	/* tracefs settings to put back (l1-shim/tracefs.c) */
 	char old_on[8], old_clock[16], old_tgid[8];
 	long old_kb;
