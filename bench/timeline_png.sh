@@ -5,8 +5,8 @@
 # holds the most reflected L2 exits (or the one asked for), so that one
 # L2 exit's round trip through L1 and L0 can be read off it.
 # usage: bench/timeline_png.sh TIMELINE.json OUT.png [START_US WIDTH_US]
-#   default: around the L2-exit slice with the most L0 exits inside it,
-#   twice its length
+#   default: around a typical L2-exit slice (the median one of the
+#   commonest reason), four times its length
 set -eu
 [ $# -eq 2 ] || [ $# -eq 4 ] || { echo "usage: $0 TIMELINE.json OUT.png [START_US WIDTH_US]" >&2; exit 2; }
 tl=$1 png=$2
@@ -17,11 +17,12 @@ jq -e '.traceEvents | type == "array"' "$tl" >/dev/null 2>&1 ||
 if [ $# -eq 4 ]; then
 	start=$3 width=$4
 else
-	# the interval slices are on pid 4 ("L1 handling L2 exits"): the one
-	# with the most L0 exits inside, with half its length on either side
+	# the interval slices are on pid 4 ("L1 handling L2 exits"): a typical
+	# one, of the median length among those of the commonest L2 reason,
+	# with room for the L2 running before and after it
 	read -r start width < <(jq -r '[.traceEvents[] | select(.ph == "X" and .pid == 4)] |
-		if length == 0 then "0 200" else (max_by(.args.n_l0_exits // 0) |
-		"\(.ts - .dur / 2) \([.dur * 2, 10] | max)") end' "$tl")
+		if length == 0 then "0 200" else (group_by(.name) | max_by(length) | sort_by(.dur) |
+		.[length / 2 | floor] | "\(.ts - .dur) \([.dur * 4, 10] | max)") end' "$tl")
 fi
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
@@ -32,7 +33,7 @@ jq -r --argjson s "$start" --argjson w "$width" '
 	([$x[] | [.pid, .tid]] | unique) as $rows |
 	$x[] | . as $e | ($rows | index([[$e.pid, $e.tid]])) as $r |
 	[([.ts, $s] | max) - $s, ([.ts + .dur, $s + $w] | min) - $s, $r, .pid,
-	 (($pn[.pid | tostring] // "pid \(.pid)") + " " + (.tid | tostring)), (.name | gsub(" "; "_"))] | @tsv' "$tl" >"$d/slices.tsv"
+	 (($pn[.pid | tostring] // "pid \(.pid)") + " " + (.tid | tostring)), .name] | @tsv' "$tl" >"$d/slices.tsv"
 [ -s "$d/slices.tsv" ] || { echo "timeline_png: no slice in [$start, $start + $width] us" >&2; exit 1; }
 awk -F'\t' '!seen[$3]++ { printf "%s \"%s\"\n", $3, $5 }' "$d/slices.tsv" | sort -n >"$d/rows"
 ytics=$(awk '{ $1 = $1; r = $1; $1 = ""; sub(/^ /, ""); printf "%s%s %s", (NR > 1 ? ", " : ""), $0, r }' "$d/rows")
@@ -48,7 +49,9 @@ set ytics ($ytics) noenhanced
 set grid xtics
 set style fill solid 0.8 border lc rgb "black"
 set key outside right
+set datafile separator "\t"
 plot "$d/slices.tsv" using ((\$1 + \$2) / 2):3:((\$2 - \$1) / 2):(0.35):(\$4 == 1 ? 0xd62728 : \$4 == 2 ? 0x1f77b4 : \$4 == 3 ? 0x2ca02c : 0xff7f0e) with boxxyerror lc rgb variable notitle, \
+	"$d/slices.tsv" using ((\$1 + \$2) / 2):(\$3 + 0.45):((\$2 - \$1) > $width / 40 && (\$4 == 1 || \$4 == 4) ? stringcolumn(6) : "") with labels font ",8" noenhanced notitle, \
 	NaN with boxes lc rgb "#d62728" title "L0 handling an exit", \
 	NaN with boxes lc rgb "#1f77b4" title "L1 running", \
 	NaN with boxes lc rgb "#2ca02c" title "L2 running", \

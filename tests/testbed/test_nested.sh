@@ -149,14 +149,30 @@ for mode in shadow nested; do
 	check "$mode: the timeline says what it dropped" true \
 		"$(jq -r '.otherData | .events_written > 0 and .events_dropped >= 0 and .max_events == 200000' "$tl" 2>/dev/null)"
 done
-# The cost of one L2 page fault: under shadow paging L1's KVM handles the
-# L2's #PF (its shadow MMU, many L0 exits); under nested paging L1 handles
-# an NPF (its NPT, fewer). Per reflected exit, from L0's trace.
-pf_s=$(j shadow '[.l0_trace.multiplication.by_reason[] | select(.reason == "PF excp" or .reason == "EXCEPTION_NMI")][0].l0_exits.mean // 0')
-pf_n=$(j nested '[.l0_trace.multiplication.by_reason[] | select(.reason == "npf" or .reason == "EPT_VIOLATION")][0].l0_exits.mean // 0')
+# What L2 page faults cost at L0 (docs/exit-multiplication.md). Per
+# reflected exit the two modes are close, and on 2026-12-07 nested was the
+# dearer (6.3 L0 exits per npf against 5.2 per #PF for ptrchase: L1's
+# writes to its NPT fault in L0's shadow of it). But shadow reflects about
+# two exits per L2 fault and nested one, and nested's other npf L0 fixes
+# alone; so per L2 demand fault, counting the reflected exit itself, the
+# exits L0 handled alone and every L0 exit inside the intervals, shadow
+# costs L0 more. That is what is checked; the per-exit means are shown.
+pfcost() { # mode -> L0 exits per L2 demand fault
+	j "$1" '(.l0_trace.multiplication) as $m | ([.l1.l2[].result.result.page_faults // 0] | add) as $f |
+		([$m.by_reason[] | select(.reason == "PF excp" or .reason == "EXCEPTION_NMI" or
+			.reason == "npf" or .reason == "EPT_VIOLATION") | .count * (1 + .l0_exits.mean)] | add // 0) as $r |
+		(($m.handled_by_l0_alone.npf // 0) + ($m.handled_by_l0_alone.EPT_VIOLATION // 0)) as $a |
+		if $f > 0 then (($r + $a) / $f * 100 | round / 100) else 0 end'
+}
+pfmean() { # mode -> L0 exits per reflected L2 page-fault exit
+	j "$1" '[.l0_trace.multiplication.by_reason[] | select(.reason == "PF excp" or .reason == "EXCEPTION_NMI" or
+		.reason == "npf" or .reason == "EPT_VIOLATION")][0].l0_exits.mean // 0 | . * 100 | round / 100'
+}
+pf_s=$(pfcost shadow) pf_n=$(pfcost nested)
+echo "     L0 exits per reflected L2 page-fault exit: shadow $(pfmean shadow), nested $(pfmean nested)"
 awk -v s="$pf_s" -v n="$pf_n" 'BEGIN { exit !(s > n && n > 0) }' &&
-	ok "L0 exits per L2 page-fault exit: shadow $pf_s > nested $pf_n" ||
-	bad "L0 exits per L2 page-fault exit: shadow '$pf_s', nested '$pf_n' (expected shadow > nested > 0)"
+	ok "L0 exits per L2 demand fault: shadow $pf_s > nested $pf_n" ||
+	bad "L0 exits per L2 demand fault: shadow '$pf_s', nested '$pf_n' (expected shadow > nested > 0)"
 
 check "overcommit: nestlab exit status" 0 "$(cat "$w/out/$oc.rc" 2>/dev/null)"
 check "overcommit: L2 memory / L1 memory" 1.5 "$(j $oc .overcommit.l2_sum_over_l1_mem)"
