@@ -351,6 +351,11 @@ static void restore(struct ktrace *t)
 
 int kt_start(struct ktrace **tp, char *err, size_t errlen)
 {
+	return kt_start_events(tp, false, err, errlen);
+}
+
+int kt_start_events(struct ktrace **tp, bool userspace, char *err, size_t errlen)
+{
 	struct ktrace *t;
 	char buf[512], rel[96], path[256];
 	uint64_t c0, m0, c1, m1;
@@ -385,6 +390,9 @@ int kt_start(struct ktrace **tp, char *err, size_t errlen)
 		t->traced |= 1u << kt_ev_names[i].ev;
 		snprintf(t->names[t->nnames++], sizeof(t->names[0]), "%s", kt_ev_names[i].name);
 	}
+	/* the VMM's own exits to userspace: read for the timeline only */
+	if (userspace && tf_exists(t, "events/kvm/kvm_userspace_exit/enable"))
+		snprintf(t->names[t->nnames++], sizeof(t->names[0]), "kvm_userspace_exit");
 	if (!(t->traced & (1u << KT_EXIT)) || !(t->traced & (1u << KT_ENTRY))) {
 		kt_seterr(err, errlen, "%s/events/kvm has no kvm_exit or no kvm_entry", t->dir);
 		r = -ENOTSUP;

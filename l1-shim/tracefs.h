@@ -7,6 +7,7 @@
 #ifndef TRACEFS_H
 #define TRACEFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ktrace.h"
@@ -15,6 +16,11 @@
  * NUL-terminated when errlen > 0). -ENOENT: no tracefs or no KVM events
  * (kvm module not loaded); -EACCES/-EPERM: not root; others from tracefs. */
 int kt_start(struct ktrace **t, char *err, size_t errlen);
+
+/* kt_start, and with userspace also kvm_userspace_exit, which only a
+ * timeline reads (kt_timeline_open): the VMM's exits to userspace as
+ * slices of their own (docs/exit-multiplication.md). */
+int kt_start_events(struct ktrace **t, bool userspace, char *err, size_t errlen);
 
 /* Stops tracing: disables the events, drains trace_pipe, joins the reader,
  * reads the lost-event counters, restores tracefs's previous settings.

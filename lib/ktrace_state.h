@@ -146,7 +146,9 @@ struct ktrace {
 	char clock[16];
 	uint64_t tsc_hz, tsc_hz_cal;
 	unsigned int traced;      /* bit per enum kt_event */
-	char names[KT_N_EV_NAMES][32];   /* tracefs names enabled, "" ends */
+	/* tracefs names enabled, "" ends: those of kt_ev_names, and
+	 * kvm_userspace_exit for a timeline (kt_start_timeline) */
+	char names[KT_N_EV_NAMES + 1][32];
 	unsigned int nnames;
 	long buffer_kb;           /* -1 unknown */
 	bool record_tgid, live;
@@ -182,7 +184,7 @@ struct ktrace {
 	/* tracefs settings to put back (l1-shim/tracefs.c) */
 	char old_on[8], old_clock[16], old_tgid[8];
 	long old_kb;
-	char old_enable[KT_N_EV_NAMES][4];
+	char old_enable[KT_N_EV_NAMES + 1][4];
 
 	/* run clocks: monotonic ns and TSC at start and stop */
 	uint64_t mono0, mono1, tsc0, tsc1;

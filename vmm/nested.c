@@ -431,7 +431,7 @@ int nested_trace_start(const struct nl_nested *n, struct nested_l0trace *l,
 			return -EINVAL;
 		}
 	}
-	rc = kt_start(&l->kt, why, sizeof(why));
+	rc = kt_start_events(&l->kt, l->tl != NULL, why, sizeof(why));
 	if (rc < 0) {
 		nl_seterr(err, "--trace-l0: cannot trace L0's KVM: %s", why);
 		goto fail;

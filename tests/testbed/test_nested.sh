@@ -146,6 +146,9 @@ for mode in shadow nested; do
 	tl=$w/out/$mode-timeline.json
 	check "$mode: the timeline parses, with slices on L0, L1 and L2 tracks" "true true true" \
 		"$(jq -r '[.traceEvents[] | select(.ph == "X") | .pid] as $p | "\($p | index(1) != null) \($p | index(2) != null) \($p | index(3) != null)"' "$tl" 2>/dev/null)"
+	n=$(jq -r '[.traceEvents[] | select(.ph == "X" and (.name | startswith("userspace: ")))] | length' "$tl" 2>/dev/null)
+	[ "${n:-0}" -gt 0 ] 2>/dev/null && ok "$mode: the timeline shows L0's nestlab in userspace ($n slices)" ||
+		bad "$mode: no userspace slice in the timeline ('$n')"
 	check "$mode: the timeline says what it dropped" true \
 		"$(jq -r '.otherData | .events_written > 0 and .events_dropped >= 0 and .max_events == 200000' "$tl" 2>/dev/null)"
 done
