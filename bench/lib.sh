@@ -22,3 +22,9 @@ bench_workdir() {
 	trap 'rm -rf "$w"' EXIT
 	rel=${w#"$bench_tree"/}
 }
+# nestlab stat's exit-multiplication table of one nested document (a run
+# with --trace-l0), for reports: the section and the block after it.
+#   usage: stat_multiplication NESTLAB DOC
+stat_multiplication() {
+	"$1" stat "$2" 2>&1 | awk '/[Mm]ultiplication/ { on = 1 } on && /^$/ { n++ } on && n < 2 { print }'
+}

@@ -69,7 +69,7 @@ j() { jq -r "$2" "$1" 2>/dev/null || true; }
 			echo "## $wl, $mode paging"
 			echo
 			echo '```'
-			"$build/vmm/nestlab" stat "$t" 2>&1 | awk '/[Mm]ultiplication/ { on = 1 } on && /^$/ { n++ } on && n < 2 { print }'
+			stat_multiplication "$build/vmm/nestlab" "$t"
 			echo '```'
 			tl=$out/runs/$mode-$wl-timeline.json
 			if [ -s "$tl" ] && bash "$here/timeline_png.sh" "$tl" "$out/$mode-$wl-timeline.png" 2>"$out/$mode-$wl-timeline.err"; then

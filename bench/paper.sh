@@ -287,7 +287,7 @@ if [ ${#traced[@]} -gt 0 ] && [ -f "$out/report.md" ]; then
 			echo "### $(basename "$f" .json)"
 			echo
 			echo '```'
-			"$build/vmm/nestlab" stat "$f" 2>&1 | awk '/[Mm]ultiplication/ { on = 1 } on && /^$/ { n++ } on && n < 2 { print }'
+			stat_multiplication "$build/vmm/nestlab" "$f"
 			echo '```'
 		done
 	} >>"$out/report.md"

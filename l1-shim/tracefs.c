@@ -169,10 +169,15 @@ static uint64_t lost_counters(struct ktrace *t)
 
 		if (tf_path(t, "per_cpu", path, sizeof(path)) || !(d = opendir(path)))
 			return 0;
-		while ((e = readdir(d)))
-			if (!strncmp(e->d_name, "cpu", 3) && isdigit((unsigned char)e->d_name[3]) &&
-			    atoi(e->d_name + 3) > t->cpu_max)
-				t->cpu_max = atoi(e->d_name + 3);
+		while ((e = readdir(d))) {
+			int cpu;
+
+			if (strncmp(e->d_name, "cpu", 3) || !isdigit((unsigned char)e->d_name[3]))
+				continue;
+			cpu = atoi(e->d_name + 3);
+			if (cpu > t->cpu_max)
+				t->cpu_max = cpu;
+		}
 		closedir(d);
 	}
 	for (int cpu = 0; cpu <= t->cpu_max; cpu++) {

@@ -449,7 +449,7 @@ fail:
 		unlink(n->timeline);
 		l->tl = NULL;
 	}
-	return rc < 0 ? rc : -EIO;
+	return rc;
 }
 
 /* After L1 stopped: drains and closes the trace; the document reads it. */
