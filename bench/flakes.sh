@@ -10,12 +10,17 @@
 # with SeaBIOS against nestlab's direct boot).
 # The testbed boots several times (PER_BOOT pairs each), so one crash of
 # its own machine loses only that boot's runs; each lost boot is counted.
-# usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD]]]]]
+# usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD [L1]]]]]]
 #   PAIRS nestlab+QEMU run pairs in all (default 10), MODE L1's paging
 #   (shadow, the default, or nested), PER_BOOT pairs per testbed boot
 #   (default 5), LIMIT each run's watchdog in seconds (default 180), HOLD
 #   1 to give L1 `--l1-kvm-hold` in both arms (default 0), or alt for no
 #   QEMU arm: nestlab without the hold against nestlab with it, alternating.
+#   L1 small (the default: the L1 and L2s above) or swapdisk:
+#   testbed-nested's swapdisk scenario with two L1 vCPUs (a 160M L1, two
+#   touch L2s of 120M, 64M touched each, swap on a 256M virtio disk:
+#   nestlab's, or a virtio-mmio disk on QEMU's microvm machine), the
+#   control for that scenario's L2 failures (docs/testbed.md).
 #   With TESTBED_CATCH_SHUTDOWN=1 (testbed.sh --catch-shutdown) each run
 #   that ends in a triple fault leaves L0's last KVM events, stopped at the
 #   shutdown exit, as boot-N/PAIR-VMM.l0shutdown (docs/testbed.md).
@@ -26,14 +31,20 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tree=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
-[ $# -ge 2 ] || { echo "usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD]]]]]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: bench/flakes.sh BUILD_DIR OUT_DIR [PAIRS [MODE [PER_BOOT [LIMIT [HOLD [L1]]]]]]" >&2; exit 2; }
 build=$(cd "$1" && pwd) || die "no build directory $1"
-out=$2 pairs=${3:-10} mode=${4:-shadow} per=${5:-5} limit=${6:-180} hold=${7:-0}
+out=$2 pairs=${3:-10} mode=${4:-shadow} per=${5:-5} limit=${6:-180} hold=${7:-0} l1=${8:-small}
 for v in pairs per limit; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $v '${!v}' is not a whole number 1..9999" >&2; exit 2; }
 done
 case "$mode" in shadow | nested) ;; *) echo "bench: MODE '$mode' is not shadow or nested" >&2; exit 2 ;; esac
 case "$hold" in 0 | alt) hopt=() ;; 1) hopt=(--l1-kvm-hold) ;; *) echo "bench: HOLD '$hold' is not 0, 1 or alt" >&2; exit 2 ;; esac
+# shellcheck disable=SC2054 # the commas are inside each L2 spec
+case "$l1" in
+small) l1opt=(--l1-mem 256M --l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2) ;;
+swapdisk) l1opt=(--l1-mem 160M --l1-swap 256M --l1-swap-device disk --l2 workload=touch,footprint=64M,mem=120M,count=2) ;;
+*) echo "bench: L1 '$l1' is not small or swapdisk" >&2; exit 2 ;;
+esac
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 [ -e "$kdir/bzImage" ] || die "no kernel in $kdir (scripts/get-kernel.sh)"
 [ -f "$build/l1-shim/l1-initramfs.cpio" ] || die "no $build/l1-shim/l1-initramfs.cpio (meson setup --reconfigure after scripts/get-kernel.sh)"
@@ -50,11 +61,14 @@ cp "$build/vmm/nestlab" "$w/"
 cp -L "$(l1_kernel "$kdir")" "$w/l1-kernel"
 cp "$build/l1-shim/l1-initramfs.cpio" "$w/l1.cpio"
 cp "$tmo" "$w/timeout"
+if [ "$l1" = swapdisk ]; then
+	trc=$(command -v truncate) || die "truncate (coreutils) is missing (it makes QEMU's swap disk)"
+	cp "$trc" "$w/truncate"
+fi
 cp "$here/flakes_inner.sh" "$w/"
 # the options flakes_inner.sh gives nestlab; QEMU gets the same L1
-cmdline=$("$w/nestlab" nested --kernel "$w/l1-kernel" --initrd "$w/l1.cpio" --l1-mem 256M \
-	--l1-cpus 2 --paging "$mode" --l2 workload=mcf,footprint=8M,mem=32M \
-	--l2 workload=ptrchase,footprint=8M,mem=32M,iters=2 "${hopt[@]}" --print-cmdline) ||
+cmdline=$("$w/nestlab" nested --kernel "$w/l1-kernel" --initrd "$w/l1.cpio" \
+	--l1-cpus 2 --paging "$mode" "${l1opt[@]}" "${hopt[@]}" --print-cmdline) ||
 	die "nestlab nested --print-cmdline failed"
 printf 'boot\tpair\tvmm\toutcome\tseconds\n' >"$out/flakes.tsv"
 printf 'boot\ttestbed_exit\truns\n' >"$out/boots.tsv"
@@ -63,11 +77,11 @@ for ((first = 0; first < pairs; first += per)); do
 	n=$((pairs - first < per ? pairs - first : per))
 	boot=$((boot + 1))
 	mkdir -p "$out/boot-$boot"
-	echo "flakes: boot $boot: pairs $first..$((first + n - 1)) ($mode paging in L1)" >&2
+	echo "flakes: boot $boot: pairs $first..$((first + n - 1)) ($mode paging in L1, $l1 L1)" >&2
 	st=0
 	testbed --quiet --keep --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
 		--files "$rel /bin/bash $qemu /usr/share/qemu /usr/share/seabios" --out "$out/boot-$boot" -- \
-		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" "$hold" \
+		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" "$hold" "$l1" \
 		>"$out/boot-$boot/testbed.log" 2>&1 || st=$?
 	# a testbed that froze or crashed brings no /out back, but the runs it
 	# finished are on its console (kept by --keep, then removed)
@@ -88,12 +102,12 @@ for ((first = 0; first < pairs; first += per)); do
 done
 
 # the rates, per VMM and outcome, with the boots that brought nothing back
-awk -F'\t' -v mode="$mode" -v hold="$hold" '
+awk -F'\t' -v mode="$mode" -v hold="$hold" -v l1="$l1" '
 	FNR == 1 { next }
 	FILENAME ~ /boots.tsv$/ { boots++; if ($2 != 0) bad++; next }
 	{ runs[$3]++; n[$3 "\t" $4]++; outc[$4] = 1 }
 	END {
-		printf "flakes: L1 %s paging%s, %d testbed boots (%d ended badly)\n", mode,
+		printf "flakes: %s L1, %s paging%s, %d testbed boots (%d ended badly)\n", l1, mode,
 			hold == 1 ? " with --l1-kvm-hold" : hold == "alt" ? ", nestlab without and with --l1-kvm-hold" : "", boots, bad
 		for (v in runs) {
 			printf "%-8s %4d runs:", v, runs[v]

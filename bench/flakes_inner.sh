@@ -8,17 +8,29 @@
 # output as /out/PAIR-VMM.out (QEMU: L1's console and QEMU's reset log).
 # Bash builtins only but the programs DIR brings (the testbed has no
 # coreutils).
-#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE HOLD
-#   DIR holds nestlab, l1-kernel, l1.cpio, timeout; MODE is L1's paging
-#   (shadow|nested); LIMIT each run's watchdog in seconds; CMDLINE what
-#   `nestlab nested --print-cmdline` gave for these options; HOLD 1 for
-#   --l1-kvm-hold (which CMDLINE then has too), or alt: no QEMU, nestlab
-#   without the hold against nestlab with it ("nestlab-hold"), alternating.
+#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE HOLD L1
+#   DIR holds nestlab, l1-kernel, l1.cpio, timeout (and truncate for
+#   swapdisk); MODE is L1's paging (shadow|nested); LIMIT each run's
+#   watchdog in seconds; CMDLINE what `nestlab nested --print-cmdline`
+#   gave for these options; HOLD 1 for --l1-kvm-hold (which CMDLINE then
+#   has too), or alt: no QEMU, nestlab without the hold against nestlab
+#   with it ("nestlab-hold"), alternating; L1 small (testbed-nested's
+#   small L1 and L2s, the default) or swapdisk (its swapdisk scenario with
+#   two L1 vCPUs: L1 swaps on a virtio disk, nestlab's or QEMU's).
 # Under testbed.sh --catch-shutdown, L0's trace a run's triple fault
 # stopped is kept as /out/NAME.l0shutdown, and the catcher re-armed.
-d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6 hold=${7:-0}
+d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6 hold=${7:-0} l1=${8:-small}
 # shellcheck disable=SC2054 # the commas are inside each L2 spec
-l2s=(--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2)
+case "$l1" in
+swapdisk)
+	# 1.5x overcommit on a 256M swap disk; QEMU's disk is virtio-mmio on
+	# its microvm machine (L1's initramfs has virtio_mmio, not virtio_pci)
+	l1mem=160M l1opt=(--l1-swap 256M --l1-swap-device disk)
+	l2s=(--l2 workload=touch,footprint=64M,mem=120M,count=2) ;;
+*)
+	l1mem=256M l1opt=()
+	l2s=(--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2) ;;
+esac
 nl2=2
 hopt=()
 [ "$hold" = 1 ] && hopt=(--l1-kvm-hold)
@@ -79,8 +91,8 @@ classify() { # vmm rc file
 }
 
 run_nestlab() { # name
-	"$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem 256M \
-		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" "${hopt[@]}" \
+	TMPDIR=/tmp "$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem "$l1mem" \
+		--l1-cpus 2 --paging "$mode" --timeout "$limit" "${l2s[@]}" "${l1opt[@]}" "${hopt[@]}" \
 		--json "/out/$1.json" >"/out/$1.out" 2>&1
 }
 
@@ -93,14 +105,26 @@ run_nestlab-hold() { # name
 	return $rc
 }
 
+# shellcheck disable=SC2054 # QEMU's commas
 run_qemu() { # name
-	local rc
+	local rc machine=(-machine pc,accel=kvm) disk=()
+	if [ "$l1" = swapdisk ]; then
+		# acpi=on: the disk reaches L1 as an ACPI device (LNRO0005), as
+		# nestlab's does; l1-shim loads virtio_mmio without parameters,
+		# so the virtio_mmio.device= QEMU adds to the command line is
+		# not used
+		# (a fresh, sparse file each run; no rm in the testbed)
+		"$d/truncate" -s 0 /tmp/flakes-swap.img && "$d/truncate" -s 256M /tmp/flakes-swap.img || return 125
+		machine=(-machine microvm,accel=kvm,acpi=on)
+		disk=(-drive id=swap,file=/tmp/flakes-swap.img,format=raw,if=none -device virtio-blk-device,drive=swap)
+	fi
 	"$d/timeout" -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
-		-machine pc,accel=kvm -cpu "$cpu" -smp 2 -m 256M \
+		"${machine[@]}" -cpu "$cpu" -smp 2 -m "$l1mem" "${disk[@]}" \
 		-kernel "$d/l1-kernel" -initrd "$d/l1.cpio" -append "$cmdline" \
 		-display none -monitor none -serial "file:/out/$1.console" -no-reboot \
 		-d cpu_reset -D "/out/$1.qemu.log" >"/out/$1.qemu.out" 2>&1
 	rc=$?
+	[ "$l1" = swapdisk ] && "$d/truncate" -s 0 /tmp/flakes-swap.img
 	# the console and QEMU's own words, in one file for classify
 	{
 		[ -f "/out/$1.console" ] && printf '%s\n' "$(<"/out/$1.console")"

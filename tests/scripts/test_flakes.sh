@@ -49,4 +49,18 @@ l1-shim: 2 L2 VMs running (shadow paging)"
 is "qemu: killed by timeout in L1's boot" l1-boot-stall qemu 124 "[    1.69] ACPI Error: Aborting method \\_SB.LNKD._STA due to previous error (AE_ERROR)"
 is "nestlab: watchdog stop before l1-shim" l1-boot-stall nestlab 3 "nestlab: timeout: watchdog: guest still running after 150 s"
 is "qemu: L1's kernel panicked" l1-panic qemu 0 "Kernel panic - not syncing: Fatal exception"
+# the swapdisk L1 has two L2s too (count=2)
+(
+	. "$tree/bench/flakes_inner.sh" /nonexistent 0 0 nested 1 "" 0 swapdisk
+	printf '%s\n' "l1-shim: L2 0 touch: nestlab exit 0, 80.9 s" "l1-shim: L2 1 touch: nestlab exit 0, 81.1 s" \
+		"l1-shim: document sent to L0 (57597 bytes); exit status 0" >"$f"
+	echo "$nl2 $l1mem ${l1opt[*]} $(classify nestlab 0 "$f")"
+) >"$f.sd"
+check "swapdisk L1: two L2s, 160M, swap on the disk, a passing run is ok" \
+	"2 160M --l1-swap 256M --l1-swap-device disk ok" "$(<"$f.sd")"
+rm -f "$f.sd"
+# bench/flakes.sh refuses an L1 it does not know before it needs a kernel
+out=$(bash "$tree/bench/flakes.sh" "$tree" /nonexistent/out 2 shadow 1 100 0 big 2>&1)
+check "flakes.sh: unknown L1: exit status" 2 "$?"
+check "flakes.sh: unknown L1: the message" "bench: L1 'big' is not small or swapdisk" "$out"
 tally
