@@ -20,14 +20,34 @@
 #define GMEM  (1u << 20)
 #define GUARD 4096u
 
+/*
+ * Whole pages compared with memcmp: a byte loop here was instrumented per
+ * byte (edge counters, comparison tracing, ASan) and held the harness to
+ * under 100 inputs a second.
+ */
+static int all_a5(const uint8_t *p, uint64_t n)
+{
+	static uint8_t ref[GUARD];
+
+	if (!ref[0])
+		memset(ref, 0xa5, sizeof(ref));
+	for (uint64_t k; n; p += k, n -= k) {
+		k = n < sizeof(ref) ? n : sizeof(ref);
+		if (memcmp(p, ref, k))
+			return 0;
+	}
+	return 1;
+}
+
+/* Everything but [lo, hi) of guest memory, and both guards, still 0xa5. */
 static void guard_check(const uint8_t *buf, uint64_t lo, uint64_t hi)
 {
-	for (uint64_t i = 0; i < GMEM; i++)
-		FUZZ_CHECK((i >= lo && i < hi) || buf[GUARD + i] == 0xa5,
-			   "a builder wrote outside its area");
-	for (uint64_t i = 0; i < GUARD; i++)
-		FUZZ_CHECK(buf[i] == 0xa5 && buf[GUARD + GMEM + i] == 0xa5,
-			   "a builder wrote outside guest memory");
+	uint64_t h = hi < GMEM ? hi : GMEM, l = lo < h ? lo : h;
+
+	FUZZ_CHECK(all_a5(buf, GUARD) && all_a5(buf + GUARD + GMEM, GUARD),
+		   "a builder wrote outside guest memory");
+	FUZZ_CHECK(all_a5(buf + GUARD, l) && all_a5(buf + GUARD + h, GMEM - h),
+		   "a builder wrote outside its area");
 }
 
 static void one_line(const struct nl_err *err)
