@@ -91,6 +91,10 @@ for ((first = 0; first < pairs; first += per)); do
 			>"$out/boot-$boot/flakes.tsv"
 		[ -s "$out/boot-$boot/flakes.tsv" ] || rm -f "$out/boot-$boot/flakes.tsv"
 	fi
+	# and each run's last lines (flakes_inner.sh), kept whatever came back
+	if [ -n "$kept" ] && [ -f "$kept/console.log" ]; then
+		cut -f2- "$kept/console.log" | sed -n 's/^flakes-tail\t//p' | tr -d '\r' >"$out/boot-$boot/tails.tsv"
+	fi
 	case "$kept" in */nestlab-testbed.*) rm -rf "$kept" ;; esac
 	got=0
 	if [ -f "$out/boot-$boot/flakes.tsv" ]; then

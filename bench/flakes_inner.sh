@@ -133,6 +133,15 @@ run_qemu() { # name
 	return $rc
 }
 
+run_tail() { # name file: its last 8 lines, as flakes-tail lines
+	local l last=()
+	while IFS= read -r l; do
+		last+=("$l")
+		[ ${#last[@]} -gt 8 ] && last=("${last[@]:1}")
+	done <"$2"
+	for l in "${last[@]}"; do printf 'flakes-tail\t%s\t%s\n' "$1" "${l//$'\r'/}"; done
+}
+
 # sourced (tests/scripts/test_flakes.sh tries classify): nothing runs
 (return 0 2>/dev/null) && return 0
 for ((p = first; p < first + pairs; p++)); do
@@ -154,5 +163,7 @@ for ((p = first; p < first + pairs; p++)); do
 		# and on the console, which survives a freeze of the testbed
 		# that loses /out (bench/flakes.sh reads it back from there)
 		printf 'flakes-result\t%s\n' "$line" >/dev/console
+		# with the run's last lines, for a boot whose /out is lost
+		run_tail "$name" "/out/$name.out" >/dev/console
 	done
 done

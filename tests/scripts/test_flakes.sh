@@ -59,6 +59,10 @@ is "qemu: L1's kernel panicked" l1-panic qemu 0 "Kernel panic - not syncing: Fat
 check "swapdisk L1: two L2s, 160M, swap on the disk, a passing run is ok" \
 	"2 160M --l1-swap 256M --l1-swap-device disk ok" "$(<"$f.sd")"
 rm -f "$f.sd"
+# a run's last 8 lines go to the console, one flakes-tail line each
+printf '%s\n' 1 2 3 4 5 6 7 8 9 "10"$'\r' >"$f"
+check "run_tail: the last 8 lines, tagged, carriage returns dropped" \
+	"$(printf 'flakes-tail\tp-vmm\t%s\n' 3 4 5 6 7 8 9 10)" "$(run_tail p-vmm "$f")"
 # bench/flakes.sh refuses an L1 it does not know before it needs a kernel
 out=$(bash "$tree/bench/flakes.sh" "$tree" /nonexistent/out 2 shadow 1 100 0 big 2>&1)
 check "flakes.sh: unknown L1: exit status" 2 "$?"
