@@ -38,13 +38,8 @@ for v in pairs per limit; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $v '${!v}' is not a whole number 1..9999" >&2; exit 2; }
 done
 case "$mode" in shadow | nested) ;; *) echo "bench: MODE '$mode' is not shadow or nested" >&2; exit 2 ;; esac
-case "$hold" in 0 | alt) hopt=() ;; 1) hopt=(--l1-kvm-hold) ;; *) echo "bench: HOLD '$hold' is not 0, 1 or alt" >&2; exit 2 ;; esac
-# shellcheck disable=SC2054 # the commas are inside each L2 spec
-case "$l1" in
-small) l1opt=(--l1-mem 256M --l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2) ;;
-swapdisk) l1opt=(--l1-mem 160M --l1-swap 256M --l1-swap-device disk --l2 workload=touch,footprint=64M,mem=120M,count=2) ;;
-*) echo "bench: L1 '$l1' is not small or swapdisk" >&2; exit 2 ;;
-esac
+case "$hold" in 0 | alt | 1) ;; *) echo "bench: HOLD '$hold' is not 0, 1 or alt" >&2; exit 2 ;; esac
+case "$l1" in small | swapdisk) ;; *) echo "bench: L1 '$l1' is not small or swapdisk" >&2; exit 2 ;; esac
 kdir=${NESTLAB_KERNEL_DIR:-$tree/build/kernel}
 [ -e "$kdir/bzImage" ] || die "no kernel in $kdir (scripts/get-kernel.sh)"
 [ -f "$build/l1-shim/l1-initramfs.cpio" ] || die "no $build/l1-shim/l1-initramfs.cpio (meson setup --reconfigure after scripts/get-kernel.sh)"
@@ -66,12 +61,10 @@ if [ "$l1" = swapdisk ]; then
 	cp "$trc" "$w/truncate"
 fi
 cp "$here/flakes_inner.sh" "$w/"
-# the options flakes_inner.sh gives nestlab; QEMU gets the same L1
-cmdline=$("$w/nestlab" nested --kernel "$w/l1-kernel" --initrd "$w/l1.cpio" \
-	--l1-cpus 2 --paging "$mode" "${l1opt[@]}" "${hopt[@]}" --print-cmdline) ||
-	die "nestlab nested --print-cmdline failed"
 printf 'boot\tpair\tvmm\toutcome\tseconds\n' >"$out/flakes.tsv"
 printf 'boot\ttestbed_exit\truns\n' >"$out/boots.tsv"
+# TAG's lines on the console of the boot just kept (flakes_inner.sh's)
+console() { cut -f2- "$kept/console.log" | sed -n "s/^$1\t//p" | tr -d '\r'; }
 boot=0
 for ((first = 0; first < pairs; first += per)); do
 	n=$((pairs - first < per ? pairs - first : per))
@@ -81,19 +74,18 @@ for ((first = 0; first < pairs; first += per)); do
 	st=0
 	testbed --quiet --keep --mem 3G --timeout $((n * 2 * (limit + 15) + 120)) \
 		--files "$rel /bin/bash $qemu /usr/share/qemu /usr/share/seabios" --out "$out/boot-$boot" -- \
-		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$cmdline" "$hold" "$l1" \
+		/bin/bash "$rel/flakes_inner.sh" "/work/$rel" "$first" "$n" "$mode" "$limit" "$hold" "$l1" \
 		>"$out/boot-$boot/testbed.log" 2>&1 || st=$?
 	# a testbed that froze or crashed brings no /out back, but the runs it
 	# finished are on its console (kept by --keep, then removed)
 	kept=$(sed -n 's/^testbed: work directory kept: //p' "$out/boot-$boot/testbed.log" | tail -n 1)
-	if [ ! -f "$out/boot-$boot/flakes.tsv" ] && [ -n "$kept" ] && [ -f "$kept/console.log" ]; then
-		cut -f2- "$kept/console.log" | sed -n 's/^flakes-result\t//p' | tr -d '\r' \
-			>"$out/boot-$boot/flakes.tsv"
-		[ -s "$out/boot-$boot/flakes.tsv" ] || rm -f "$out/boot-$boot/flakes.tsv"
-	fi
-	# and each run's last lines (flakes_inner.sh), kept whatever came back
 	if [ -n "$kept" ] && [ -f "$kept/console.log" ]; then
-		cut -f2- "$kept/console.log" | sed -n 's/^flakes-tail\t//p' | tr -d '\r' >"$out/boot-$boot/tails.tsv"
+		if [ ! -f "$out/boot-$boot/flakes.tsv" ]; then
+			console flakes-result >"$out/boot-$boot/flakes.tsv"
+			[ -s "$out/boot-$boot/flakes.tsv" ] || rm -f "$out/boot-$boot/flakes.tsv"
+		fi
+		# and each run's last lines (flakes_inner.sh), kept whatever came back
+		console flakes-tail >"$out/boot-$boot/tails.tsv"
 	fi
 	case "$kept" in */nestlab-testbed.*) rm -rf "$kept" ;; esac
 	got=0

@@ -8,18 +8,17 @@
 # output as /out/PAIR-VMM.out (QEMU: L1's console and QEMU's reset log).
 # Bash builtins only but the programs DIR brings (the testbed has no
 # coreutils).
-#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT CMDLINE HOLD L1
+#   usage: bash flakes_inner.sh DIR FIRST PAIRS MODE LIMIT HOLD L1
 #   DIR holds nestlab, l1-kernel, l1.cpio, timeout (and truncate for
 #   swapdisk); MODE is L1's paging (shadow|nested); LIMIT each run's
-#   watchdog in seconds; CMDLINE what `nestlab nested --print-cmdline`
-#   gave for these options; HOLD 1 for --l1-kvm-hold (which CMDLINE then
-#   has too), or alt: no QEMU, nestlab without the hold against nestlab
-#   with it ("nestlab-hold"), alternating; L1 small (testbed-nested's
+#   watchdog in seconds; HOLD 1 for --l1-kvm-hold (QEMU's L1 gets it
+#   too, on the command line), or alt: no QEMU, nestlab without the hold
+#   against nestlab with it ("nestlab-hold"), alternating; L1 small (testbed-nested's
 #   small L1 and L2s, the default) or swapdisk (its swapdisk scenario with
 #   two L1 vCPUs: L1 swaps on a virtio disk, nestlab's or QEMU's).
 # Under testbed.sh --catch-shutdown, L0's trace a run's triple fault
 # stopped is kept as /out/NAME.l0shutdown, and the catcher re-armed.
-d=$1 first=$2 pairs=$3 mode=$4 limit=$5 cmdline=$6 hold=${7:-0} l1=${8:-small}
+d=$1 first=$2 pairs=$3 mode=$4 limit=$5 hold=${6:-0} l1=${7:-small}
 # shellcheck disable=SC2054 # the commas are inside each L2 spec
 case "$l1" in
 swapdisk)
@@ -144,6 +143,12 @@ run_tail() { # name file: its last 8 lines, as flakes-tail lines
 
 # sourced (tests/scripts/test_flakes.sh tries classify): nothing runs
 (return 0 2>/dev/null) && return 0
+# QEMU boots the L1 nestlab boots: its command line is nestlab's
+cmdline=$("$d/nestlab" nested --kernel "$d/l1-kernel" --initrd "$d/l1.cpio" --l1-mem "$l1mem" \
+	--l1-cpus 2 --paging "$mode" "${l2s[@]}" "${l1opt[@]}" "${hopt[@]}" --print-cmdline) || {
+	echo "flakes_inner: nestlab nested --print-cmdline failed" >&2
+	exit 1
+}
 for ((p = first; p < first + pairs; p++)); do
 	order=("${arms[@]}")
 	[ $((p % 2)) = 1 ] && order=("${arms[1]}" "${arms[0]}")

@@ -7,7 +7,7 @@ tree=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/testbed/tally.sh
 . "$tree/tests/testbed/tally.sh"
 # shellcheck source=bench/flakes_inner.sh
-. "$tree/bench/flakes_inner.sh" /nonexistent 0 0 shadow 1 ""
+. "$tree/bench/flakes_inner.sh" /nonexistent 0 0 shadow 1
 f=$(mktemp)
 trap 'rm -f "$f"' EXIT
 l2ok='l1-shim: L2 0 mcf: nestlab exit 0, 5.429 s
@@ -51,7 +51,7 @@ is "nestlab: watchdog stop before l1-shim" l1-boot-stall nestlab 3 "nestlab: tim
 is "qemu: L1's kernel panicked" l1-panic qemu 0 "Kernel panic - not syncing: Fatal exception"
 # the swapdisk L1 has two L2s too (count=2)
 (
-	. "$tree/bench/flakes_inner.sh" /nonexistent 0 0 nested 1 "" 0 swapdisk
+	. "$tree/bench/flakes_inner.sh" /nonexistent 0 0 nested 1 0 swapdisk
 	printf '%s\n' "l1-shim: L2 0 touch: nestlab exit 0, 80.9 s" "l1-shim: L2 1 touch: nestlab exit 0, 81.1 s" \
 		"l1-shim: document sent to L0 (57597 bytes); exit status 0" >"$f"
 	echo "$nl2 $l1mem ${l1opt[*]} $(classify nestlab 0 "$f")"
