@@ -37,6 +37,10 @@ run() { # name [nestlab nested options]
 	done
 }
 small="--l2 workload=mcf,footprint=8M,mem=32M --l2 workload=ptrchase,footprint=8M,mem=32M,iters=2"
+# the L1 of the three swapping scenarios (overcommit, zswap, swapdisk:
+# why one vCPU is said at overcommit)
+swapping="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 1 --l1-swap 256M --timeout 300
+	--l2 workload=touch,footprint=64M,mem=120M,count=2"
 for s in "$@"; do
 	case "$s" in
 	shadow | nested)
@@ -70,23 +74,20 @@ for s in "$@"; do
 		# one vCPU: 6 of 6 swapdisk, 2 of 2 overcommit and zswap runs
 		# passed. SMP in L1 is what the shadow, nested, ksm and crash
 		# scenarios test.
-		oc="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 1 --paging shadow --l1-swap 256M
-			--timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		oc="$swapping --paging shadow"
 		# shellcheck disable=SC2086
 		run overcommit $oc ;;
 	zswap)
 		# the overcommit run with zswap in front of L1's zram: pages L1
 		# swaps out are compressed into zswap's pool first (zswpout)
-		zs="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 1 --paging nested --l1-swap 256M
-			--l1-zswap --timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		zs="$swapping --paging nested --l1-zswap"
 		# shellcheck disable=SC2086
 		run zswap $zs ;;
 	swapdisk)
 		# the overcommit run with L1's swap on a virtio disk instead of
 		# zram (--l1-swap-device disk): L0's nestlab serves the disk from
 		# a temporary file and counts what L1 wrote to it
-		sd="--initrd $d/l1.cpio --l1-mem 160M --l1-cpus 1 --paging nested --l1-swap 256M
-			--l1-swap-device disk --timeout 300 --l2 workload=touch,footprint=64M,mem=120M,count=2"
+		sd="$swapping --paging nested --l1-swap-device disk"
 		# shellcheck disable=SC2086
 		TMPDIR=/tmp run swapdisk $sd ;;
 	ksm)
